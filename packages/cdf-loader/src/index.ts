@@ -1,1 +1,36 @@
-export const placeholder = 1;
+export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } from './loader.js';
+export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, SequencesLoader, TimeSeriesLoader } from './loader.js';
+export type { BatchingOptions, ConnectionOptions, LoaderOptions } from './options.js';
+export type { LoadOptions, LoaderStats, MissingPolicy, RequestEvent, RetryOptions } from './batcher.js';
+export type { CacheOptions } from './cache.js';
+export type { RequestScopeOptions } from './request-scope.js';
+export type { GetToken } from './token-source.js';
+export { assets, defineResource, events, files, sequences, timeSeries } from './resources.js';
+export type {
+  Asset,
+  CdfEvent,
+  EpochMs,
+  FileInfo,
+  GeoLocation,
+  Label,
+  Resource,
+  Sequence,
+  SequenceColumn,
+  TimeSeries,
+} from './resources.js';
+export type {
+  ExternalId,
+  IdEither,
+  Identifier,
+  IdentifierKind,
+  InstanceId,
+  InstanceReference,
+  InternalId,
+} from './identifiers.js';
+export { CdfLoaderError } from './errors/cdf-loader-error.js';
+export { CdfApiError } from './errors/cdf-api-error.js';
+export type { CdfApiErrorDetails } from './errors/cdf-api-error.js';
+export { InvalidIdentifierError } from './errors/invalid-identifier-error.js';
+export { NotFoundError } from './errors/not-found-error.js';
+export { VERSION } from './version.js';
+export type { LimitFunction } from 'p-limit';

@@ -1,0 +1,429 @@
+import type { LimitFunction } from 'p-limit';
+import { NOT_FOUND, type ResultCache } from './cache.js';
+import { NotFoundError } from './errors/not-found-error.js';
+import { identifierKey, itemKeys } from './identifiers.js';
+import type { Resource } from './resources.js';
+import type { AttemptOutcome, Transport } from './transport.js';
+
+/** What to do with an identifier CDF has no item for. */
+export type MissingPolicy = 'null' | 'error';
+
+/** Backoff for retryable failures (429, 502, 503, 504, `cdf-is-auto-retryable`, network errors, timeouts). */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt; 0 turns retrying off.
+   * @default 5
+   */
+  limit?: number;
+  /**
+   * Cap of the first backoff, in milliseconds; each later retry doubles it (full jitter: the wait
+   * is uniform between 0 and the cap).
+   * @default 250
+   */
+  baseDelayMs?: number;
+  /**
+   * Longest wait before a retry, in milliseconds; also caps a `Retry-After` header.
+   * @default 15_000
+   */
+  maxDelayMs?: number;
+}
+
+/** One HTTP attempt of a byids request, as reported to `onRequest`. */
+export interface RequestEvent {
+  /** The resource path: `files`, `assets`, `events`, `timeseries` or `sequences`. */
+  resource: string;
+  /** How many identifiers the request carried. */
+  items: number;
+  /** HTTP status; 0 when no response arrived (network error, timeout). */
+  status: number;
+  /** From sending to the whole answer read, in milliseconds. */
+  durationMs: number;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /** CDF's `x-request-id`, when a response arrived. */
+  requestId: string | undefined;
+}
+
+/** Counters since the loader was created. */
+export interface LoaderStats {
+  /** Calls of `load` (each key of `loadMany` counts). */
+  loads: number;
+  /** Loads answered from the cache. */
+  cacheHits: number;
+  /** Loads that joined a request already queued or in flight for the same key. */
+  inflightJoins: number;
+  /** Loads rejected with `InvalidIdentifierError`. */
+  invalid: number;
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** byids requests that failed for good (their keys rejected). */
+  requestFailures: number;
+  /** Retried attempts. */
+  retries: number;
+  /** Identifiers sent, over all attempts. */
+  itemsRequested: number;
+  /** Items CDF returned. */
+  itemsReturned: number;
+  /** Keys CDF had no item for. */
+  notFound: number;
+}
+
+/** Per-load options. */
+export interface LoadOptions {
+  /** Rejects this load with the signal's reason when it aborts; see "Cancellation". */
+  signal?: AbortSignal | undefined;
+}
+
+export interface BatcherOptions<TItem extends object> {
+  resource: Resource<TItem, unknown>;
+  transport: Transport;
+  limiter: LimitFunction;
+  maxBatchSize: number;
+  batchWindowMs: number;
+  cache: ResultCache<TItem> | undefined;
+  missing: MissingPolicy;
+  retry: Required<RetryOptions>;
+  onRequest: ((event: RequestEvent) => void) | undefined;
+}
+
+/** One key waiting for CDF: shared by every caller that asked for it while it was pending. */
+class PendingLoad<TItem> {
+  readonly promise: Promise<TItem | null>;
+  resolve!: (value: TItem | null) => void;
+  reject!: (reason: unknown) => void;
+  /** Callers still waiting; callers without a signal never stop waiting. */
+  waiters = 1;
+  settled = false;
+  /** False once `clear`/`clearAll` ran while this was in flight: its answer may predate them. */
+  cacheable = true;
+
+  constructor(
+    readonly key: string,
+    readonly identifier: object,
+    public chunk: Chunk<TItem>,
+  ) {
+    this.promise = new Promise<TItem | null>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
+/** The keys of one byids request. It takes keys until it is sent. */
+class Chunk<TItem> {
+  readonly loads = new Map<string, PendingLoad<TItem>>();
+  /** `collecting`: not yet handed to the limiter; `queued`: waiting for a slot; `sent`: closed. */
+  state: 'collecting' | 'queued' | 'sent' = 'collecting';
+  readonly abort = new AbortController();
+}
+
+const resolvedPromise = Promise.resolve();
+
+/**
+ * The engine behind every loader: a queue of keys cut into chunks, sent under a concurrency
+ * limit, with each answer fanned out to every caller that asked.
+ */
+export class Batcher<TItem extends object> {
+  readonly #options: BatcherOptions<TItem>;
+  /** Keys queued or in flight, for joining. */
+  readonly #pending = new Map<string, PendingLoad<TItem>>();
+  /** Chunks not yet sent, oldest first; only the last one can have room. */
+  readonly #open: Chunk<TItem>[] = [];
+  #dispatchScheduled = false;
+  readonly #stats: LoaderStats = {
+    loads: 0,
+    cacheHits: 0,
+    inflightJoins: 0,
+    invalid: 0,
+    requests: 0,
+    requestFailures: 0,
+    retries: 0,
+    itemsRequested: 0,
+    itemsReturned: 0,
+    notFound: 0,
+  };
+
+  constructor(options: BatcherOptions<TItem>) {
+    this.#options = options;
+  }
+
+  load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
+    this.#stats.loads++;
+    let key: string;
+    try {
+      key = identifierKey(identifier, this.#options.resource.kinds);
+    } catch (error) {
+      this.#stats.invalid++;
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+
+    const cached = this.#options.cache?.get(key);
+    if (cached !== undefined) {
+      this.#stats.cacheHits++;
+      return cached === NOT_FOUND ? this.#notFoundResult(identifier) : Promise.resolve(cached);
+    }
+
+    let pending = this.#pending.get(key);
+    if (pending === undefined) {
+      pending = this.#enqueue(key, identifier as object);
+    } else {
+      this.#stats.inflightJoins++;
+      pending.waiters++;
+    }
+    return signal === undefined ? pending.promise : this.#followWithSignal(pending, signal);
+  }
+
+  /** Stores an item under all of its identifiers, replacing what the cache held. */
+  prime(item: TItem): void {
+    const keys = itemKeys(item);
+    if (keys.length === 0) throw new TypeError('`prime` needs an item with an `id`, `externalId` or `instanceId`.');
+    this.#options.cache?.setItem(item, keys);
+  }
+
+  /** Forgets the cached value of this identifier and of the other identifiers of its item. */
+  clear(identifier: unknown): void {
+    const key = identifierKey(identifier, this.#options.resource.kinds);
+    this.#options.cache?.delete(key);
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) this.#detachIfSent(pending);
+  }
+
+  clearAll(): void {
+    this.#options.cache?.clear();
+    for (const pending of this.#pending.values()) this.#detachIfSent(pending);
+  }
+
+  stats(): LoaderStats {
+    return { ...this.#stats };
+  }
+
+  #enqueue(key: string, identifier: object): PendingLoad<TItem> {
+    let chunk = this.#open.at(-1);
+    if (chunk === undefined || chunk.loads.size >= this.#options.maxBatchSize) {
+      chunk = new Chunk<TItem>();
+      this.#open.push(chunk);
+      this.#scheduleDispatch();
+    }
+    const pending = new PendingLoad<TItem>(key, identifier, chunk);
+    chunk.loads.set(key, pending);
+    this.#pending.set(key, pending);
+    return pending;
+  }
+
+  /**
+   * Hands new chunks to the limiter once the current burst of loads is over. With no batch
+   * window this is DataLoader's timing: after the promise jobs already queued have run, so loads
+   * issued after awaiting resolved promises still join, then a `process.nextTick` hop, so the
+   * burst ends before anything is sent. Until its slot frees up, a queued chunk keeps taking new
+   * keys (see `#enqueue`): that is what keeps requests full when the limit is reached.
+   */
+  #scheduleDispatch(): void {
+    if (this.#dispatchScheduled) return;
+    this.#dispatchScheduled = true;
+    const dispatch = (): void => {
+      this.#dispatchScheduled = false;
+      for (const chunk of this.#open) {
+        if (chunk.state !== 'collecting') continue;
+        chunk.state = 'queued';
+        void this.#send(chunk);
+      }
+    };
+    if (this.#options.batchWindowMs > 0) setTimeout(dispatch, this.#options.batchWindowMs);
+    else void resolvedPromise.then(() => process.nextTick(dispatch));
+  }
+
+  /** Runs a chunk's attempts; each attempt takes a slot, and a retry waits without one. */
+  async #send(chunk: Chunk<TItem>): Promise<void> {
+    const { limiter, retry } = this.#options;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await limiter(() => this.#attempt(chunk, attempt));
+        if (outcome === undefined) return;
+        if (outcome.ok) return this.#fanOut(chunk, outcome.items);
+        if (!outcome.retryable || attempt > retry.limit) return this.#fail(chunk, outcome.error);
+        this.#stats.retries++;
+        await sleep(this.#retryDelay(attempt, outcome.retryAfterMs), chunk.abort.signal);
+      }
+    } catch (reason) {
+      // An abort means every caller gave up: not a failure of the request.
+      if (chunk.abort.signal.aborted) this.#rejectAll(chunk, reason);
+      else this.#fail(chunk, reason);
+    }
+  }
+
+  async #attempt(chunk: Chunk<TItem>, attempt: number): Promise<AttemptOutcome | undefined> {
+    if (chunk.state !== 'sent') {
+      chunk.state = 'sent';
+      this.#open.splice(this.#open.indexOf(chunk), 1);
+    }
+    if (chunk.loads.size === 0) return undefined;
+    const identifiers = Array.from(chunk.loads.values(), (load) => load.identifier);
+    this.#stats.requests++;
+    this.#stats.itemsRequested += identifiers.length;
+    const { transport, resource, onRequest } = this.#options;
+    const startedAt = performance.now();
+    const outcome = await transport.attempt(resource.path, identifiers, chunk.abort.signal);
+    if (onRequest !== undefined) {
+      reportSafely(onRequest, {
+        resource: resource.path,
+        items: identifiers.length,
+        status: outcome.ok ? outcome.status : outcome.error.status,
+        durationMs: performance.now() - startedAt,
+        attempt,
+        requestId: outcome.ok ? outcome.requestId : outcome.error.requestId,
+      });
+    }
+    return outcome;
+  }
+
+  /**
+   * Answers every pending key an item names, in this chunk or any other: by id, externalId and
+   * instanceId, never by position. Keys of this chunk that no item named are not found.
+   */
+  #fanOut(chunk: Chunk<TItem>, items: readonly unknown[]): void {
+    const { cache } = this.#options;
+    this.#stats.itemsReturned += items.length;
+    for (const item of items as TItem[]) {
+      const keys = itemKeys(item);
+      let wanted = false;
+      let cacheable = true;
+      for (const key of keys) {
+        const pending = chunk.loads.get(key) ?? this.#pending.get(key);
+        if (pending === undefined || pending.settled) continue;
+        wanted = true;
+        cacheable &&= pending.cacheable;
+        this.#resolve(pending, item);
+      }
+      if (wanted && cacheable) cache?.setItem(item, keys);
+    }
+    for (const pending of chunk.loads.values()) {
+      if (pending.settled) continue;
+      this.#stats.notFound++;
+      if (pending.cacheable) cache?.setNotFound(pending.key);
+      if (this.#options.missing === 'null') this.#resolve(pending, null);
+      else this.#reject(pending, new NotFoundError(this.#options.resource.path, pending.identifier));
+    }
+  }
+
+  #fail(chunk: Chunk<TItem>, error: unknown): void {
+    this.#stats.requestFailures++;
+    this.#rejectAll(chunk, error);
+  }
+
+  #rejectAll(chunk: Chunk<TItem>, reason: unknown): void {
+    for (const pending of chunk.loads.values()) {
+      if (!pending.settled) this.#reject(pending, reason);
+    }
+  }
+
+  #resolve(pending: PendingLoad<TItem>, value: TItem | null): void {
+    this.#settle(pending);
+    pending.resolve(value);
+  }
+
+  #reject(pending: PendingLoad<TItem>, reason: unknown): void {
+    this.#settle(pending);
+    pending.reject(reason);
+  }
+
+  #settle(pending: PendingLoad<TItem>): void {
+    pending.settled = true;
+    this.#forget(pending);
+    // Answered early by another request's item: no need to send it.
+    if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
+  }
+
+  #forget(pending: PendingLoad<TItem>): void {
+    if (this.#pending.get(pending.key) === pending) this.#pending.delete(pending.key);
+  }
+
+  /**
+   * After a clear, a request already sent may carry an answer older than the clear: it still
+   * answers its callers, but new loads start afresh and its answer is not cached. A key not yet
+   * sent will be fetched after the clear anyway, so it stays.
+   */
+  #detachIfSent(pending: PendingLoad<TItem>): void {
+    if (pending.chunk.state !== 'sent') return;
+    pending.cacheable = false;
+    this.#forget(pending);
+  }
+
+  #followWithSignal(pending: PendingLoad<TItem>, signal: AbortSignal): Promise<TItem | null> {
+    return new Promise<TItem | null>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(signal.reason);
+        this.#abandon(pending);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * A caller gave up. A key nobody waits for leaves its chunk if the chunk is not sent yet; a
+   * sent request is aborted only once none of its keys has a caller left.
+   */
+  #abandon(pending: PendingLoad<TItem>): void {
+    pending.waiters--;
+    if (pending.waiters > 0 || pending.settled) return;
+    const { chunk } = pending;
+    if (chunk.state !== 'sent') {
+      pending.settled = true;
+      chunk.loads.delete(pending.key);
+      this.#forget(pending);
+      return;
+    }
+    for (const load of chunk.loads.values()) {
+      if (load.waiters > 0 && !load.settled) return;
+    }
+    for (const load of chunk.loads.values()) this.#forget(load);
+    chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
+  }
+
+  #notFoundResult(identifier: unknown): Promise<TItem | null> {
+    return this.#options.missing === 'null'
+      ? Promise.resolve(null)
+      : Promise.reject(new NotFoundError(this.#options.resource.path, identifier));
+  }
+
+  /** Full jitter (uniform in 0..cap, the cap doubling per retry); `Retry-After` wins, capped. */
+  #retryDelay(attempt: number, retryAfterMs: number | undefined): number {
+    const { baseDelayMs, maxDelayMs } = this.#options.retry;
+    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, maxDelayMs);
+    return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function reportSafely(onRequest: (event: RequestEvent) => void, event: RequestEvent): void {
+  try {
+    onRequest(event);
+  } catch (error) {
+    // A metrics hook must not fail the lookups it observes; surface it as a process warning.
+    process.emitWarning(error instanceof Error ? error : String(error), 'CdfLoaderWarning');
+  }
+}

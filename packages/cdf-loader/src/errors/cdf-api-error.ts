@@ -1,0 +1,53 @@
+import { CdfLoaderError } from './cdf-loader-error.js';
+
+/** What CDF (or the network between) answered when a byids request failed. */
+export interface CdfApiErrorDetails {
+  /** HTTP status, or 0 when no response arrived (network error, timeout). */
+  status: number;
+  /** `error.code` from CDF's body, else the status. */
+  code: number;
+  /** CDF's `error.message`, or a description of what went wrong. */
+  message: string;
+  /** The `x-request-id` response header, for Cognite support. */
+  requestId?: string | undefined;
+  /** CDF's `error.missing`: identifiers it did not find. */
+  missing?: unknown[] | undefined;
+  /** CDF's `error.duplicated`: identifiers sent twice. */
+  duplicated?: unknown[] | undefined;
+  /** The response body when it was not CDF's JSON error shape (a gateway's HTML page, say). */
+  body?: string | undefined;
+  /** The resource path of the failed request (`files`, `assets`, …). */
+  resource: string;
+  /** The underlying error (network failure, `getToken` failure), never carrying the token. */
+  cause?: unknown;
+}
+
+/**
+ * A byids request failed. Every key of that request rejects with the same instance; keys of
+ * other requests are unaffected, and failures are never cached.
+ */
+export class CdfApiError extends CdfLoaderError {
+  override name = 'CdfApiError';
+  readonly status: number;
+  readonly code: number;
+  readonly requestId: string | undefined;
+  readonly missing: unknown[] | undefined;
+  readonly duplicated: unknown[] | undefined;
+  readonly body: string | undefined;
+  readonly resource: string;
+
+  constructor(details: CdfApiErrorDetails) {
+    const where = details.requestId === undefined ? '' : ` (request id ${details.requestId})`;
+    const status = details.status === 0 ? 'no response' : `${details.status}`;
+    super(`CDF ${details.resource}/byids failed with ${status}: ${details.message}${where}`, {
+      cause: details.cause,
+    });
+    this.status = details.status;
+    this.code = details.code;
+    this.requestId = details.requestId;
+    this.missing = details.missing;
+    this.duplicated = details.duplicated;
+    this.body = details.body;
+    this.resource = details.resource;
+  }
+}

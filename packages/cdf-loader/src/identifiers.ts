@@ -1,0 +1,152 @@
+import { describeValue } from './describe-value.js';
+import { InvalidIdentifierError } from './errors/invalid-identifier-error.js';
+
+/** A CDF internal id: a safe integer from 1 to 2^53−1. */
+export interface InternalId {
+  id: number;
+  externalId?: never;
+  instanceId?: never;
+}
+
+/** A CDF external id: a non-empty string of at most 255 characters. */
+export interface ExternalId {
+  externalId: string;
+  id?: never;
+  instanceId?: never;
+}
+
+/** A data-modeling node id. */
+export interface InstanceId {
+  /** Matches `^[a-zA-Z][a-zA-Z0-9_-]{0,41}[a-zA-Z0-9]?$`. */
+  space: string;
+  /** 1..256 characters, no NUL. */
+  externalId: string;
+}
+
+/** A reference by data-modeling node id (files and time series). */
+export interface InstanceReference {
+  instanceId: InstanceId;
+  id?: never;
+  externalId?: never;
+}
+
+/** What assets, events and sequences accept. */
+export type IdEither = InternalId | ExternalId;
+
+/** What files and time series accept. */
+export type Identifier = InternalId | ExternalId | InstanceReference;
+
+/** The three ways CDF names an item. */
+export type IdentifierKind = 'id' | 'externalId' | 'instanceId';
+
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+const MAX_EXTERNAL_ID_LENGTH = 255;
+const MAX_INSTANCE_EXTERNAL_ID_LENGTH = 256;
+const SPACE_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,41}[a-zA-Z0-9]?$/;
+
+// Canonical keys: one prefix character per kind, so kinds never collide ({id: 1} is `i1`,
+// {externalId: '1'} is `e1`). A space cannot contain `:`, so `n<space>:<externalId>` splits
+// unambiguously whatever the node's externalId holds.
+const ID_PREFIX = 'i';
+const EXTERNAL_ID_PREFIX = 'e';
+const INSTANCE_PREFIX = 'n';
+
+/**
+ * Validates an identifier against CDF's limits and the kinds a resource accepts, and returns
+ * its canonical key.
+ * @throws {InvalidIdentifierError} naming the field, the rule and the value.
+ */
+export function identifierKey(identifier: unknown, kinds: ReadonlySet<IdentifierKind>): string {
+  if (typeof identifier !== 'object' || identifier === null || Array.isArray(identifier)) {
+    throw invalid(identifier, `expected an object with exactly one of ${listKinds(kinds)}`);
+  }
+  let kind: IdentifierKind | undefined;
+  for (const key in identifier) {
+    if (!isKind(key)) throw invalid(identifier, `unknown key \`${key}\`; allowed: ${listKinds(kinds)}`);
+    if (kind !== undefined) throw invalid(identifier, `has both \`${kind}\` and \`${key}\`; give exactly one`);
+    kind = key;
+  }
+  if (kind === undefined) throw invalid(identifier, `expected exactly one of ${listKinds(kinds)}`);
+  if (!kinds.has(kind)) throw invalid(identifier, `\`${kind}\` is not accepted here; allowed: ${listKinds(kinds)}`);
+
+  const record = identifier as Record<IdentifierKind, unknown>;
+  if (kind === 'id') return ID_PREFIX + checkId(record.id, identifier);
+  if (kind === 'externalId') return EXTERNAL_ID_PREFIX + checkExternalId(record.externalId, identifier);
+  return instanceKey(record.instanceId, identifier);
+}
+
+/**
+ * The canonical keys of every identifier an item carries (its id, externalId and instanceId),
+ * for storing and matching one item under all the names a caller may have used.
+ */
+export function itemKeys(item: { id?: unknown; externalId?: unknown; instanceId?: unknown }): string[] {
+  const keys: string[] = [];
+  if (typeof item.id === 'number') keys.push(ID_PREFIX + item.id);
+  if (typeof item.externalId === 'string') keys.push(EXTERNAL_ID_PREFIX + item.externalId);
+  const instance = item.instanceId as Partial<InstanceId> | undefined;
+  if (typeof instance?.space === 'string' && typeof instance.externalId === 'string') {
+    keys.push(INSTANCE_PREFIX + instance.space + ':' + instance.externalId);
+  }
+  return keys;
+}
+
+function checkId(id: unknown, identifier: object): number {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_ID) {
+    throw invalid(identifier, `\`id\` must be an integer from 1 to ${MAX_ID}, got ${describeValue(id)}`);
+  }
+  return id;
+}
+
+function checkExternalId(externalId: unknown, identifier: object): string {
+  if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > MAX_EXTERNAL_ID_LENGTH) {
+    throw invalid(
+      identifier,
+      `\`externalId\` must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters, got ${describeLength(externalId)}`,
+    );
+  }
+  return externalId;
+}
+
+function instanceKey(instanceId: unknown, identifier: object): string {
+  if (typeof instanceId !== 'object' || instanceId === null || Array.isArray(instanceId)) {
+    throw invalid(identifier, `\`instanceId\` must be an object with \`space\` and \`externalId\`, got ${describeValue(instanceId)}`);
+  }
+  for (const key in instanceId) {
+    if (key !== 'space' && key !== 'externalId') {
+      throw invalid(identifier, `unknown key \`instanceId.${key}\`; allowed: \`space\`, \`externalId\``);
+    }
+  }
+  const { space, externalId } = instanceId as Record<string, unknown>;
+  if (typeof space !== 'string' || !SPACE_PATTERN.test(space)) {
+    throw invalid(identifier, `\`instanceId.space\` must match ${SPACE_PATTERN.source}, got ${describeValue(space)}`);
+  }
+  if (
+    typeof externalId !== 'string' ||
+    externalId.length === 0 ||
+    externalId.length > MAX_INSTANCE_EXTERNAL_ID_LENGTH ||
+    externalId.includes('\0')
+  ) {
+    throw invalid(
+      identifier,
+      `\`instanceId.externalId\` must be a string of 1 to ${MAX_INSTANCE_EXTERNAL_ID_LENGTH} characters without NUL, got ${describeLength(externalId)}`,
+    );
+  }
+  return INSTANCE_PREFIX + space + ':' + externalId;
+}
+
+function isKind(key: string): key is IdentifierKind {
+  return key === 'id' || key === 'externalId' || key === 'instanceId';
+}
+
+function listKinds(kinds: ReadonlySet<IdentifierKind>): string {
+  return [...kinds].map((kind) => `\`${kind}\``).join(', ');
+}
+
+/** Strings are described with their length, since an over-long one is truncated in the message. */
+function describeLength(value: unknown): string {
+  return typeof value === 'string' ? `${describeValue(value)} (${value.length} characters)` : describeValue(value);
+}
+
+function invalid(identifier: unknown, rule: string): InvalidIdentifierError {
+  return new InvalidIdentifierError(`Invalid identifier ${describeValue(identifier)}: ${rule}.`, identifier);
+}

@@ -1,0 +1,152 @@
+import type DataLoader from 'dataloader';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Batcher, type LoadOptions, type LoaderStats } from './batcher.js';
+import { ResultCache } from './cache.js';
+import type { IdEither, Identifier } from './identifiers.js';
+import {
+  type BatchingOptions,
+  type CheckedConnectionOptions,
+  checkBatchingOptions,
+  checkConnectionOptions,
+  type LoaderOptions,
+} from './options.js';
+import { createRequestScope, type RequestScopeOptions } from './request-scope.js';
+import * as resources from './resources.js';
+import type { Asset, CdfEvent, FileInfo, Resource, Sequence, TimeSeries } from './resources.js';
+import { Transport } from './transport.js';
+
+/**
+ * Looks up items of one CDF resource by identifier: collects the lookups of every caller,
+ * dedupes them, sends them as byids requests of up to `maxBatchSize` under the concurrency
+ * limit, caches the answers and hands each caller its item.
+ */
+export class ByIdsLoader<TItem extends object, TIdentifier> {
+  readonly #batcher: Batcher<TItem>;
+  readonly #resource: Resource<TItem, TIdentifier>;
+
+  /** @internal Use `createByIdsLoader`, `createFilesLoader` or `createCdfLoaders`. */
+  constructor(batcher: Batcher<TItem>, resource: Resource<TItem, TIdentifier>) {
+    this.#batcher = batcher;
+    this.#resource = resource;
+  }
+
+  /**
+   * The item, or `null` when CDF has none (with `missing: 'error'`, a `NotFoundError`).
+   * Rejects with `InvalidIdentifierError` for an identifier CDF would refuse, with `CdfApiError`
+   * when the request carrying it failed, and with the signal's reason when it aborts.
+   */
+  load(identifier: TIdentifier, options?: LoadOptions): Promise<TItem | null> {
+    return this.#batcher.load(identifier, options?.signal);
+  }
+
+  /** Loads several at once; each place holds the item, `null`, or the error of that key. */
+  loadMany(identifiers: readonly TIdentifier[], options?: LoadOptions): Promise<(TItem | null | Error)[]> {
+    return Promise.all(identifiers.map((identifier) => this.load(identifier, options).catch(toError)));
+  }
+
+  /** Puts an item in the cache under all of its identifiers (say, from a list call). */
+  prime(item: TItem): this {
+    this.#batcher.prime(item);
+    return this;
+  }
+
+  /** Drops an identifier from the cache, with the other identifiers of its item. */
+  clear(identifier: TIdentifier): this {
+    this.#batcher.clear(identifier);
+    return this;
+  }
+
+  /** Empties the cache. Requests already sent still answer their callers but are not cached. */
+  clearAll(): this {
+    this.#batcher.clearAll();
+    return this;
+  }
+
+  stats(): LoaderStats {
+    return this.#batcher.stats();
+  }
+
+  /** A DataLoader for one GraphQL request, batching into this shared loader. */
+  forRequest(options?: RequestScopeOptions): DataLoader<TIdentifier, TItem | null, string> {
+    return createRequestScope(this.#batcher, this.#resource, options);
+  }
+}
+
+export type FilesLoader = ByIdsLoader<FileInfo, Identifier>;
+export type AssetsLoader = ByIdsLoader<Asset, IdEither>;
+export type EventsLoader = ByIdsLoader<CdfEvent, IdEither>;
+export type TimeSeriesLoader = ByIdsLoader<TimeSeries, Identifier>;
+export type SequencesLoader = ByIdsLoader<Sequence, IdEither>;
+
+/** One loader per resource, sharing one transport (one token) and one concurrency limit. */
+export interface CdfLoaders {
+  files: FilesLoader;
+  assets: AssetsLoader;
+  events: EventsLoader;
+  timeSeries: TimeSeriesLoader;
+  sequences: SequencesLoader;
+}
+
+/** A loader for any byids resource: one of `resources`, or your own from `defineResource`. */
+export function createByIdsLoader<TItem extends object, TIdentifier>(
+  resource: Resource<TItem, TIdentifier>,
+  options: LoaderOptions,
+): ByIdsLoader<TItem, TIdentifier> {
+  return createLoader(resource, connect(checkConnectionOptions(options)), options);
+}
+
+/** A loader for file metadata (`files/byids`). */
+export function createFilesLoader(options: LoaderOptions): FilesLoader {
+  return createByIdsLoader(resources.files, options);
+}
+
+/**
+ * Loaders for files, assets, events, time series and sequences of one project. They share the
+ * token and the concurrency limit, because CDF throttles per identity and per project.
+ */
+export function createCdfLoaders(options: LoaderOptions): CdfLoaders {
+  const connection = connect(checkConnectionOptions(options));
+  return {
+    files: createLoader(resources.files, connection, options),
+    assets: createLoader(resources.assets, connection, options),
+    events: createLoader(resources.events, connection, options),
+    timeSeries: createLoader(resources.timeSeries, connection, options),
+    sequences: createLoader(resources.sequences, connection, options),
+  };
+}
+
+interface Connection {
+  transport: Transport;
+  limiter: LimitFunction;
+  retry: CheckedConnectionOptions['retry'];
+}
+
+function connect(options: CheckedConnectionOptions): Connection {
+  return {
+    transport: new Transport(options),
+    limiter: options.limiter ?? pLimit(options.maxConcurrency),
+    retry: options.retry,
+  };
+}
+
+function createLoader<TItem extends object, TIdentifier>(
+  resource: Resource<TItem, TIdentifier>,
+  connection: Connection,
+  options: BatchingOptions,
+): ByIdsLoader<TItem, TIdentifier> {
+  const batching = checkBatchingOptions(options);
+  const batcher = new Batcher<TItem>({
+    resource,
+    ...connection,
+    maxBatchSize: batching.maxBatchSize,
+    batchWindowMs: batching.batchWindowMs,
+    cache: batching.cache === false ? undefined : new ResultCache<TItem>(batching.cache),
+    missing: batching.missing,
+    onRequest: batching.onRequest,
+  });
+  return new ByIdsLoader(batcher, resource);
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

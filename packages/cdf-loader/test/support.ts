@@ -1,0 +1,84 @@
+import { type MockCdf, type MockCdfOptions, type RequestLogEntry, startMockCdf } from '@cdf-loader/mock-cdf';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import type { LoaderOptions } from '../src/index.js';
+
+/**
+ * Starts one fake CDF for the test file and empties its log and faults before each test.
+ * Returns an accessor, since the server starts in `beforeAll`.
+ */
+export function useMockCdf(options: MockCdfOptions = {}): () => MockCdf {
+  let cdf: MockCdf | undefined;
+  beforeAll(async () => {
+    cdf = await startMockCdf(options);
+  });
+  afterAll(async () => {
+    await cdf?.close();
+  });
+  beforeEach(() => {
+    cdf?.reset();
+  });
+  return () => {
+    if (cdf === undefined) throw new Error('the fake CDF is not started yet');
+    return cdf;
+  };
+}
+
+/** Loader options pointing at the fake, with its token. */
+export function optionsFor(cdf: MockCdf, extra: Partial<LoaderOptions> = {}): LoaderOptions {
+  return { baseUrl: cdf.url, project: cdf.project, getToken: () => cdf.token, ...extra };
+}
+
+/** The byids requests the fake received, in arrival order. */
+export function byIdsRequests(cdf: MockCdf): RequestLogEntry[] {
+  return cdf.log.filter((entry) => entry.resource !== null);
+}
+
+/** Checks what every request must be: 1..1000 unique items, `ignoreUnknownIds: true`. */
+export function expectWellFormedRequests(cdf: MockCdf): void {
+  for (const entry of byIdsRequests(cdf)) {
+    expect(entry.items.length).toBeGreaterThan(0);
+    expect(entry.items.length).toBeLessThanOrEqual(1000);
+    expect(new Set(entry.items.map((item) => JSON.stringify(item))).size).toBe(entry.items.length);
+    expect(entry.ignoreUnknownIds).toBe(true);
+  }
+}
+
+/** Files of the fake's data that carry exactly the given identifier kinds. */
+export function filesWith(cdf: MockCdf, kinds: { externalId: boolean; instanceId: boolean }) {
+  return cdf.data.files.filter(
+    (file) => (file.externalId !== undefined) === kinds.externalId && (file.instanceId !== undefined) === kinds.instanceId,
+  );
+}
+
+/** A promise and the functions that settle it (Node 20 lacks `Promise.withResolvers`). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * A `fetch` that holds the first request until `release()`: lets a test keep every concurrency
+ * slot busy for exactly as long as it wants, without timing.
+ */
+export function gatedFetch(): { fetch: typeof globalThis.fetch; release: () => void; firstSent: Promise<void> } {
+  const gate = deferred();
+  const sent = deferred();
+  let first = true;
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    if (first) {
+      first = false;
+      sent.resolve();
+      await gate.promise;
+    }
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, release: () => gate.resolve(), firstSent: sent.promise };
+}
+
+/** Lets pending I/O callbacks and timers of this turn run: the boundary between two ticks. */
+export function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

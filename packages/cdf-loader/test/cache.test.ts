@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createFilesLoader, type FileInfo } from '../src/index.js';
+import { byIdsRequests, filesWith, optionsFor, useMockCdf } from './support.js';
+
+const cdf = useMockCdf({ counts: { files: 500 } });
+
+describe('the shared cache', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.advanceTimersByTime(1); // lru-cache reads a start time of 0 as "no TTL"
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('a found item is served for `ttlMs`, then asked for again', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { ttlMs: 1000 } }));
+    const file = cdf().data.files[0]!;
+    await loader.load({ id: file.id });
+
+    vi.advanceTimersByTime(999);
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+
+    vi.advanceTimersByTime(2);
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('"not found" is remembered for `notFoundTtlMs`', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { notFoundTtlMs: 500 } }));
+    expect(await loader.load({ id: 42 })).toBeNull();
+    vi.advanceTimersByTime(499);
+    expect(await loader.load({ id: 42 })).toBeNull();
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    vi.advanceTimersByTime(2);
+    expect(await loader.load({ id: 42 })).toBeNull();
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('`notFoundTtlMs: 0` never remembers "not found"', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { notFoundTtlMs: 0 } }));
+    expect(await loader.load({ id: 42 })).toBeNull();
+    expect(await loader.load({ id: 42 })).toBeNull();
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('`max` bounds the entries: the least recently used goes first', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { max: 2 } }));
+    const [a, b, c] = filesWith(cdf(), { externalId: false, instanceId: false });
+    for (const file of [a!, b!, c!]) await loader.load({ id: file.id });
+    expect(byIdsRequests(cdf())).toHaveLength(3);
+
+    await loader.load({ id: c!.id });
+    await loader.load({ id: b!.id });
+    expect(byIdsRequests(cdf())).toHaveLength(3);
+    await loader.load({ id: a!.id });
+    expect(byIdsRequests(cdf())).toHaveLength(4);
+  });
+
+  test('`clear` by one identifier drops every identifier of the item', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const file = filesWith(cdf(), { externalId: true, instanceId: true })[0]!;
+    await loader.load({ id: file.id });
+    loader.clear({ externalId: file.externalId! });
+
+    await loader.load({ instanceId: file.instanceId! });
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: file.id }], [{ instanceId: file.instanceId }]]);
+  });
+
+  test('`prime` stores an item under all its identifiers, replacing what was cached', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const file = filesWith(cdf(), { externalId: true, instanceId: true })[1]!;
+    await loader.load({ id: file.id });
+    const renamed: FileInfo = { ...file, name: 'renamed.pdf' };
+
+    loader.prime(renamed);
+    expect(await loader.load({ externalId: file.externalId! })).toEqual(renamed);
+    expect(await loader.load({ instanceId: file.instanceId! })).toEqual(renamed);
+    expect(await loader.load({ id: file.id })).toEqual(renamed);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    expect(() => loader.prime({ name: 'x' } as FileInfo)).toThrow(
+      new TypeError('`prime` needs an item with an `id`, `externalId` or `instanceId`.'),
+    );
+  });
+
+  test('`clearAll` empties the cache', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const files = cdf().data.files.slice(0, 3);
+    await Promise.all(files.map((file) => loader.load({ id: file.id })));
+    loader.clearAll();
+    await Promise.all(files.map((file) => loader.load({ id: file.id })));
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('a clear while a request is in flight: the answer reaches its callers but is not cached', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const file = cdf().data.files[0]!;
+    const inFlight = loader.load({ id: file.id });
+    await vi.waitFor(() => expect(byIdsRequests(cdf())).toHaveLength(1));
+    loader.clear({ id: file.id });
+    const afterClear = loader.load({ id: file.id }); // must not join the older request
+
+    expect(await inFlight).toEqual(file);
+    expect(await afterClear).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('`cache: false` stores nothing but still dedupes within a tick', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: false }));
+    const file = cdf().data.files[0]!;
+    await Promise.all([loader.load({ id: file.id }), loader.load({ id: file.id })]);
+    await loader.load({ id: file.id });
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: file.id }], [{ id: file.id }]]);
+  });
+});

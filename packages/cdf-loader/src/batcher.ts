@@ -1,4 +1,4 @@
-import type { LimitFunction } from 'p-limit';
+import type { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { NOT_FOUND, type ResultCache } from './cache.js';
 import { NotFoundError } from './errors/not-found-error.js';
 import { identifierKey, itemKeys } from './identifiers.js';
@@ -66,6 +66,8 @@ export interface LoaderStats {
   itemsReturned: number;
   /** Keys CDF had no item for. */
   notFound: number;
+  /** The concurrency in force now: `maxConcurrency`, or less while CDF answers 429. */
+  concurrencyLimit: number;
 }
 
 /** Per-load options. */
@@ -77,7 +79,7 @@ export interface LoadOptions {
 export interface BatcherOptions<TItem extends object> {
   resource: Resource<TItem, unknown>;
   transport: Transport;
-  limiter: LimitFunction;
+  concurrency: AdaptiveConcurrency;
   maxBatchSize: number;
   batchWindowMs: number;
   cache: ResultCache<TItem> | undefined;
@@ -130,7 +132,7 @@ export class Batcher<TItem extends object> {
   /** Chunks not yet sent, oldest first; only the last one can have room. */
   readonly #open: Chunk<TItem>[] = [];
   #dispatchScheduled = false;
-  readonly #stats: LoaderStats = {
+  readonly #stats: Omit<LoaderStats, 'concurrencyLimit'> = {
     loads: 0,
     cacheHits: 0,
     inflightJoins: 0,
@@ -195,7 +197,7 @@ export class Batcher<TItem extends object> {
   }
 
   stats(): LoaderStats {
-    return { ...this.#stats };
+    return { ...this.#stats, concurrencyLimit: this.#options.concurrency.current };
   }
 
   #enqueue(key: string, identifier: object): PendingLoad<TItem> {
@@ -235,10 +237,10 @@ export class Batcher<TItem extends object> {
 
   /** Runs a chunk's attempts; each attempt takes a slot, and a retry waits without one. */
   async #send(chunk: Chunk<TItem>): Promise<void> {
-    const { limiter, retry } = this.#options;
+    const { concurrency, retry } = this.#options;
     try {
       for (let attempt = 1; ; attempt++) {
-        const outcome = await limiter(() => this.#attempt(chunk, attempt));
+        const outcome = await concurrency.run(() => this.#attempt(chunk, attempt));
         if (outcome === undefined) return;
         if (outcome.ok) return this.#fanOut(chunk, outcome.items);
         if (!outcome.retryable || attempt > retry.limit) return this.#fail(chunk, outcome.error);
@@ -262,8 +264,12 @@ export class Batcher<TItem extends object> {
     this.#stats.requests++;
     this.#stats.itemsRequested += identifiers.length;
     const { transport, resource, onRequest } = this.#options;
+    const { concurrency } = this.#options;
+    const generation = concurrency.generation;
     const startedAt = performance.now();
     const outcome = await transport.attempt(resource.path, identifiers, chunk.abort.signal);
+    if (outcome.ok) concurrency.succeeded();
+    else if (outcome.error.status === 429) concurrency.throttled(generation);
     if (onRequest !== undefined) {
       reportSafely(onRequest, {
         resource: resource.path,

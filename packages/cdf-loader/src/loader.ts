@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { Batcher, type LoadOptions, type LoaderStats } from './batcher.js';
 import { ResultCache } from './cache.js';
 import type { IdEither, Identifier } from './identifiers.js';
@@ -117,16 +118,21 @@ export function createCdfLoaders(options: LoaderOptions): CdfLoaders {
 
 interface Connection {
   transport: Transport;
-  limiter: LimitFunction;
+  concurrency: AdaptiveConcurrency;
   retry: CheckedConnectionOptions['retry'];
 }
 
+/** One controller per limiter, so loaders sharing a limiter also share what 429s taught it. */
+const controllers = new WeakMap<LimitFunction, AdaptiveConcurrency>();
+
 function connect(options: CheckedConnectionOptions): Connection {
-  return {
-    transport: new Transport(options),
-    limiter: options.limiter ?? pLimit(options.maxConcurrency),
-    retry: options.retry,
-  };
+  const limiter = options.limiter ?? pLimit(options.maxConcurrency);
+  let concurrency = controllers.get(limiter);
+  if (concurrency === undefined) {
+    concurrency = new AdaptiveConcurrency(limiter, options.adaptiveConcurrency);
+    controllers.set(limiter, concurrency);
+  }
+  return { transport: new Transport(options), concurrency, retry: options.retry };
 }
 
 function createLoader<TItem extends object, TIdentifier>(

@@ -28,6 +28,12 @@ export interface ConnectionOptions {
    * `maxConcurrency`.
    */
   limiter?: LimitFunction;
+  /**
+   * Halve the concurrency when CDF answers 429 and raise it by one per run of successful
+   * requests (AIMD), never above `maxConcurrency`. Turn off only for an identity nobody else uses.
+   * @default true
+   */
+  adaptiveConcurrency?: boolean;
   /** Backoff for 429, 502, 503, 504, `cdf-is-auto-retryable`, network errors and timeouts. */
   retry?: RetryOptions;
   /**
@@ -104,7 +110,8 @@ export function checkConnectionOptions(options: ConnectionOptions): CheckedConne
     getToken: checkFunction('getToken', options.getToken, true) as GetToken,
     appId: options.appId === undefined ? undefined : checkNonEmptyString('appId', options.appId),
     maxConcurrency: checkPositiveInteger('maxConcurrency', options.maxConcurrency ?? 4),
-    limiter: checkFunction('limiter', options.limiter, false) as LimitFunction | undefined,
+    limiter: checkLimiter(options.limiter),
+    adaptiveConcurrency: checkBoolean('adaptiveConcurrency', options.adaptiveConcurrency ?? true),
     retry: {
       limit: checkNonNegativeInteger('retry.limit', retry.limit ?? 5),
       baseDelayMs,
@@ -167,6 +174,19 @@ function checkMissing(value: unknown): MissingPolicy {
   if (value !== 'null' && value !== 'error') {
     throw new TypeError(`\`missing\` must be 'null' or 'error', got ${describeValue(value)}.`);
   }
+  return value;
+}
+
+function checkLimiter(value: unknown): LimitFunction | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function' || !Number.isSafeInteger((value as Partial<LimitFunction>).concurrency)) {
+    throw new TypeError(`\`limiter\` must be a p-limit limiter (a function with a \`concurrency\`), got ${describeValue(value)}.`);
+  }
+  return value as LimitFunction;
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`\`${name}\` must be true or false, got ${describeValue(value)}.`);
   return value;
 }
 

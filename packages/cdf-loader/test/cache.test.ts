@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createFilesLoader, type FileInfo } from '../src/index.js';
-import { byIdsRequests, filesWith, optionsFor, useMockCdf } from './support.js';
+import { byIdsRequests, filesWith, optionsFor, until, useFakeClock, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 500 } });
 
 describe('the shared cache', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.advanceTimersByTime(1); // lru-cache reads a start time of 0 as "no TTL"
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeClock();
 
   test('a found item is served for `ttlMs`, then asked for again', async () => {
     const loader = createFilesLoader(optionsFor(cdf(), { cache: { ttlMs: 1000 } }));
@@ -97,7 +91,7 @@ describe('the shared cache', () => {
     const loader = createFilesLoader(optionsFor(cdf()));
     const file = cdf().data.files[0]!;
     const inFlight = loader.load({ id: file.id });
-    await vi.waitFor(() => expect(byIdsRequests(cdf())).toHaveLength(1));
+    await until(() => byIdsRequests(cdf()).length === 1, 'the request');
     loader.clear({ id: file.id });
     const afterClear = loader.load({ id: file.id }); // must not join the older request
 

@@ -3,8 +3,9 @@ import { createCdfLoaders, createFilesLoader, type LoaderOptions } from '../src/
 
 const valid: LoaderOptions = { baseUrl: 'https://westeurope-1.cognitedata.com', project: 'p', getToken: () => 't' };
 
-describe('options are checked at construction', () => {
-  test.each([
+const notLimiter = (): undefined => undefined;
+
+const BAD_OPTIONS: [Record<string, unknown>, string][] = [
     [{ baseUrl: undefined }, "`baseUrl` must be an http(s) URL such as 'https://westeurope-1.cognitedata.com', got undefined."],
     [{ baseUrl: 'westeurope-1.cognitedata.com' }, "`baseUrl` must be an http(s) URL such as 'https://westeurope-1.cognitedata.com', got \"westeurope-1.cognitedata.com\"."],
     [{ baseUrl: 'ftp://x' }, "`baseUrl` must be an http(s) URL such as 'https://westeurope-1.cognitedata.com', got \"ftp://x\"."],
@@ -17,8 +18,10 @@ describe('options are checked at construction', () => {
     [{ maxBatchSize: 10.5 }, "`maxBatchSize` must be an integer from 1 to 1000 (CDF's limit), got 10.5."],
     [{ maxConcurrency: 0 }, '`maxConcurrency` must be a positive integer, got 0.'],
     [{ maxConcurrency: Infinity }, '`maxConcurrency` must be a positive integer, got Infinity.'],
-    [{ limiter: 4 }, '`limiter` must be a function, got 4.'],
-    [{ limiter: () => undefined, maxConcurrency: 2 }, 'Pass either `limiter` or `maxConcurrency`, not both: a shared limiter sets the concurrency.'],
+    [{ limiter: 4 }, '`limiter` must be a p-limit limiter (a function with a `concurrency`), got 4.'],
+    [{ limiter: notLimiter }, '`limiter` must be a p-limit limiter (a function with a `concurrency`), got [function notLimiter].'],
+    [{ adaptiveConcurrency: 'yes' }, '`adaptiveConcurrency` must be true or false, got "yes".'],
+    [{ limiter: notLimiter, maxConcurrency: 2 }, 'Pass either `limiter` or `maxConcurrency`, not both: a shared limiter sets the concurrency.'],
     [{ batchWindowMs: -1 }, '`batchWindowMs` must be a finite number ≥ 0, got -1.'],
     [{ cache: true }, '`cache` must be an object or `false`, got true.'],
     [{ cache: { max: 0 } }, '`cache.max` must be a positive integer, got 0.'],
@@ -32,7 +35,10 @@ describe('options are checked at construction', () => {
     [{ timeoutMs: 0 }, '`timeoutMs` must be a finite number > 0, got 0.'],
     [{ fetch: {} }, '`fetch` must be a function, got {}.'],
     [{ onRequest: 'log' }, '`onRequest` must be a function, got "log".'],
-  ])('%j → TypeError', (override, message) => {
+];
+
+describe('options are checked at construction', () => {
+  test.each(BAD_OPTIONS)('%j → TypeError', (override, message) => {
     const options = { ...valid, ...override } as LoaderOptions;
     expect(() => createFilesLoader(options)).toThrow(new TypeError(message));
     expect(() => createCdfLoaders(options)).toThrow(new TypeError(message));

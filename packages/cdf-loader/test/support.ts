@@ -1,5 +1,5 @@
 import { type MockCdf, type MockCdfOptions, type RequestLogEntry, startMockCdf } from '@cdf-loader/mock-cdf';
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import type { LoaderOptions } from '../src/index.js';
 
 /**
@@ -81,4 +81,27 @@ export function gatedFetch(): { fetch: typeof globalThis.fetch; release: () => v
 /** Lets pending I/O callbacks and timers of this turn run: the boundary between two ticks. */
 export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Fakes the clock the loader reads (timers, `Date`, `performance`) for every test of the file,
+ * leaving `setImmediate` and `process.nextTick` real so HTTP to the fake CDF flows.
+ */
+export function useFakeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    vi.advanceTimersByTime(1); // lru-cache reads a start time of 0 as "no TTL"
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** Real-time polling (the fake CDF answers in real time) until `check` passes. */
+export async function until(check: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 10_000; turn++) {
+    if (check()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`gave up waiting for ${what}`);
 }

@@ -73,6 +73,7 @@ describe('the HTTP side', () => {
       itemsRequested: 6,
       itemsReturned: 5,
       notFound: 1,
+      concurrencyLimit: 4,
     });
   });
 

@@ -1,0 +1,91 @@
+import { LRUCache } from 'lru-cache';
+import { describeValue } from './describe-value.js';
+import { type CdfLoaders, createCdfLoaders } from './loader.js';
+import { checkConnectionOptions, type LoaderOptions } from './options.js';
+import type { GetToken } from './token-source.js';
+
+/** Options of `createCdfLoaderPool`: those of `createCdfLoaders`, without a single `getToken`. */
+export interface CdfLoaderPoolOptions extends Omit<LoaderOptions, 'getToken'> {
+  /**
+   * Most principals whose loaders (and caches) are kept; the least recently used are dropped.
+   * @default 1_000
+   */
+  maxPrincipals?: number;
+}
+
+interface PoolEntry {
+  loaders: CdfLoaders;
+  /** Replaces the principal's token source, for the next token fetch (first use or after a 401). */
+  setGetToken(getToken: GetToken): void;
+}
+
+// A JWT's header is base64url JSON, so it starts with `eyJ`; three dot-separated parts.
+const LOOKS_LIKE_JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
+
+/**
+ * Loaders per principal, for a service that acts on behalf of many users: each principal gets
+ * its own loaders, token and cache, so a file one user may read is never served to another.
+ */
+export class CdfLoaderPool {
+  readonly #options: CdfLoaderPoolOptions;
+  readonly #entries: LRUCache<string, PoolEntry>;
+
+  /** @internal Use `createCdfLoaderPool`. */
+  constructor(options: CdfLoaderPoolOptions, maxPrincipals: number) {
+    this.#options = options;
+    this.#entries = new LRUCache<string, PoolEntry>({ max: maxPrincipals });
+  }
+
+  /**
+   * The loaders of one principal, created on first use.
+   * @param principal A stable id of the user or identity (a token's `sub`, a user id), never
+   *   the token itself: it stays in memory as a key.
+   * @param getToken Supplies this principal's token. The latest one passed is used, so each
+   *   request can pass the token it came with.
+   */
+  forPrincipal(principal: string, getToken: GetToken): CdfLoaders {
+    checkPrincipal(principal);
+    if (typeof getToken !== 'function') throw new TypeError(`\`getToken\` must be a function, got ${describeValue(getToken)}.`);
+    const existing = this.#entries.get(principal);
+    if (existing !== undefined) {
+      existing.setGetToken(getToken);
+      return existing.loaders;
+    }
+    let current = getToken;
+    const loaders = createCdfLoaders({ ...this.#options, getToken: () => current() });
+    this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) });
+    return loaders;
+  }
+
+  /** Drops a principal's loaders and cache (say, when the user signs out). */
+  delete(principal: string): boolean {
+    return this.#entries.delete(principal);
+  }
+
+  /** Principals held now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+/** A bounded pool of `createCdfLoaders` sets, one per principal. Options are checked now. */
+export function createCdfLoaderPool(options: CdfLoaderPoolOptions): CdfLoaderPool {
+  const { maxPrincipals = 1_000, ...loaderOptions } = options ?? {};
+  checkConnectionOptions({ ...loaderOptions, getToken: () => '' } as LoaderOptions);
+  if (!Number.isSafeInteger(maxPrincipals) || maxPrincipals < 1) {
+    throw new TypeError(`\`maxPrincipals\` must be a positive integer, got ${describeValue(maxPrincipals)}.`);
+  }
+  return new CdfLoaderPool(loaderOptions, maxPrincipals);
+}
+
+function checkPrincipal(principal: unknown): void {
+  if (typeof principal !== 'string' || principal.length === 0) {
+    throw new TypeError(`\`principal\` must be a non-empty string, got ${describeValue(principal)}.`);
+  }
+  if (LOOKS_LIKE_JWT.test(principal)) {
+    // Not echoed: it is probably a credential.
+    throw new TypeError(
+      "`principal` looks like a token (a JWT); key the pool by a stable id of the principal, such as the token's `sub` claim, never by the token itself.",
+    );
+  }
+}

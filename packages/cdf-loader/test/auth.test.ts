@@ -1,0 +1,90 @@
+import { inspect } from 'node:util';
+import { describe, expect, test, vi } from 'vitest';
+import { CdfApiError, createFilesLoader, type RequestEvent } from '../src/index.js';
+import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
+
+const VALID = 'fresh-token';
+const cdf = useMockCdf({ counts: { files: 200 }, tokens: { [VALID]: {} } });
+
+/** getToken that hands out `tokens` in turn, then keeps giving the last one. */
+function tokensInTurn(...tokens: string[]) {
+  let call = 0;
+  return vi.fn(async () => tokens[Math.min(call++, tokens.length - 1)]!);
+}
+
+describe('auth', () => {
+  test('a 401 gets one new token and a replay', async () => {
+    const getToken = tokensInTurn('expired-token', VALID);
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken }));
+    const file = cdf().data.files[0]!;
+
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(byIdsRequests(cdf()).map((entry) => [entry.token, entry.status])).toEqual([
+      ['expired-token', 401],
+      [VALID, 200],
+    ]);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(loader.stats()).toMatchObject({ requests: 1, retries: 0 });
+  });
+
+  test('100 requests meeting a 401 together cause one `getToken` call', async () => {
+    const getToken = tokensInTurn('expired-token', VALID);
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken, maxBatchSize: 1, maxConcurrency: 100 }));
+    const files = cdf().data.files.slice(0, 100);
+
+    expect(await Promise.all(files.map((file) => loader.load({ id: file.id })))).toEqual(files);
+    const requests = byIdsRequests(cdf());
+    expect(requests.filter((entry) => entry.status === 401)).toHaveLength(100);
+    expect(requests.filter((entry) => entry.status === 200 && entry.token === VALID)).toHaveLength(100);
+    expect(getToken).toHaveBeenCalledTimes(2);
+  });
+
+  test('a second 401 fails the chunk with status 401', async () => {
+    const getToken = tokensInTurn('revoked-token');
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken }));
+    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as CdfApiError;
+
+    expect(error).toBeInstanceOf(CdfApiError);
+    expect(error.status).toBe(401);
+    expect(error.message).toBe('CDF files/byids failed with 401: the token from `getToken` was refused twice');
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+    expect(getToken).toHaveBeenCalledTimes(2);
+  });
+
+  test('the token never appears in an error, its cause chain, the stats or the hook', async () => {
+    const refusedSecret = 'secret-token-7f3a9c';
+    const events: RequestEvent[] = [];
+    const onRequest = (event: RequestEvent): number => events.push(event);
+    const refusing = createFilesLoader(optionsFor(cdf(), { getToken: () => refusedSecret, onRequest }));
+    const accepted = createFilesLoader(optionsFor(cdf(), { getToken: () => VALID, retry: { limit: 0 }, cache: false, onRequest }));
+    cdf().addFault({ request: 3, drop: true });
+    cdf().addFault({ request: 4, status: 502, rawBody: '<html>bad gateway</html>' });
+    cdf().addFault({ request: 5, status: 400, body: { error: { code: 400, message: 'bad', missing: [{ id: 5 }] } } });
+
+    const errors = [await refusing.load({ id: 5 }).catch((reason: unknown) => reason)]; // requests 1 and 2: 401 twice
+    for (let attempt = 0; attempt < 3; attempt++) errors.push(await accepted.load({ id: 5 }).catch((reason: unknown) => reason));
+
+    expect(errors.map((error) => (error as CdfApiError).status)).toEqual([401, 0, 502, 400]);
+    for (const error of errors) {
+      let link: unknown = error;
+      for (let depth = 0; link !== undefined && depth < 10; depth++) {
+        for (const secret of [refusedSecret, VALID]) {
+          expect(inspect(link, { depth: 10, showHidden: true })).not.toContain(secret);
+          expect(JSON.stringify(link, Object.getOwnPropertyNames(link))).not.toContain(secret);
+        }
+        link = (link as { cause?: unknown }).cause;
+      }
+    }
+    for (const secret of [refusedSecret, VALID]) {
+      expect(JSON.stringify([refusing.stats(), accepted.stats()])).not.toContain(secret);
+      expect(JSON.stringify(events)).not.toContain(secret);
+    }
+  });
+
+  test('`getToken` resolving to something other than a string fails the chunk, naming the rule', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken: async () => undefined as unknown as string }));
+    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as CdfApiError;
+    expect(error.message).toBe('CDF files/byids failed with no response: `getToken` failed');
+    expect((error.cause as Error).message).toBe('`getToken` must resolve to a non-empty string, got undefined.');
+  });
+});

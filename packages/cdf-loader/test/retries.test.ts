@@ -1,0 +1,140 @@
+import { describe, expect, test, vi } from 'vitest';
+import { CdfApiError, createFilesLoader } from '../src/index.js';
+import { byIdsRequests, optionsFor, until, useFakeClock, useMockCdf } from './support.js';
+
+const cdf = useMockCdf({ counts: { files: 100 } });
+/** Retries in a blink, so these tests run in real time without waiting for backoff. */
+const quickRetry = { limit: 2, baseDelayMs: 1, maxDelayMs: 2 };
+
+describe('retries', () => {
+  test.each([
+    [{ status: 429 }],
+    [{ status: 502 }],
+    [{ status: 503 }],
+    [{ status: 504 }],
+    [{ status: 500, headers: { 'cdf-is-auto-retryable': 'true' } }],
+    [{ drop: true }],
+  ])('%j is retried, and the load succeeds', async (fault) => {
+    cdf().addFault({ request: [1, 2], ...fault });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry: quickRetry }));
+    const file = cdf().data.files[0]!;
+
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(3);
+    expect(loader.stats()).toMatchObject({ requests: 3, retries: 2, requestFailures: 0 });
+  });
+
+  test.each([400, 403, 404, 500])('%d is not retried', async (status) => {
+    cdf().addFault({ request: 1, status });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry: quickRetry }));
+    const error = (await loader.load({ id: 3 }).catch((reason: unknown) => reason)) as CdfApiError;
+    expect(error).toBeInstanceOf(CdfApiError);
+    expect(error.status).toBe(status);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+  });
+
+  test('when retries run out only that chunk rejects; the slot was free for others meanwhile', async () => {
+    cdf().addFault({ request: [2, 4, 5], status: 503 });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry: quickRetry, maxBatchSize: 10, maxConcurrency: 1 }));
+    const files = cdf().data.files.slice(0, 30);
+
+    const settled = await Promise.allSettled(files.map((file) => loader.load({ id: file.id })));
+
+    const requests = byIdsRequests(cdf());
+    expect(requests.map((entry) => entry.status)).toEqual([200, 503, 200, 503, 503]);
+    // Request 3 is the third chunk, sent while the second waited to retry.
+    expect(requests[3]!.items).toEqual(requests[1]!.items);
+    expect(requests[4]!.items).toEqual(requests[1]!.items);
+    expect(requests[2]!.items).toEqual(files.slice(20).map((file) => ({ id: file.id })));
+    settled.forEach((result, index) => {
+      if (index >= 10 && index < 20) expect((result as PromiseRejectedResult).reason).toMatchObject({ status: 503, requestId: requests[4]!.requestId });
+      else expect(result).toEqual({ status: 'fulfilled', value: files[index] });
+    });
+  });
+
+  test('an attempt that outlives `timeoutMs` is retried; when none is left it fails saying so', async () => {
+    cdf().addFault({ request: [1, 2, 3], delayMs: 10_000 });
+    const loader = createFilesLoader(optionsFor(cdf(), { timeoutMs: 50, retry: { ...quickRetry, limit: 1 } }));
+    const error = (await loader.load({ id: 3 }).catch((reason: unknown) => reason)) as CdfApiError;
+
+    expect(error).toBeInstanceOf(CdfApiError);
+    expect(error).toMatchObject({ status: 0, code: 0, requestId: undefined });
+    expect(error.message).toBe('CDF files/byids failed with no response: timed out after 50 ms');
+    await until(() => byIdsRequests(cdf()).every((entry) => entry.clientClosed), 'the fake to see both attempts closed');
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('the timeout covers a body that arrives too slowly', async () => {
+    cdf().addFault({ request: 1, slowBodyMs: 10_000 });
+    const loader = createFilesLoader(optionsFor(cdf(), { timeoutMs: 100, retry: quickRetry }));
+    const file = cdf().data.files[0]!;
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(byIdsRequests(cdf()).map((entry) => entry.status)).toEqual([200, 200]);
+    expect(byIdsRequests(cdf())[0]!.clientClosed).toBe(true);
+  });
+
+  test('a network error that outlasts the retries says what failed', async () => {
+    cdf().addFault({ drop: true });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry: quickRetry }));
+    const error = (await loader.load({ id: 3 }).catch((reason: unknown) => reason)) as CdfApiError;
+    expect(error.message).toMatch(/^CDF files\/byids failed with no response: network error: /);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(byIdsRequests(cdf())).toHaveLength(3);
+  });
+});
+
+describe('backoff timing', () => {
+  useFakeClock();
+
+  async function retryDelayOf(fault: { headers?: Record<string, string> }, retry: { maxDelayMs: number; baseDelayMs?: number }) {
+    cdf().addFault({ request: 1, status: 429, ...fault });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry }));
+    const file = cdf().data.files[0]!;
+    const load = loader.load({ id: file.id });
+    await until(() => loader.stats().retries === 1, 'the 429 to be read');
+    return { load, file };
+  }
+
+  test('`Retry-After` in seconds sets the wait', async () => {
+    const { load, file } = await retryDelayOf({ headers: { 'retry-after': '2' } }, { maxDelayMs: 15_000 });
+    vi.advanceTimersByTime(1999);
+    await until(() => true, 'a turn');
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(await load).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('`Retry-After` as an HTTP date sets the wait', async () => {
+    const at = new Date(Date.now() + 5_000).toUTCString(); // whole seconds: 4..5 s from now
+    const { load, file } = await retryDelayOf({ headers: { 'retry-after': at } }, { maxDelayMs: 15_000 });
+    vi.advanceTimersByTime(3_900);
+    await until(() => true, 'a turn');
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    vi.advanceTimersByTime(1_100);
+    expect(await load).toEqual(file);
+  });
+
+  test('`Retry-After` is capped at `retry.maxDelayMs`', async () => {
+    const { load, file } = await retryDelayOf({ headers: { 'retry-after': '3600' } }, { maxDelayMs: 3_000 });
+    vi.advanceTimersByTime(2_999);
+    await until(() => true, 'a turn');
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(await load).toEqual(file);
+  });
+
+  test('without `Retry-After` the wait is full jitter under the doubling cap', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      const { load, file } = await retryDelayOf({}, { baseDelayMs: 400, maxDelayMs: 15_000 });
+      vi.advanceTimersByTime(399);
+      await until(() => true, 'a turn');
+      expect(byIdsRequests(cdf())).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(await load).toEqual(file);
+    } finally {
+      random.mockRestore();
+    }
+  });
+});

@@ -1,1 +1,24 @@
-export const placeholder = 1;
+export type { IdentifierKind, ResourceName } from './resources.js';
+export { RESOURCE_NAMES } from './resources.js';
+export type { Identifier } from './identifiers.js';
+export type {
+  AssetAggregates,
+  AssetItem,
+  EventItem,
+  FileItem,
+  GeoLocation,
+  GeoLocationGeometry,
+  InstanceId,
+  Label,
+  PointCoordinates,
+  ResourceItems,
+  SequenceColumn,
+  SequenceItem,
+  TimeSeriesItem,
+} from './items.js';
+export type { GenerateDataOptions, MockData, TokenAccess } from './data.js';
+export { DEFAULT_COUNTS, generateData } from './data.js';
+export type { Fault } from './faults.js';
+export type { CdfErrorBody } from './validation.js';
+export type { MockCdf, MockCdfOptions, MockCdfSettings, MockCounters, RequestLogEntry } from './server.js';
+export { DEFAULT_PROJECT, DEFAULT_TOKEN, startMockCdf } from './server.js';

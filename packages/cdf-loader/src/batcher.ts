@@ -3,6 +3,7 @@ import { NOT_FOUND, type ResultCache } from './cache.js';
 import { NotFoundError } from './errors/not-found-error.js';
 import { identifierKey, itemKeys } from './identifiers.js';
 import type { Resource } from './resources.js';
+import type { LoaderStats, Telemetry } from './telemetry.js';
 import type { AttemptOutcome, Transport } from './transport.js';
 
 /** What to do with an identifier CDF has no item for. */
@@ -28,48 +29,6 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
-/** One HTTP attempt of a byids request, as reported to `onRequest`. */
-export interface RequestEvent {
-  /** The resource path: `files`, `assets`, `events`, `timeseries` or `sequences`. */
-  resource: string;
-  /** How many identifiers the request carried. */
-  items: number;
-  /** HTTP status; 0 when no response arrived (network error, timeout). */
-  status: number;
-  /** From sending to the whole answer read, in milliseconds. */
-  durationMs: number;
-  /** 1 for the first attempt, 2 for the first retry, … */
-  attempt: number;
-  /** CDF's `x-request-id`, when a response arrived. */
-  requestId: string | undefined;
-}
-
-/** Counters since the loader was created. */
-export interface LoaderStats {
-  /** Calls of `load` (each key of `loadMany` counts). */
-  loads: number;
-  /** Loads answered from the cache. */
-  cacheHits: number;
-  /** Loads that joined a request already queued or in flight for the same key. */
-  inflightJoins: number;
-  /** Loads rejected with `InvalidIdentifierError`. */
-  invalid: number;
-  /** HTTP requests sent, retries included. */
-  requests: number;
-  /** byids requests that failed for good (their keys rejected). */
-  requestFailures: number;
-  /** Retried attempts. */
-  retries: number;
-  /** Identifiers sent, over all attempts. */
-  itemsRequested: number;
-  /** Items CDF returned. */
-  itemsReturned: number;
-  /** Keys CDF had no item for. */
-  notFound: number;
-  /** The concurrency in force now: `maxConcurrency`, or less while CDF answers 429. */
-  concurrencyLimit: number;
-}
-
 /** Per-load options. */
 export interface LoadOptions {
   /** Rejects this load with the signal's reason when it aborts; see "Cancellation". */
@@ -85,7 +44,7 @@ export interface BatcherOptions<TItem extends object> {
   cache: ResultCache<TItem> | undefined;
   missing: MissingPolicy;
   retry: Required<RetryOptions>;
-  onRequest: ((event: RequestEvent) => void) | undefined;
+  telemetry: Telemetry;
 }
 
 /** One key waiting for CDF: shared by every caller that asked for it while it was pending. */
@@ -132,37 +91,29 @@ export class Batcher<TItem extends object> {
   /** Chunks not yet sent, oldest first; only the last one can have room. */
   readonly #open: Chunk<TItem>[] = [];
   #dispatchScheduled = false;
-  readonly #stats: Omit<LoaderStats, 'concurrencyLimit'> = {
-    loads: 0,
-    cacheHits: 0,
-    inflightJoins: 0,
-    invalid: 0,
-    requests: 0,
-    requestFailures: 0,
-    retries: 0,
-    itemsRequested: 0,
-    itemsReturned: 0,
-    notFound: 0,
-  };
+  readonly #telemetry: Telemetry;
+  readonly #counters: Telemetry['counters'];
 
   constructor(options: BatcherOptions<TItem>) {
     this.#options = options;
+    this.#telemetry = options.telemetry;
+    this.#counters = options.telemetry.counters;
   }
 
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
-    this.#stats.loads++;
+    this.#counters.loads++;
     let key: string;
     try {
       key = identifierKey(identifier, this.#options.resource.kinds);
     } catch (error) {
-      this.#stats.invalid++;
+      this.#counters.invalid++;
       return Promise.reject(error);
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
 
     const cached = this.#options.cache?.get(key);
+    this.#telemetry.cacheLookup(cached !== undefined);
     if (cached !== undefined) {
-      this.#stats.cacheHits++;
       return cached === NOT_FOUND ? this.#notFoundResult(identifier) : Promise.resolve(cached);
     }
 
@@ -170,7 +121,7 @@ export class Batcher<TItem extends object> {
     if (pending === undefined) {
       pending = this.#enqueue(key, identifier as object);
     } else {
-      this.#stats.inflightJoins++;
+      this.#counters.inflightJoins++;
       pending.waiters++;
     }
     return signal === undefined ? pending.promise : this.#followWithSignal(pending, signal);
@@ -197,7 +148,7 @@ export class Batcher<TItem extends object> {
   }
 
   stats(): LoaderStats {
-    return { ...this.#stats, concurrencyLimit: this.#options.concurrency.current };
+    return { ...this.#counters, concurrencyLimit: this.#options.concurrency.current };
   }
 
   #enqueue(key: string, identifier: object): PendingLoad<TItem> {
@@ -244,8 +195,9 @@ export class Batcher<TItem extends object> {
         if (outcome === undefined) return;
         if (outcome.ok) return this.#fanOut(chunk, outcome.items);
         if (!outcome.retryable || attempt > retry.limit) return this.#fail(chunk, outcome.error);
-        this.#stats.retries++;
-        await sleep(this.#retryDelay(attempt, outcome.retryAfterMs), chunk.abort.signal);
+        const delayMs = this.#retryDelay(attempt, outcome.retryAfterMs);
+        this.#telemetry.retry({ items: chunk.loads.size, attempt, status: outcome.error.status, delayMs });
+        await sleep(delayMs, chunk.abort.signal);
       }
     } catch (reason) {
       // An abort means every caller gave up: not a failure of the request.
@@ -258,28 +210,23 @@ export class Batcher<TItem extends object> {
     if (chunk.state !== 'sent') {
       chunk.state = 'sent';
       this.#open.splice(this.#open.indexOf(chunk), 1);
+      if (chunk.loads.size > 0) this.#telemetry.batch(chunk.loads.size);
     }
     if (chunk.loads.size === 0) return undefined;
     const identifiers = Array.from(chunk.loads.values(), (load) => load.identifier);
-    this.#stats.requests++;
-    this.#stats.itemsRequested += identifiers.length;
-    const { transport, resource, onRequest } = this.#options;
-    const { concurrency } = this.#options;
+    const { transport, resource, concurrency } = this.#options;
     const generation = concurrency.generation;
     const startedAt = performance.now();
     const outcome = await transport.attempt(resource.path, identifiers, chunk.abort.signal);
     if (outcome.ok) concurrency.succeeded();
     else if (outcome.error.status === 429) concurrency.throttled(generation);
-    if (onRequest !== undefined) {
-      reportSafely(onRequest, {
-        resource: resource.path,
-        items: identifiers.length,
-        status: outcome.ok ? outcome.status : outcome.error.status,
-        durationMs: performance.now() - startedAt,
-        attempt,
-        requestId: outcome.ok ? outcome.requestId : outcome.error.requestId,
-      });
-    }
+    this.#telemetry.request({
+      items: identifiers.length,
+      status: outcome.ok ? outcome.status : outcome.error.status,
+      durationMs: performance.now() - startedAt,
+      attempt,
+      requestId: outcome.ok ? outcome.requestId : outcome.error.requestId,
+    });
     return outcome;
   }
 
@@ -289,7 +236,7 @@ export class Batcher<TItem extends object> {
    */
   #fanOut(chunk: Chunk<TItem>, items: readonly unknown[]): void {
     const { cache } = this.#options;
-    this.#stats.itemsReturned += items.length;
+    this.#counters.itemsReturned += items.length;
     for (const item of items as TItem[]) {
       const keys = itemKeys(item);
       let wanted = false;
@@ -305,7 +252,7 @@ export class Batcher<TItem extends object> {
     }
     for (const pending of chunk.loads.values()) {
       if (pending.settled) continue;
-      this.#stats.notFound++;
+      this.#counters.notFound++;
       if (pending.cacheable) cache?.setNotFound(pending.key);
       if (this.#options.missing === 'null') this.#resolve(pending, null);
       else this.#reject(pending, new NotFoundError(this.#options.resource.path, pending.identifier));
@@ -313,7 +260,7 @@ export class Batcher<TItem extends object> {
   }
 
   #fail(chunk: Chunk<TItem>, error: unknown): void {
-    this.#stats.requestFailures++;
+    this.#counters.requestFailures++;
     this.#rejectAll(chunk, error);
   }
 
@@ -423,13 +370,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function reportSafely(onRequest: (event: RequestEvent) => void, event: RequestEvent): void {
-  try {
-    onRequest(event);
-  } catch (error) {
-    // A metrics hook must not fail the lookups it observes; surface it as a process warning.
-    process.emitWarning(error instanceof Error ? error : String(error), 'CdfLoaderWarning');
-  }
 }

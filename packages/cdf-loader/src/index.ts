@@ -3,7 +3,9 @@ export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, SequencesLoad
 export { CdfLoaderPool, createCdfLoaderPool } from './principal-pool.js';
 export type { CdfLoaderPoolOptions } from './principal-pool.js';
 export type { BatchingOptions, ConnectionOptions, LoaderOptions } from './options.js';
-export type { LoadOptions, LoaderStats, MissingPolicy, RequestEvent, RetryOptions } from './batcher.js';
+export type { LoadOptions, MissingPolicy, RetryOptions } from './batcher.js';
+export { channels } from './telemetry.js';
+export type { BatchEvent, CacheEvent, LoaderStats, RequestEvent, RetryEvent } from './telemetry.js';
 export type { CacheOptions } from './cache.js';
 export type { RequestScopeOptions } from './request-scope.js';
 export type { GetToken } from './token-source.js';

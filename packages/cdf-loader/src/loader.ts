@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
-import { Batcher, type LoadOptions, type LoaderStats } from './batcher.js';
+import { Batcher, type LoadOptions } from './batcher.js';
 import { ResultCache } from './cache.js';
 import type { IdEither, Identifier } from './identifiers.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { createRequestScope, type RequestScopeOptions } from './request-scope.js';
 import * as resources from './resources.js';
 import type { Asset, CdfEvent, FileInfo, Resource, Sequence, TimeSeries } from './resources.js';
+import { type LoaderStats, Telemetry } from './telemetry.js';
 import { Transport } from './transport.js';
 
 /**
@@ -148,7 +149,7 @@ function createLoader<TItem extends object, TIdentifier>(
     batchWindowMs: batching.batchWindowMs,
     cache: batching.cache === false ? undefined : new ResultCache<TItem>(batching.cache),
     missing: batching.missing,
-    onRequest: batching.onRequest,
+    telemetry: new Telemetry(resource.path, batching.onRequest),
   });
   return new ByIdsLoader(batcher, resource);
 }

@@ -1,7 +1,8 @@
 import type { LimitFunction } from 'p-limit';
-import type { MissingPolicy, RequestEvent, RetryOptions } from './batcher.js';
+import type { MissingPolicy, RetryOptions } from './batcher.js';
 import type { CacheOptions } from './cache.js';
 import { describeValue } from './describe-value.js';
+import type { RequestEvent } from './telemetry.js';
 import type { GetToken } from './token-source.js';
 
 /** How to reach CDF and how hard to push it: shared by every loader of `createCdfLoaders`. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test, vi } from 'vitest';
-import { createCdfLoaders, createFilesLoader, type RequestEvent, VERSION } from '../src/index.js';
+import { createCdfLoaders, createFilesLoader, VERSION } from '../src/index.js';
 import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100, assets: 50 } });
@@ -46,49 +46,5 @@ describe('the HTTP side', () => {
     expect(error.message).toBe('CDF files/byids failed with no response: `getToken` failed');
     expect(error.cause).toBe(failure);
     expect(byIdsRequests(cdf())).toHaveLength(0);
-  });
-
-  test('`onRequest` sees every attempt, and `stats()` counts what happened', async () => {
-    const events: RequestEvent[] = [];
-    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 3, onRequest: (event) => events.push(event) }));
-    const files = cdf().data.files.slice(0, 5);
-    await Promise.all([...files, ...files].map((file) => loader.load({ id: file.id })));
-    await loader.load({ id: files[0]!.id });
-    await loader.load({ id: 12 });
-
-    const requests = byIdsRequests(cdf());
-    expect(events.map(({ durationMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 }))).toEqual([
-      { resource: 'files', items: 3, status: 200, attempt: 1, requestId: requests[0]!.requestId, timed: true },
-      { resource: 'files', items: 2, status: 200, attempt: 1, requestId: requests[1]!.requestId, timed: true },
-      { resource: 'files', items: 1, status: 200, attempt: 1, requestId: requests[2]!.requestId, timed: true },
-    ]);
-    expect(loader.stats()).toEqual({
-      loads: 12,
-      cacheHits: 1,
-      inflightJoins: 5,
-      invalid: 0,
-      requests: 3,
-      requestFailures: 0,
-      retries: 0,
-      itemsRequested: 6,
-      itemsReturned: 5,
-      notFound: 1,
-      concurrencyLimit: 4,
-    });
-  });
-
-  test('a throwing `onRequest` becomes a process warning, not a failed load', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => {
-      warnings.push(warning);
-    };
-    process.on('warning', onWarning);
-    try {
-      const loader = createFilesLoader(optionsFor(cdf(), { onRequest: () => { throw new Error('metrics broke'); } }));
-      expect(await loader.load({ id: cdf().data.files[0]!.id })).toEqual(cdf().data.files[0]);
-      await vi.waitFor(() => expect(warnings.map((warning) => warning.message)).toEqual(['metrics broke']));
-    } finally {
-      process.off('warning', onWarning);
-    }
   });
 });

@@ -1,0 +1,94 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { describe, expect, test, vi } from 'vitest';
+import { type BatchEvent, type CacheEvent, channels, createFilesLoader, type RequestEvent, type RetryEvent } from '../src/index.js';
+import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
+
+const cdf = useMockCdf({ counts: { files: 100 } });
+
+/** Collects what is published on every cdf-loader channel while `run` runs. */
+async function recordChannels(run: () => Promise<void>) {
+  const seen = { batch: [] as BatchEvent[], request: [] as RequestEvent[], retry: [] as RetryEvent[], cache: [] as CacheEvent[] };
+  const stops = (Object.keys(seen) as (keyof typeof seen)[]).map((name) => {
+    const listener = (message: unknown): void => {
+      (seen[name] as unknown[]).push(message);
+    };
+    subscribe(channels[name], listener);
+    return () => unsubscribe(channels[name], listener);
+  });
+  try {
+    await run();
+  } finally {
+    for (const stop of stops) stop();
+  }
+  return seen;
+}
+
+describe('observability', () => {
+  test('diagnostics channels carry batches, requests, retries and cache lookups', async () => {
+    cdf().addFault({ request: 1, status: 503 });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry: { baseDelayMs: 1, maxDelayMs: 1 } }));
+    const [a, b] = cdf().data.files;
+
+    const seen = await recordChannels(async () => {
+      await Promise.all([loader.load({ id: a!.id }), loader.load({ id: b!.id })]);
+      await loader.load({ id: a!.id });
+    });
+
+    const requests = byIdsRequests(cdf());
+    expect(seen.batch).toEqual([{ resource: 'files', items: 2 }]);
+    expect(seen.request.map(({ durationMs: _, ...rest }) => rest)).toEqual([
+      { resource: 'files', items: 2, status: 503, attempt: 1, requestId: requests[0]!.requestId },
+      { resource: 'files', items: 2, status: 200, attempt: 2, requestId: requests[1]!.requestId },
+    ]);
+    expect(seen.retry).toEqual([{ resource: 'files', items: 2, attempt: 1, status: 503, delayMs: expect.any(Number) }]);
+    expect(seen.cache).toEqual([
+      { resource: 'files', hit: false },
+      { resource: 'files', hit: false },
+      { resource: 'files', hit: true },
+    ]);
+  });
+
+  test('`onRequest` sees every attempt, and `stats()` counts what happened', async () => {
+    const events: RequestEvent[] = [];
+    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 3, onRequest: (event) => events.push(event) }));
+    const files = cdf().data.files.slice(0, 5);
+    await Promise.all([...files, ...files].map((file) => loader.load({ id: file.id })));
+    await loader.load({ id: files[0]!.id });
+    await loader.load({ id: 12 });
+
+    const requests = byIdsRequests(cdf());
+    expect(events.map(({ durationMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 }))).toEqual([
+      { resource: 'files', items: 3, status: 200, attempt: 1, requestId: requests[0]!.requestId, timed: true },
+      { resource: 'files', items: 2, status: 200, attempt: 1, requestId: requests[1]!.requestId, timed: true },
+      { resource: 'files', items: 1, status: 200, attempt: 1, requestId: requests[2]!.requestId, timed: true },
+    ]);
+    expect(loader.stats()).toEqual({
+      loads: 12,
+      cacheHits: 1,
+      inflightJoins: 5,
+      invalid: 0,
+      requests: 3,
+      requestFailures: 0,
+      retries: 0,
+      itemsRequested: 6,
+      itemsReturned: 5,
+      notFound: 1,
+      concurrencyLimit: 4,
+    });
+  });
+
+  test('a throwing `onRequest` becomes a process warning, not a failed load', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const loader = createFilesLoader(optionsFor(cdf(), { onRequest: () => { throw new Error('metrics broke'); } }));
+      expect(await loader.load({ id: cdf().data.files[0]!.id })).toEqual(cdf().data.files[0]);
+      await vi.waitFor(() => expect(warnings.map((warning) => warning.message)).toEqual(['metrics broke']));
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

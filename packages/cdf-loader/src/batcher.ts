@@ -191,12 +191,13 @@ export class Batcher<TItem extends object> {
     const { concurrency, retry } = this.#options;
     try {
       for (let attempt = 1; ; attempt++) {
-        const outcome = await concurrency.run(() => this.#attempt(chunk, attempt));
-        if (outcome === undefined) return;
+        const sent = await concurrency.run(() => this.#attempt(chunk, attempt));
+        if (sent === undefined) return;
+        const { outcome } = sent;
         if (outcome.ok) return this.#fanOut(chunk, outcome.items);
         if (!outcome.retryable || attempt > retry.limit) return this.#fail(chunk, outcome.error);
         const delayMs = this.#retryDelay(attempt, outcome.retryAfterMs);
-        this.#telemetry.retry({ items: chunk.loads.size, attempt, status: outcome.error.status, delayMs });
+        this.#telemetry.retry({ items: sent.items, attempt, status: outcome.error.status, delayMs });
         await sleep(delayMs, chunk.abort.signal);
       }
     } catch (reason) {
@@ -206,14 +207,17 @@ export class Batcher<TItem extends object> {
     }
   }
 
-  async #attempt(chunk: Chunk<TItem>, attempt: number): Promise<AttemptOutcome | undefined> {
+  /** One attempt in a concurrency slot; `undefined` when no key is left to ask for. */
+  async #attempt(chunk: Chunk<TItem>, attempt: number): Promise<{ outcome: AttemptOutcome; items: number } | undefined> {
     if (chunk.state !== 'sent') {
       chunk.state = 'sent';
       this.#open.splice(this.#open.indexOf(chunk), 1);
       if (chunk.loads.size > 0) this.#telemetry.batch(chunk.loads.size);
     }
-    if (chunk.loads.size === 0) return undefined;
-    const identifiers = Array.from(chunk.loads.values(), (load) => load.identifier);
+    // A retry leaves out keys another request answered meanwhile.
+    const identifiers: object[] = [];
+    for (const load of chunk.loads.values()) if (!load.settled) identifiers.push(load.identifier);
+    if (identifiers.length === 0) return undefined;
     const { transport, resource, concurrency } = this.#options;
     const generation = concurrency.generation;
     const startedAt = performance.now();
@@ -227,7 +231,7 @@ export class Batcher<TItem extends object> {
       attempt,
       requestId: outcome.ok ? outcome.requestId : outcome.error.requestId,
     });
-    return outcome;
+    return { outcome, items: identifiers.length };
   }
 
   /**

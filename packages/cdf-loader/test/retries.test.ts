@@ -52,6 +52,20 @@ describe('retries', () => {
     });
   });
 
+  test('a retry leaves out keys another request answered meanwhile', async () => {
+    cdf().addFault({ request: 1, status: 503 });
+    const loader = createFilesLoader(optionsFor(cdf(), { retry: quickRetry, maxBatchSize: 1, maxConcurrency: 1 }));
+    const file = cdf().data.files.find((candidate) => candidate.externalId !== undefined)!;
+
+    const results = await Promise.all([loader.load({ externalId: file.externalId! }), loader.load({ id: file.id })]);
+
+    expect(results).toEqual([file, file]);
+    expect(byIdsRequests(cdf()).map((entry) => [entry.items, entry.status])).toEqual([
+      [[{ externalId: file.externalId }], 503],
+      [[{ id: file.id }], 200],
+    ]);
+  });
+
   test('an attempt that outlives `timeoutMs` is retried; when none is left it fails saying so', async () => {
     cdf().addFault({ request: [1, 2, 3], delayMs: 10_000 });
     const loader = createFilesLoader(optionsFor(cdf(), { timeoutMs: 50, retry: { ...quickRetry, limit: 1 } }));

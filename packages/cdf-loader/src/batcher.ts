@@ -4,7 +4,7 @@ import { NotFoundError } from './errors/not-found-error.js';
 import { identifierKey, itemKeys } from './identifiers.js';
 import type { Resource } from './resources.js';
 import type { LoaderStats, Telemetry } from './telemetry.js';
-import type { AttemptOutcome, Transport } from './transport.js';
+import type { AttemptFailure, Transport } from './transport.js';
 
 /** What to do with an identifier CDF has no item for. */
 export type MissingPolicy = 'null' | 'error';
@@ -191,13 +191,12 @@ export class Batcher<TItem extends object> {
     const { concurrency, retry } = this.#options;
     try {
       for (let attempt = 1; ; attempt++) {
-        const sent = await concurrency.run(() => this.#attempt(chunk, attempt));
-        if (sent === undefined) return;
-        const { outcome } = sent;
-        if (outcome.ok) return this.#fanOut(chunk, outcome.items);
-        if (!outcome.retryable || attempt > retry.limit) return this.#fail(chunk, outcome.error);
-        const delayMs = this.#retryDelay(attempt, outcome.retryAfterMs);
-        this.#telemetry.retry({ items: sent.items, attempt, status: outcome.error.status, delayMs });
+        const failed = await concurrency.run(() => this.#attempt(chunk, attempt));
+        if (failed === undefined) return;
+        const { failure, items } = failed;
+        if (!failure.retryable || attempt > retry.limit) return this.#fail(chunk, failure.error);
+        const delayMs = this.#retryDelay(attempt, failure.retryAfterMs);
+        this.#telemetry.retry({ items, attempt, status: failure.error.status, delayMs });
         await sleep(delayMs, chunk.abort.signal);
       }
     } catch (reason) {
@@ -207,8 +206,12 @@ export class Batcher<TItem extends object> {
     }
   }
 
-  /** One attempt in a concurrency slot; `undefined` when no key is left to ask for. */
-  async #attempt(chunk: Chunk<TItem>, attempt: number): Promise<{ outcome: AttemptOutcome; items: number } | undefined> {
+  /**
+   * One attempt, in a concurrency slot. A success is fanned out before the slot is given back,
+   * so the next request sent already knows which keys are answered. Returns the failure, or
+   * `undefined` when the chunk is done (answered, or no key left to ask for).
+   */
+  async #attempt(chunk: Chunk<TItem>, attempt: number): Promise<{ failure: AttemptFailure; items: number } | undefined> {
     if (chunk.state !== 'sent') {
       chunk.state = 'sent';
       this.#open.splice(this.#open.indexOf(chunk), 1);
@@ -218,6 +221,7 @@ export class Batcher<TItem extends object> {
     const identifiers: object[] = [];
     for (const load of chunk.loads.values()) if (!load.settled) identifiers.push(load.identifier);
     if (identifiers.length === 0) return undefined;
+
     const { transport, resource, concurrency } = this.#options;
     const generation = concurrency.generation;
     const startedAt = performance.now();
@@ -231,7 +235,9 @@ export class Batcher<TItem extends object> {
       attempt,
       requestId: outcome.ok ? outcome.requestId : outcome.error.requestId,
     });
-    return { outcome, items: identifiers.length };
+    if (!outcome.ok) return { failure: outcome, items: identifiers.length };
+    this.#fanOut(chunk, outcome.items);
+    return undefined;
   }
 
   /**

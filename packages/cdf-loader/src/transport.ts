@@ -16,7 +16,15 @@ export interface TransportOptions {
 /** The answer to one HTTP attempt of a byids request. */
 export type AttemptOutcome =
   | { ok: true; items: readonly unknown[]; status: number; requestId: string | undefined }
-  | { ok: false; error: CdfApiError; retryable: boolean; retryAfterMs: number | undefined };
+  | AttemptFailure;
+
+/** A failed attempt: the error for the keys, and whether and when to try again. */
+export interface AttemptFailure {
+  ok: false;
+  error: CdfApiError;
+  retryable: boolean;
+  retryAfterMs: number | undefined;
+}
 
 /** Statuses CDF uses for "try again later": throttling and gateway trouble. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);

@@ -17,6 +17,10 @@ export function useMockCdf(options: MockCdfOptions = {}): () => MockCdf {
   beforeEach(() => {
     cdf?.reset();
   });
+  // A test must not leave requests behind for the next one's log.
+  afterEach(async () => {
+    if (cdf !== undefined) await until(() => cdf!.counters.inFlight === 0, 'the requests of this test to end');
+  });
   return () => {
     if (cdf === undefined) throw new Error('the fake CDF is not started yet');
     return cdf;
@@ -97,11 +101,14 @@ export function useFakeClock(): void {
   });
 }
 
-/** Real-time polling (the fake CDF answers in real time) until `check` passes. */
-export async function until(check: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; turn < 10_000; turn++) {
-    if (check()) return;
+/**
+ * Polls `check` once per event-loop turn until it passes, for at most `timeoutMs` of real time
+ * (read from `process.hrtime`, which `useFakeClock` leaves real), then fails naming `what`.
+ */
+export async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = process.hrtime.bigint() + BigInt(timeoutMs) * 1_000_000n;
+  while (!check()) {
+    if (process.hrtime.bigint() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  throw new Error(`gave up waiting for ${what}`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import { CdfApiError, createFilesLoader } from '../src/index.js';
-import { byIdsRequests, optionsFor, until, useFakeClock, useMockCdf } from './support.js';
+import { byIdsRequests, nextMacrotask, optionsFor, until, useFakeClock, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100 } });
 /** Retries in a blink, so these tests run in real time without waiting for backoff. */
@@ -100,53 +100,32 @@ describe('retries', () => {
 describe('backoff timing', () => {
   useFakeClock();
 
-  async function retryDelayOf(fault: { headers?: Record<string, string> }, retry: { maxDelayMs: number; baseDelayMs?: number }) {
-    cdf().addFault({ request: 1, status: 429, ...fault });
-    const loader = createFilesLoader(optionsFor(cdf(), { retry }));
-    const file = cdf().data.files[0]!;
-    const load = loader.load({ id: file.id });
-    await until(() => loader.stats().retries === 1, 'the 429 to be read');
-    return { load, file };
-  }
-
-  test('`Retry-After` in seconds sets the wait', async () => {
-    const { load, file } = await retryDelayOf({ headers: { 'retry-after': '2' } }, { maxDelayMs: 15_000 });
-    vi.advanceTimersByTime(1999);
-    await until(() => true, 'a turn');
-    expect(byIdsRequests(cdf())).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(await load).toEqual(file);
-    expect(byIdsRequests(cdf())).toHaveLength(2);
-  });
-
-  test('`Retry-After` as an HTTP date sets the wait', async () => {
-    const at = new Date(Date.now() + 5_000).toUTCString(); // whole seconds: 4..5 s from now
-    const { load, file } = await retryDelayOf({ headers: { 'retry-after': at } }, { maxDelayMs: 15_000 });
-    vi.advanceTimersByTime(3_900);
-    await until(() => true, 'a turn');
-    expect(byIdsRequests(cdf())).toHaveLength(1);
-    vi.advanceTimersByTime(1_100);
-    expect(await load).toEqual(file);
-  });
-
-  test('`Retry-After` is capped at `retry.maxDelayMs`', async () => {
-    const { load, file } = await retryDelayOf({ headers: { 'retry-after': '3600' } }, { maxDelayMs: 3_000 });
-    vi.advanceTimersByTime(2_999);
-    await until(() => true, 'a turn');
-    expect(byIdsRequests(cdf())).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(await load).toEqual(file);
-  });
-
-  test('without `Retry-After` the wait is full jitter under the doubling cap', async () => {
-    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+  test.each([
+    { wait: '`Retry-After` in seconds', headers: () => ({ 'retry-after': '2' }), retry: {}, quietMs: 1_999, dueMs: 2_000 },
+    // An HTTP date has whole seconds: due 4 to 5 s from now.
+    { wait: '`Retry-After` as an HTTP date', headers: () => ({ 'retry-after': new Date(Date.now() + 5_000).toUTCString() }), retry: {}, quietMs: 3_900, dueMs: 5_000 },
+    { wait: '`Retry-After` capped at `retry.maxDelayMs`', headers: () => ({ 'retry-after': '3600' }), retry: { maxDelayMs: 3_000 }, quietMs: 2_999, dueMs: 3_000 },
+    { wait: 'full jitter under the doubling cap, without `Retry-After`', headers: () => ({}), retry: { baseDelayMs: 400 }, quietMs: 398, dueMs: 400 },
+  ])('the retry waits for $wait', async ({ headers, retry, quietMs, dueMs }) => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.9999); // the top of the jitter range
+    let fetches = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      fetches++;
+      return fetch(input, init);
+    };
     try {
-      const { load, file } = await retryDelayOf({}, { baseDelayMs: 400, maxDelayMs: 15_000 });
-      vi.advanceTimersByTime(399);
-      await until(() => true, 'a turn');
-      expect(byIdsRequests(cdf())).toHaveLength(1);
-      vi.advanceTimersByTime(1);
+      cdf().addFault({ request: 1, status: 429, headers: headers() });
+      const loader = createFilesLoader(optionsFor(cdf(), { retry, fetch: countingFetch }));
+      const file = cdf().data.files[0]!;
+      const load = loader.load({ id: file.id });
+      await until(() => loader.stats().retries === 1, 'the 429 to be read');
+
+      vi.advanceTimersByTime(quietMs);
+      await nextMacrotask(); // had the wait ended, the retry's fetch would have been called by now
+      expect(fetches).toBe(1);
+      vi.advanceTimersByTime(dueMs - quietMs);
       expect(await load).toEqual(file);
+      expect(fetches).toBe(2);
     } finally {
       random.mockRestore();
     }

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 // Every package and example with a `test/` folder is one vitest project.
@@ -10,9 +11,14 @@ const projectDirs = ['packages', 'examples'].flatMap((parent) =>
 // The rest are Vite's default server conditions, which `conditions` would otherwise replace.
 const conditions = ['@cdf-loader/source', 'module', 'node', 'development|production'];
 
+// graphql 16 ships CommonJS (`main`) and ESM (`module`). Node gives graphql-yoga the CommonJS
+// copy, so tests must get that one too, or `instanceof GraphQLError` fails across the two.
+const graphqlCommonJs = createRequire(new URL('packages/cdf-loader/package.json', import.meta.url)).resolve('graphql');
+const alias = [{ find: /^graphql$/, replacement: graphqlCommonJs }];
+
 export default defineConfig({
-  ssr: { resolve: { conditions: conditions } },
-  resolve: { conditions: conditions },
+  ssr: { resolve: { conditions } },
+  resolve: { conditions, alias },
   test: {
     projects: projectDirs.map((dir) => ({
       extends: true,

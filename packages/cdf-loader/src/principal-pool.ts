@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { describeValue } from './describe-value.js';
 import { type CdfLoaders, createCdfLoaders } from './loader.js';
@@ -38,8 +39,10 @@ export class CdfLoaderPool {
 
   /**
    * The loaders of one principal, created on first use.
-   * @param principal A stable id of the user or identity (a token's `sub`, a user id), never
-   *   the token itself: it stays in memory as a key.
+   * @param principal A stable id of the user or identity that your service has verified (a user
+   *   id from your session, the `sub` of a JWT whose signature you checked), never the token
+   *   itself: it stays in memory as a key. An unverified claim would let a forged token reach
+   *   another user's cache; when you only pass tokens through to CDF, use `forToken`.
    * @param getToken Supplies this principal's token. The latest one passed is used, so each
    *   request can pass the token it came with.
    */
@@ -55,6 +58,19 @@ export class CdfLoaderPool {
     const loaders = createCdfLoaders({ ...this.#options, getToken: () => current() });
     this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) });
     return loaders;
+  }
+
+  /**
+   * The loaders of whoever holds this bearer token, for services that pass callers' tokens
+   * through to CDF without verifying them: keyed by the token's SHA-256, so only the same token
+   * reaches the same cache, and CDF checks every token before its first answer is cached. A
+   * refreshed token starts with an empty cache.
+   */
+  forToken(token: string): CdfLoaders {
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new TypeError(`\`token\` must be a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
+    }
+    return this.forPrincipal(`sha256:${createHash('sha256').update(token).digest('base64url')}`, () => token);
   }
 
   /** Drops a principal's loaders and cache (say, when the user signs out). */

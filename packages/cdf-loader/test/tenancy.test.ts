@@ -55,6 +55,20 @@ describe('tenancy', () => {
     ]);
   });
 
+  test('`forToken` keys by the token itself: the same token shares loaders, another never does', async () => {
+    const pool = createCdfLoaderPool({ baseUrl: cdf().url, project: cdf().project });
+    const file = fileOfSetA();
+    const alice = pool.forToken('alice');
+    expect(pool.forToken('alice')).toBe(alice);
+    expect(await alice.files.load({ id: file.id })).toEqual(file);
+
+    // A token that is not alice's never reaches alice's cache, whatever it claims to be.
+    const forged = pool.forToken('forged-alice');
+    expect(forged).not.toBe(alice);
+    await expect(forged.files.load({ id: file.id })).rejects.toMatchObject({ status: 401 });
+    expect(() => pool.forToken('')).toThrow(new TypeError('`token` must be a non-empty string, got an empty string.'));
+  });
+
   test('`maxPrincipals` bounds the pool; the least recently used principal goes first', () => {
     const pool = createCdfLoaderPool({ baseUrl: cdf().url, project: cdf().project, maxPrincipals: 2 });
     const alice = pool.forPrincipal('alice', () => 'alice');

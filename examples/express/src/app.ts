@@ -1,0 +1,44 @@
+import type { FilesLoader, Identifier } from 'cdf-loader';
+import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import { describeError } from './errors.js';
+import { idFromPath, lookupItems } from './identifiers.js';
+
+/** Options of `createApp`. */
+export interface AppOptions {
+  /**
+   * The one loader every request shares, with `missing: 'null'` (the default): concurrent
+   * requests join its byids requests and its cache.
+   */
+  files: FilesLoader;
+}
+
+/**
+ * A REST service over CDF file metadata:
+ * - `GET /files/:id`, `GET /files?externalId=…` → the file, 404, 400 (invalid identifier) or 502 (CDF failed);
+ * - `POST /files/lookup` with `{ items: [identifier, …] }` → `{ items: [file | null | { error }, …] }` in order.
+ */
+export function createApp({ files }: AppOptions): Express {
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+
+  const sendFile = async (res: Response, identifier: Identifier): Promise<void> => {
+    const file = await files.load(identifier);
+    if (file === null) res.status(404).json({ error: { status: 404, message: `No file found for ${JSON.stringify(identifier)}.` } });
+    else res.json(file);
+  };
+  app.get('/files/:id', (req, res) => sendFile(res, idFromPath(req.params.id)));
+  app.get('/files', (req, res) => sendFile(res, { externalId: req.query['externalId'] } as Identifier));
+
+  app.post('/files/lookup', async (req, res) => {
+    const results = await files.loadMany(lookupItems(req.body));
+    res.json({ items: results.map((result) => (result instanceof Error ? { error: describeError(result) } : result)) });
+  });
+
+  app.use(errorHandler);
+  return app;
+}
+
+const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+  const body = describeError(error);
+  res.status(body.status).json({ error: body });
+};

@@ -1,0 +1,3 @@
+export { createServer } from './server.js';
+export type { ServerOptions } from './server.js';
+export type { AssetFiles } from './schema.js';

@@ -1,0 +1,30 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { type CdfLoaderPoolOptions, createCdfLoaderPool } from 'cdf-loader';
+import { createYoga, type YogaServerOptions } from 'graphql-yoga';
+import { contextFactory } from './context.js';
+import { maskError } from './errors.js';
+import { type AssetFiles, createCdfSchema } from './schema.js';
+
+/** Options of `createServer`: where CDF is and how to load from it, for every caller. */
+export interface ServerOptions extends CdfLoaderPoolOptions {
+  /** Which files link to an asset, for `Asset.files`; without it that field is an error. */
+  assetFiles?: AssetFiles;
+  /** Yoga's logger; by default it logs every error it masks or rewrites (those of cdf-loader too). */
+  logging?: YogaServerOptions<object, object>['logging'];
+}
+
+/**
+ * A GraphQL server (yoga on `node:http`, at `/graphql`) over CDF files and assets. Callers send
+ * their own CDF token; one loader pool serves them all, one loader set per token.
+ * Not listening yet: call `listen`.
+ */
+export function createServer(options: ServerOptions): Server {
+  const { assetFiles, logging = true, ...poolOptions } = options;
+  const yoga = createYoga({
+    schema: createCdfSchema(assetFiles),
+    context: contextFactory(createCdfLoaderPool(poolOptions)),
+    maskedErrors: { maskError },
+    logging,
+  });
+  return createHttpServer(yoga);
+}

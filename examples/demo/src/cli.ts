@@ -1,0 +1,41 @@
+import { HELP, parseCommandLine } from './config.js';
+import type { ProgressStream } from './progress.js';
+import { renderReport } from './report.js';
+import { runDemo } from './run.js';
+import { redact } from './token-provider.js';
+
+/** The streams the CLI writes to. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressStream;
+}
+
+/** Exit codes: 0 every answer right, 1 wrong data or a failed run, 2 a configuration to fix. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/**
+ * `pnpm demo`: reads the command line and `CDF_*` variables, runs the demo, prints the report,
+ * and resolves to the exit code. No token or secret is ever written.
+ */
+export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo): Promise<number> {
+  const parsed = await parseCommandLine(argv, env);
+  if (parsed.kind === 'help') {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (parsed.kind === 'error') {
+    io.stderr.write(`${parsed.message}\n`);
+    return EXIT.usage;
+  }
+  try {
+    const report = await runDemo(parsed.config, io);
+    io.stdout.write(renderReport(report));
+    return report.ok ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    const { target } = parsed.config;
+    const secrets = target.kind === 'mock' ? [] : [target.credentials.kind === 'token' ? target.credentials.token : target.credentials.clientSecret];
+    const message = secrets.reduce((text, secret) => redact(text, secret), error instanceof Error ? error.message : String(error));
+    io.stderr.write(`The demo failed: ${message}\n`);
+    return EXIT.failed;
+  }
+}

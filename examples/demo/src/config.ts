@@ -1,0 +1,295 @@
+import { readFile } from 'node:fs/promises';
+
+/** How big the GraphQL workload is. */
+export interface WorkloadSize {
+  /** GraphQL operations run in total. */
+  operations: number;
+  /** Operations in flight at once; the rest start as earlier ones finish. */
+  concurrency: number;
+  /** Assets in the in-memory catalogue the operations ask for. */
+  assets: number;
+  /** Assets each operation asks for. */
+  assetsPerOperation: number;
+  /** Least and most file references per asset. */
+  filesPerAsset: readonly [min: number, max: number];
+  /** Fake CDF only: distinct files the assets reference (the hot set operations share). */
+  hotFiles: number;
+  /** Fake CDF only: share of references to files that do not exist (deleted files), 0..1. */
+  unknownShare: number;
+  /** Seeds the catalogue and the operations, so runs are comparable. */
+  seed: number;
+}
+
+/** The built-in fake CDF the demo starts when no `CDF_*` variable is set. */
+export interface MockTarget {
+  kind: 'mock';
+  /** Files the fake serves. */
+  files: number;
+  /** Added to every byids answer: fixed plus uniform 0..jitter, in ms. */
+  latency: { fixedMs: number; jitterMs: number };
+  /** Requests the fake serves at once; one more answers 429. */
+  concurrencyLimit: number;
+}
+
+/** How the demo gets a token for a real CDF project. */
+export type Credentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scopes: string };
+
+/** A real CDF project, and the file ids to look up in it. */
+export interface CdfTarget {
+  kind: 'cdf';
+  baseUrl: string;
+  project: string;
+  credentials: Credentials;
+  ids: readonly number[];
+}
+
+/** Everything `runDemo` needs. */
+export interface DemoConfig {
+  target: MockTarget | CdfTarget;
+  workload: WorkloadSize;
+}
+
+/** What the command line asked for: a run, the help text, or a message saying what to fix. */
+export type ParsedCommandLine = { kind: 'run'; config: DemoConfig } | { kind: 'help' } | { kind: 'error'; message: string };
+
+/** The fake CDF of `pnpm demo`: a cluster's latency and a concurrency limit answering 429. */
+export const DEFAULT_MOCK_TARGET: MockTarget = {
+  kind: 'mock',
+  files: 50_000,
+  latency: { fixedMs: 20, jitterMs: 10 },
+  concurrencyLimit: 8,
+};
+
+/** Operations run against the fake unless `--operations` says otherwise. */
+export const DEFAULT_MOCK_OPERATIONS = 120;
+/** Operations run against a real project unless `--operations` says otherwise: gentler, as the naive strategy sends one request per lookup. */
+export const DEFAULT_CDF_OPERATIONS = 50;
+const MAX_OPERATIONS = 10_000;
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The workload for `operations` operations: half of them in flight at once, so the second half
+ * meets what the first half left in the caches.
+ */
+export function workloadFor(operations: number): WorkloadSize {
+  return {
+    operations,
+    concurrency: Math.ceil(operations / 2),
+    assets: 2_000,
+    assetsPerOperation: 5,
+    filesPerAsset: [2, 5],
+    hotFiles: 5_000,
+    unknownShare: 0.01,
+    seed: 1,
+  };
+}
+
+export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH]
+
+Runs a GraphQL workload through graphql-yoga three ways — naive per-reference byids requests,
+@cognite/sdk-style per-operation retrieval, and cdf-loader — and prints what each cost.
+
+Without CDF_* variables it starts a fake CDF (${DEFAULT_MOCK_TARGET.files.toLocaleString('en-US')} files, ${DEFAULT_MOCK_TARGET.latency.fixedMs} ms + 0–${DEFAULT_MOCK_TARGET.latency.jitterMs} ms latency,
+429 beyond ${DEFAULT_MOCK_TARGET.concurrencyLimit} concurrent requests) and checks every answer against its data.
+
+Against a real project, set CDF_BASE_URL, CDF_PROJECT and either CDF_TOKEN or the OAuth client
+credentials CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET (and CDF_SCOPES, default
+'<CDF_BASE_URL>/.default'), and give the file ids to look up.
+
+Options:
+  --operations N    GraphQL operations to run (default ${DEFAULT_MOCK_OPERATIONS} against the fake, ${DEFAULT_CDF_OPERATIONS} against CDF)
+  --ids 1,2,3       file ids to look up in the real project
+  --ids-file PATH   file ids, one per line or as a JSON array
+  -h, --help        show this help
+`;
+
+const VALUE_OPTIONS = {
+  '--ids': 'a list of file ids, such as --ids 1,2,3',
+  '--ids-file': 'a path, such as --ids-file ids.txt',
+  '--operations': 'a number, such as --operations 50',
+} as const;
+type ValueOption = keyof typeof VALUE_OPTIONS;
+
+const CLIENT_CREDENTIAL_VARS = ['CDF_TOKEN_URL', 'CDF_CLIENT_ID', 'CDF_CLIENT_SECRET', 'CDF_SCOPES'] as const;
+const CDF_VARS = ['CDF_BASE_URL', 'CDF_PROJECT', 'CDF_TOKEN', ...CLIENT_CREDENTIAL_VARS] as const;
+const ID_RULE = `an integer from 1 to ${MAX_ID}`;
+const TOKEN_HINT = 'a token (CDF_TOKEN, or CDF_TOKEN_URL, CDF_CLIENT_ID and CDF_CLIENT_SECRET)';
+
+class ConfigError extends Error {}
+
+/**
+ * Reads the command line and the `CDF_*` environment variables into a config, or a message
+ * saying what is wrong and what to set. Never puts a token or a secret in a message.
+ */
+export async function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<ParsedCommandLine> {
+  try {
+    const options = parseArgs(argv);
+    if (options === 'help') return { kind: 'help' };
+    return { kind: 'run', config: await buildConfig(options, env) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { kind: 'error', message: error.message };
+    throw error;
+  }
+}
+
+function parseArgs(argv: readonly string[]): Partial<Record<ValueOption, string>> | 'help' {
+  const options: Partial<Record<ValueOption, string>> = {};
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (arg === '--help' || arg === '-h') return 'help';
+    // `pnpm demo -- --ids 1` passes the separator on.
+    if (arg === '--') continue;
+    const equals = arg.indexOf('=');
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    if (!isValueOption(name)) {
+      throw new ConfigError(
+        arg.startsWith('-')
+          ? `Unknown option '${name}'. Run with --help to see the options.`
+          : `Unexpected argument '${arg}'. Run with --help to see the options.`,
+      );
+    }
+    const value = equals === -1 ? argv[++index] : arg.slice(equals + 1);
+    if (value === undefined || value === '' || (equals === -1 && value.startsWith('--'))) {
+      throw new ConfigError(`${name} needs ${VALUE_OPTIONS[name]}.`);
+    }
+    if (options[name] !== undefined) throw new ConfigError(`${name} is given twice; give it once.`);
+    options[name] = value;
+  }
+  return options;
+}
+
+function isValueOption(name: string): name is ValueOption {
+  return Object.hasOwn(VALUE_OPTIONS, name);
+}
+
+async function buildConfig(options: Partial<Record<ValueOption, string>>, env: Readonly<Record<string, string | undefined>>): Promise<DemoConfig> {
+  const operations = options['--operations'] === undefined ? undefined : parseOperations(options['--operations']);
+  if (options['--ids'] !== undefined && options['--ids-file'] !== undefined) {
+    throw new ConfigError('Give either --ids or --ids-file, not both.');
+  }
+  const set = (name: (typeof CDF_VARS)[number]): string | undefined => (env[name] === '' ? undefined : env[name]);
+  if (CDF_VARS.every((name) => set(name) === undefined)) {
+    if (options['--ids'] !== undefined || options['--ids-file'] !== undefined) {
+      throw new ConfigError(
+        `--ids and --ids-file look up files in a real CDF project: set CDF_BASE_URL, CDF_PROJECT and ${TOKEN_HINT}. ` +
+          'Without them the demo runs against its built-in fake CDF.',
+      );
+    }
+    return { target: DEFAULT_MOCK_TARGET, workload: workloadFor(operations ?? DEFAULT_MOCK_OPERATIONS) };
+  }
+
+  const baseUrl = set('CDF_BASE_URL');
+  const project = set('CDF_PROJECT');
+  const token = set('CDF_TOKEN');
+  const clientVarsSet = CLIENT_CREDENTIAL_VARS.filter((name) => set(name) !== undefined);
+  if (token !== undefined && clientVarsSet.length > 0) {
+    throw new ConfigError(
+      `CDF_TOKEN is set together with ${clientVarsSet.join(', ')}: give either a token (CDF_TOKEN) or OAuth client credentials ` +
+        '(CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET, CDF_SCOPES), not both.',
+    );
+  }
+  const missing: string[] = [];
+  if (baseUrl === undefined) missing.push('CDF_BASE_URL');
+  if (project === undefined) missing.push('CDF_PROJECT');
+  if (token === undefined && clientVarsSet.length === 0) missing.push('a token');
+  if (token === undefined && clientVarsSet.length > 0) {
+    missing.push(...(['CDF_TOKEN_URL', 'CDF_CLIENT_ID', 'CDF_CLIENT_SECRET'] as const).filter((name) => set(name) === undefined));
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Running against a real CDF project needs CDF_BASE_URL, CDF_PROJECT and ${TOKEN_HINT}; missing: ${missing.join(', ')}. ` +
+        'Set them, or unset every CDF_* variable to run against the built-in fake CDF.',
+    );
+  }
+  const cluster = checkUrl('CDF_BASE_URL', baseUrl as string, 'https://westeurope-1.cognitedata.com');
+  const credentials: Credentials =
+    token !== undefined
+      ? { kind: 'token', token }
+      : {
+          kind: 'client-credentials',
+          tokenUrl: checkUrl('CDF_TOKEN_URL', set('CDF_TOKEN_URL') as string, 'https://login.microsoftonline.com/TENANT/oauth2/v2.0/token'),
+          clientId: set('CDF_CLIENT_ID') as string,
+          clientSecret: set('CDF_CLIENT_SECRET') as string,
+          scopes: set('CDF_SCOPES') ?? `${cluster}/.default`,
+        };
+  const ids = await readIds(options);
+  if (ids === undefined) {
+    throw new ConfigError(
+      `Running against CDF project '${project as string}' needs the file ids to look up: give --ids 1,2,3 or --ids-file PATH (one id per line, or a JSON array).`,
+    );
+  }
+  return {
+    target: { kind: 'cdf', baseUrl: cluster, project: project as string, credentials, ids },
+    workload: workloadFor(operations ?? DEFAULT_CDF_OPERATIONS),
+  };
+}
+
+function parseOperations(value: string): number {
+  const operations = Number(value);
+  if (!/^\d+$/.test(value) || operations < 1 || operations > MAX_OPERATIONS) {
+    throw new ConfigError(`--operations must be an integer from 1 to ${MAX_OPERATIONS}, got '${value}'.`);
+  }
+  return operations;
+}
+
+/** The URL without a trailing slash. */
+function checkUrl(name: string, value: string, example: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(`${name} must be an http(s) URL such as ${example}, got '${value}'.`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+async function readIds(options: Partial<Record<ValueOption, string>>): Promise<number[] | undefined> {
+  const list = options['--ids'];
+  if (list !== undefined) {
+    return list.split(',').map((text) => parseId(text.trim(), '--ids'));
+  }
+  const path = options['--ids-file'];
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read --ids-file '${path}': ${(error as Error).message}.`);
+  }
+  const empty = `--ids-file '${path}' holds no ids: put one file id per line, or a JSON array such as [1, 2, 3].`;
+  if (text.trimStart().startsWith('[')) {
+    let values: unknown;
+    try {
+      values = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`--ids-file '${path}' starts with '[' but is not valid JSON: ${(error as Error).message}.`);
+    }
+    return nonEmpty(
+      (values as unknown[]).map((value, index) => parseId(typeof value === 'number' ? String(value) : JSON.stringify(value), `--ids-file '${path}' item ${index + 1}`)),
+      empty,
+    );
+  }
+  const ids = text.split(/\r?\n/).flatMap((line, index) => {
+    const trimmed = line.trim();
+    return trimmed === '' ? [] : [parseId(trimmed, `--ids-file '${path}' line ${index + 1}`)];
+  });
+  return nonEmpty(ids, empty);
+}
+
+function parseId(text: string, where: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1) {
+    throw new ConfigError(`${where}: '${text}' is not a CDF file id (${ID_RULE}).`);
+  }
+  return id;
+}
+
+function nonEmpty(ids: number[], message: string): number[] {
+  if (ids.length === 0) throw new ConfigError(message);
+  return ids;
+}

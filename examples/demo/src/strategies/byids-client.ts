@@ -1,0 +1,50 @@
+import type { FileInfo } from 'cdf-loader';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FileRef } from '../workload.js';
+import type { CdfConnection } from './strategy.js';
+
+/** Posts one `files/byids` request (with `ignoreUnknownIds`) and resolves to the items CDF returned. */
+export type PostByIds = (refs: readonly FileRef[]) => Promise<FileInfo[]>;
+
+/** When to give up on 429s, and how long to wait before the next attempt. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  limit: number;
+  /** The cap of the wait before retry `n` (1-based), in ms; the wait is uniform below it (full jitter). */
+  capMs: (retry: number) => number;
+}
+
+/**
+ * A plain byids client, as hand-written service code would have: `fetch`, a bearer token on
+ * every attempt, no timeout, and a retry on 429 only.
+ */
+export function createByIdsClient(connection: CdfConnection, retry: RetryPolicy): PostByIds {
+  const url = `${connection.baseUrl}/api/v1/projects/${encodeURIComponent(connection.project)}/files/byids`;
+  return async (refs) => {
+    const body = JSON.stringify({ items: refs, ignoreUnknownIds: true });
+    for (let attempt = 0; ; attempt++) {
+      const response = await connection.fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await connection.getToken()}`, 'content-type': 'application/json', 'x-cdp-app': connection.appId },
+        body,
+      });
+      if (response.status === 429 && attempt < retry.limit) {
+        await response.arrayBuffer();
+        await sleep(Math.random() * retry.capMs(attempt + 1));
+        continue;
+      }
+      if (!response.ok) {
+        const text = await response.text();
+        throw new Error(`POST ${url} answered ${response.status}${attempt === 0 ? '' : ` after ${attempt + 1} attempts`}: ${text.slice(0, 300)}`);
+      }
+      const answer = (await response.json()) as { items?: unknown };
+      if (!Array.isArray(answer.items)) throw new Error(`POST ${url} answered ${response.status} without an items array.`);
+      return answer.items as FileInfo[];
+    }
+  };
+}
+
+/** The item that `ref` names, matched by identity (unknown ids are left out, so position means nothing). */
+export function findFile(items: readonly FileInfo[], ref: FileRef): FileInfo | null {
+  return items.find((item) => (ref.id !== undefined ? item.id === ref.id : item.externalId === ref.externalId)) ?? null;
+}

@@ -1,4 +1,5 @@
 import ky, { HTTPError } from 'ky';
+import type { TokenRequest } from 'cdf-loader';
 
 /** OAuth 2.0 client credentials for CDF (Microsoft Entra ID, Auth0, Keycloak, …). */
 export interface ClientCredentialsOptions {
@@ -21,10 +22,11 @@ const REFRESH_MARGIN_MS = 60_000;
 /**
  * Returns a `getToken` for cdf-loader (and the demo's other strategies) that fetches an access
  * token with the client_credentials grant (a form-encoded POST), keeps it, and fetches a new
- * one once the token is within a minute (or half its lifetime) of expiring. Concurrent callers
- * share one request. Errors name the endpoint and what it answered, never the secret.
+ * one once the token is within a minute (or half its lifetime) of expiring, or at once when
+ * cdf-loader says CDF refused it. Concurrent callers share one request. Errors name the endpoint
+ * and what it answered, never the secret.
  */
-export function createClientCredentialsTokenProvider(options: ClientCredentialsOptions): () => Promise<string> {
+export function createClientCredentialsTokenProvider(options: ClientCredentialsOptions): (request?: TokenRequest) => Promise<string> {
   const now = options.now ?? Date.now;
   const client = ky.create({
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -56,8 +58,8 @@ export function createClientCredentialsTokenProvider(options: ClientCredentialsO
     return token;
   }
 
-  return async () => {
-    if (held !== undefined && now() < held.refreshAt) return held.token;
+  return async (request) => {
+    if (held !== undefined && request?.refused !== true && now() < held.refreshAt) return held.token;
     pending ??= fetchToken().finally(() => {
       pending = undefined;
     });

@@ -47,6 +47,15 @@ describe('client credentials token provider', () => {
     expect(await getToken()).toBe('token-2');
   });
 
+  it('fetches a new token at once when cdf-loader says CDF refused the held one', async () => {
+    const server = await startTokenServer((n) => ({ status: 200, body: { access_token: `token-${n}`, expires_in: 3600 } }));
+    const getToken = provider(server.url);
+    expect(await getToken({ refused: false })).toBe('token-1');
+    expect(await getToken({ refused: false })).toBe('token-1');
+    expect(await getToken({ refused: true })).toBe('token-2');
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('shares one request between concurrent callers', async () => {
     const server = await startTokenServer((n) => ({ status: 200, body: { access_token: `token-${n}`, expires_in: 3600 } }));
     const getToken = provider(server.url);

@@ -8,7 +8,7 @@ export { channels } from './telemetry.js';
 export type { BatchEvent, CacheEvent, LoaderStats, RequestEvent, RetryEvent } from './telemetry.js';
 export type { CacheOptions } from './cache.js';
 export type { RequestScopeOptions } from './request-scope.js';
-export type { GetToken } from './token-source.js';
+export type { GetToken, TokenRequest } from './token-source.js';
 export { assets, defineResource, events, files, sequences, timeSeries } from './resources.js';
 export type {
   Asset,

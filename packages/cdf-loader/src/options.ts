@@ -12,8 +12,9 @@ export interface ConnectionOptions {
   /** The CDF project. Required. */
   project: string;
   /**
-   * Supplies an OIDC access token. Called when no token is held and once after a 401;
-   * concurrent requests share one call. Required.
+   * Supplies an OIDC access token. Called when no token is held and once after a 401 (then with
+   * `{ refused: true }`, so a caching provider fetches a new one); concurrent requests share one
+   * call. Required.
    */
   getToken: GetToken;
   /** Sent as `x-cdp-app`, so Cognite can tell your service's traffic apart. */

@@ -55,7 +55,7 @@ export class CdfLoaderPool {
       return existing.loaders;
     }
     let current = getToken;
-    const loaders = createCdfLoaders({ ...this.#options, getToken: () => current() });
+    const loaders = createCdfLoaders({ ...this.#options, getToken: (request) => current(request) });
     this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) });
     return loaders;
   }

@@ -1,5 +1,14 @@
+/** What the loader tells `getToken` when it asks. */
+export interface TokenRequest {
+  /**
+   * True when CDF refused the token the loader held (a 401): a provider that caches tokens
+   * should fetch a new one rather than hand back the same.
+   */
+  refused: boolean;
+}
+
 /** Supplies the bearer token for CDF: an OIDC access token, without the `Bearer ` prefix. */
-export type GetToken = () => string | Promise<string>;
+export type GetToken = (request: TokenRequest) => string | Promise<string>;
 
 /**
  * Holds the current token. `getToken` is called only when no token is held or after the held
@@ -9,6 +18,7 @@ export class TokenSource {
   readonly #getToken: GetToken;
   #token: string | undefined;
   #pending: Promise<string> | undefined;
+  #refused = false;
 
   constructor(getToken: GetToken) {
     this.#getToken = getToken;
@@ -26,16 +36,19 @@ export class TokenSource {
    * do not discard a newer one that another request already fetched.
    */
   refuse(refused: string): void {
-    if (this.#token === refused) this.#token = undefined;
+    if (this.#token !== refused) return;
+    this.#token = undefined;
+    this.#refused = true;
   }
 
   async #fetch(): Promise<string> {
     try {
-      const token = await this.#getToken();
+      const token = await this.#getToken({ refused: this.#refused });
       if (typeof token !== 'string' || token.length === 0) {
         throw new TypeError(`\`getToken\` must resolve to a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
       }
       this.#token = token;
+      this.#refused = false;
       return token;
     } finally {
       this.#pending = undefined;

@@ -23,7 +23,7 @@ describe('auth', () => {
       ['expired-token', 401],
       [VALID, 200],
     ]);
-    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(getToken.mock.calls).toEqual([[{ refused: false }], [{ refused: true }]]);
     expect(loader.stats()).toMatchObject({ requests: 1, retries: 0 });
   });
 

@@ -1,0 +1,22 @@
+/** How many times each contender runs: unmeasured warm-ups, then measured rounds. */
+export interface RoundPlan {
+  warmup: number;
+  rounds: number;
+}
+
+/**
+ * Runs every contender `plan.warmup` times unmeasured, then `plan.rounds` times, alternating
+ * contenders round by round and rotating who goes first, so drift (a warming JIT, a busy
+ * machine) falls on all of them alike. Returns each contender's measured samples in order.
+ */
+export async function alternate<C, S>(contenders: readonly C[], plan: RoundPlan, runOnce: (contender: C) => Promise<S>): Promise<Map<C, S[]>> {
+  const samples = new Map<C, S[]>(contenders.map((contender) => [contender, []]));
+  for (let round = 0; round < plan.warmup + plan.rounds; round++) {
+    for (let turn = 0; turn < contenders.length; turn++) {
+      const contender = contenders[(round + turn) % contenders.length] as C;
+      const sample = await runOnce(contender);
+      if (round >= plan.warmup) samples.get(contender)?.push(sample);
+    }
+  }
+  return samples;
+}

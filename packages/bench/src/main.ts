@@ -1,0 +1,39 @@
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { forkFakeCdf } from './fake/fork.js';
+import { renderReport, runSuite } from './suite.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    contender: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(`Usage: pnpm bench [--quick] [--only B1,B3] [--contender <name part>]
+
+  --quick               fewer rounds and smaller sizes: a smoke run
+  --only <ids>          run only these scenarios, comma-separated (B1..B5)
+  --contender <text>    run only contenders whose name contains this text (for profiling)
+`);
+} else {
+  const profile = values.quick ? 'quick' : 'full';
+  const report = await runSuite({
+    profile,
+    only: values.only?.split(',').map((id) => id.trim()),
+    contender: values.contender,
+    startFake: forkFakeCdf,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const markdown = renderReport(report);
+  process.stdout.write(markdown);
+  // Only a full run of everything replaces the report; smoke and filtered runs go to stdout only.
+  if (profile === 'full' && values.only === undefined && values.contender === undefined) {
+    await writeFile(fileURLToPath(new URL('../RESULTS.md', import.meta.url)), markdown);
+    process.stderr.write('written to packages/bench/RESULTS.md\n');
+  }
+}

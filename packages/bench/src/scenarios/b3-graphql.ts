@@ -1,0 +1,65 @@
+import { cdfLoaderContender } from '../contenders/cdf-loader.js';
+import { cogniteSdkContender } from '../contenders/cognite-sdk.js';
+import { dataLoaderContender } from '../contenders/dataloader.js';
+import { floorContender } from '../contenders/floor.js';
+import { checkRatio, resultsOf, type TargetCheck } from '../report/section.js';
+import { describeGraphql, GRAPHQL_SIZES, runGraphqlComparison } from './graphql.js';
+import type { Scenario } from './scenario.js';
+
+const LATENCY_MS = 5;
+
+/** B3: the GraphQL-shaped workload against every contender, with the fake at 5 ms. */
+export const b3Graphql: Scenario = {
+  id: 'B3',
+  title: 'GraphQL-shaped workload',
+  async run(context) {
+    const nPlusOne = GRAPHQL_SIZES[context.profile].nPlusOneOperations;
+    const floor = floorContender('floor: raw parallel byids');
+    const levelFloor = floorContender('floor by level: raw parallel byids, one level after the other', { byLevel: true });
+    const shared = cdfLoaderContender('cdf-loader (shared)', false);
+    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', true);
+    const sharedDataLoader = dataLoaderContender('dataloader (shared)', false);
+    const sdkPerLevel = cogniteSdkContender('@cognite/sdk retrieve per operation level', 'per-wave');
+    const result = await runGraphqlComparison(context, {
+      settings: { latencyMs: LATENCY_MS, concurrencyLimit: undefined },
+      contenders: [
+        floor,
+        levelFloor,
+        shared,
+        perRequest,
+        sharedDataLoader,
+        dataLoaderContender('dataloader per operation', true),
+        sdkPerLevel,
+        cogniteSdkContender(`@cognite/sdk retrieve per reference (N+1, first ${nPlusOne} operations only)`, 'per-reference', nPlusOne),
+      ],
+      floors: [
+        { label: 'floor', contender: floor },
+        { label: 'floor by level', contender: levelFloor },
+      ],
+      subject: shared,
+    });
+
+    const targets: TargetCheck[] = [];
+    for (const subject of [shared, perRequest]) {
+      for (const [other, limit] of [[floor, 1.2], [sharedDataLoader, 0.6], [sdkPerLevel, 0.6], [levelFloor, 1.2]] as const) {
+        const measured = result.wallMs(subject) / result.wallMs(other);
+        if (!Number.isNaN(measured)) targets.push(checkRatio(`${subject.name} ÷ ${other.name}, wall time`, measured, limit));
+      }
+    }
+    return {
+      id: 'B3',
+      title: `GraphQL-shaped workload: ${describeGraphql(result.sizes)}, fake at ${LATENCY_MS} ms`,
+      measures:
+        'All operations start at once; each loads its references level by level, a level once the previous one answered. ' +
+        'Every run starts cold (new loaders, empty caches). cdf-loader runs with its defaults (4 requests in flight, cache on). ' +
+        'The floor fetches every distinct id at once; the floor by level fetches each level’s new ids only after the previous level, ' +
+        'the best a loader can do when each level waits for the one above (the last target line is against it; DESIGN.md states the others).',
+      tables: [result.table],
+      targets,
+      notes: [
+        `The N+1 row runs only ${nPlusOne} of ${result.sizes.operations} operations (one request per reference would otherwise open thousands of connections at once), so its ratios flatter it.`,
+      ],
+      results: resultsOf(result.samples),
+    };
+  },
+};

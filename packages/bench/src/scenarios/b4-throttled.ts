@@ -1,0 +1,68 @@
+import { cdfLoaderContender } from '../contenders/cdf-loader.js';
+import { cogniteSdkContender } from '../contenders/cognite-sdk.js';
+import { dataLoaderContender } from '../contenders/dataloader.js';
+import { floorContender } from '../contenders/floor.js';
+import { checkRatio, resultsOf, type TargetCheck } from '../report/section.js';
+import { describeGraphql, runGraphqlComparison } from './graphql.js';
+import type { Scenario } from './scenario.js';
+
+const LATENCY_MS = 5;
+const FAKE_LIMIT = 4;
+
+/** B4: B3's workload with the fake serving 4 requests at once and answering 429 beyond. */
+export const b4Throttled: Scenario = {
+  id: 'B4',
+  title: 'throttled GraphQL-shaped workload',
+  async run(context) {
+    const ideal = floorContender(`ideal schedule: raw byids, ${FAKE_LIMIT} at a time`, { concurrency: FAKE_LIMIT });
+    const levelIdeal = floorContender(`ideal schedule by level: raw byids, ${FAKE_LIMIT} at a time, one level after the other`, {
+      concurrency: FAKE_LIMIT,
+      byLevel: true,
+    });
+    const adaptive = cdfLoaderContender('cdf-loader (shared)', false);
+    const fixed = cdfLoaderContender('cdf-loader (shared, adaptiveConcurrency: false)', false, { adaptiveConcurrency: false });
+    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', true);
+    const result = await runGraphqlComparison(context, {
+      settings: { latencyMs: LATENCY_MS, concurrencyLimit: FAKE_LIMIT },
+      contenders: [
+        ideal,
+        levelIdeal,
+        adaptive,
+        fixed,
+        perRequest,
+        dataLoaderContender('dataloader (shared)', false),
+        cogniteSdkContender('@cognite/sdk retrieve per operation level', 'per-wave'),
+      ],
+      floors: [
+        { label: 'ideal', contender: ideal },
+        { label: 'ideal by level', contender: levelIdeal },
+      ],
+      subject: adaptive,
+    });
+
+    const targets: TargetCheck[] = [];
+    for (const subject of [adaptive, fixed, perRequest]) {
+      const runs = result.samples.get(subject);
+      if (runs === undefined) continue;
+      const failed = runs.reduce((sum, run) => sum + run.outcome.failed, 0);
+      targets.push({ target: `${subject.name}: no failed load`, measured: `${failed} failed`, met: failed === 0 });
+      for (const floor of [ideal, levelIdeal]) {
+        const measured = result.wallMs(subject) / result.wallMs(floor);
+        if (!Number.isNaN(measured)) targets.push(checkRatio(`${subject.name} ÷ ${floor.name}, wall time`, measured, 1.3));
+      }
+    }
+    return {
+      id: 'B4',
+      title: `Throttled: B3’s ${describeGraphql(result.sizes)}, fake at ${LATENCY_MS} ms serving ${FAKE_LIMIT} requests at once (429 beyond)`,
+      measures:
+        `The fake answers 429 at once to a request arriving while ${FAKE_LIMIT} are in flight. The ideal schedule sends ceil(unique / 1000) ` +
+        `requests ${FAKE_LIMIT} at a time and meets no 429. cdf-loader runs with its defaults (maxConcurrency 4, adaptive concurrency, ` +
+        'retries with full-jitter backoff), and once with adaptiveConcurrency: false. dataloader over ky does not retry a POST, so a 429 fails its loads; ' +
+        '@cognite/sdk retries 429s with its own backoff. (dataloader per operation is left out: its 600 requests mostly meet 429s and fail.)',
+      tables: [result.table],
+      targets,
+      notes: [],
+      results: resultsOf(result.samples),
+    };
+  },
+};

@@ -1,0 +1,25 @@
+import type { FakeCdf } from '../fake/fake-cdf.js';
+import type { RoundPlan } from '../harness/rounds.js';
+import type { Section } from '../report/section.js';
+
+/** How big a run is: `full` for the report, `quick` for a smoke run, `tiny` for the harness's test. */
+export type Profile = 'full' | 'quick' | 'tiny';
+
+/** What a scenario gets from the suite. */
+export interface ScenarioContext {
+  profile: Profile;
+  plan: RoundPlan;
+  /** The fake CDF (in its own process when run by `pnpm bench`), started on first use and shared. */
+  fake(): Promise<FakeCdf>;
+  /** False for contenders filtered out with `--contender`. */
+  includes(contenderName: string): boolean;
+  /** Progress, to stderr. */
+  log(line: string): void;
+}
+
+/** One benchmark of DESIGN.md's "Performance" table. */
+export interface Scenario {
+  id: string;
+  title: string;
+  run(context: ScenarioContext): Promise<Section>;
+}

@@ -1,0 +1,89 @@
+import { cpus } from 'node:os';
+import type { FakeCdf, FakeCdfFactory } from './fake/fake-cdf.js';
+import type { RoundPlan } from './harness/rounds.js';
+import { renderSection, type Section } from './report/section.js';
+import { b1RequestEfficiency } from './scenarios/b1-request-efficiency.js';
+import { b2CpuPerLoad } from './scenarios/b2-cpu-per-load.js';
+import { b3Graphql } from './scenarios/b3-graphql.js';
+import { b4Throttled } from './scenarios/b4-throttled.js';
+import { b5Memory } from './scenarios/b5-memory.js';
+import type { Profile, Scenario } from './scenarios/scenario.js';
+
+/** Every scenario, in report order. */
+export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory];
+
+const PLANS: Record<Profile, RoundPlan> = {
+  full: { warmup: 1, rounds: 4 },
+  quick: { warmup: 1, rounds: 2 },
+  tiny: { warmup: 0, rounds: 1 },
+};
+
+/** Files in the fake CDF: enough for B1's largest case and B3's hot set. */
+const FAKE_FILES: Record<Profile, number> = { full: 10_000, quick: 4_000, tiny: 300 };
+
+export interface SuiteOptions {
+  profile: Profile;
+  /** Scenario ids to run (`--only B3`); all when absent. */
+  only?: readonly string[] | undefined;
+  /** Runs only contenders whose name contains this (`--contender`), for profiling one path. */
+  contender?: string | undefined;
+  /** Starts the fake CDF. */
+  startFake: FakeCdfFactory;
+  log?: (line: string) => void;
+}
+
+/** A finished run: its sections and where it ran. */
+export interface Report {
+  profile: Profile;
+  sections: Section[];
+  durationMs: number;
+  environment: { cpus: number; cpuModel: string; node: string; date: string };
+}
+
+/** Runs the chosen scenarios one after another and collects their sections. */
+export async function runSuite(options: SuiteOptions): Promise<Report> {
+  const startedAt = performance.now();
+  const log = options.log ?? ((): void => undefined);
+  const only = options.only?.map((id) => id.toUpperCase());
+  const scenarios = SCENARIOS.filter((scenario) => only === undefined || only.includes(scenario.id));
+  let fake: Promise<FakeCdf> | undefined;
+  const sections: Section[] = [];
+  try {
+    for (const scenario of scenarios) {
+      log(`${scenario.id} ${scenario.title}…`);
+      const scenarioStartedAt = performance.now();
+      sections.push(
+        await scenario.run({
+          profile: options.profile,
+          plan: PLANS[options.profile],
+          fake: () => (fake ??= options.startFake({ files: FAKE_FILES[options.profile] })),
+          includes: (name) => options.contender === undefined || name.includes(options.contender),
+          log,
+        }),
+      );
+      log(`${scenario.id} done in ${((performance.now() - scenarioStartedAt) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await (await fake)?.close();
+  }
+  const cpuList = cpus();
+  return {
+    profile: options.profile,
+    sections,
+    durationMs: performance.now() - startedAt,
+    environment: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() },
+  };
+}
+
+/** The report as markdown: where and how it ran, then every section. */
+export function renderReport(report: Report): string {
+  const { environment } = report;
+  const header = [
+    '# cdf-loader benchmark results',
+    `${report.profile === 'full' ? 'Full run' : `\`${report.profile}\` run (smaller sizes, fewer rounds)`} of \`pnpm bench\` on ${environment.date}: ` +
+      `${environment.cpus} × ${environment.cpuModel}, Node ${environment.node}, ${(report.durationMs / 1000).toFixed(0)} s. ` +
+      `Each scenario runs every contender once unmeasured, then ${PLANS[report.profile].rounds} measured rounds, alternating contenders; ` +
+      'cells show the median and, in parentheses, the range over the rounds.',
+  ].join('\n\n');
+  return `${[header, ...report.sections.map(renderSection)].join('\n\n')}\n`;
+}

@@ -1,4 +1,4 @@
-import type { Asset, CdfLoaderPool, FileInfo, IdEither, Identifier } from 'cdf-loader';
+import type { Asset, CanonicalKey, CdfLoaderPool, FileInfo, IdEither, Identifier } from 'cdf-loader';
 import type DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
@@ -6,8 +6,8 @@ import { bearerToken } from './principal.js';
 
 /** What every resolver gets: this request's DataLoaders, acting with the caller's own token. */
 export interface Context {
-  files: DataLoader<Identifier, FileInfo | null, string>;
-  assets: DataLoader<IdEither, Asset | null, string>;
+  files: DataLoader<Identifier, FileInfo | null, CanonicalKey>;
+  assets: DataLoader<IdEither, Asset | null, CanonicalKey>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { NOT_FOUND, type ResultCache } from './cache.js';
 import { NotFoundError } from './errors/not-found-error.js';
-import { identifierKey, itemKeys } from './identifiers.js';
+import { type CanonicalKey, identifierKey, itemKeys } from './identifiers.js';
 import type { Resource } from './resources.js';
 import type { LoaderStats, Telemetry } from './telemetry.js';
 import type { AttemptFailure, Transport } from './transport.js';
@@ -59,7 +59,7 @@ class PendingLoad<TItem> {
   cacheable = true;
 
   constructor(
-    readonly key: string,
+    readonly key: CanonicalKey,
     readonly identifier: object,
     public chunk: Chunk<TItem>,
   ) {
@@ -72,7 +72,7 @@ class PendingLoad<TItem> {
 
 /** The keys of one byids request. It takes keys until it is sent. */
 class Chunk<TItem> {
-  readonly loads = new Map<string, PendingLoad<TItem>>();
+  readonly loads = new Map<CanonicalKey, PendingLoad<TItem>>();
   /** `collecting`: not yet handed to the limiter; `queued`: waiting for a slot; `sent`: closed. */
   state: 'collecting' | 'queued' | 'sent' = 'collecting';
   readonly abort = new AbortController();
@@ -87,7 +87,7 @@ const resolvedPromise = Promise.resolve();
 export class Batcher<TItem extends object> {
   readonly #options: BatcherOptions<TItem>;
   /** Keys queued or in flight, for joining. */
-  readonly #pending = new Map<string, PendingLoad<TItem>>();
+  readonly #pending = new Map<CanonicalKey, PendingLoad<TItem>>();
   /** Chunks not yet sent, oldest first; only the last one can have room. */
   readonly #open: Chunk<TItem>[] = [];
   #dispatchScheduled = false;
@@ -101,30 +101,51 @@ export class Batcher<TItem extends object> {
   }
 
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
-    this.#counters.loads++;
-    let key: string;
     try {
-      key = identifierKey(identifier, this.#options.resource.kinds);
+      const answer = this.#start(identifier, signal);
+      return answer instanceof Promise ? answer : Promise.resolve(answer);
     } catch (error) {
-      this.#counters.invalid++;
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  }
 
-    const cached = this.#options.cache?.get(key);
-    this.#telemetry.cacheLookup(cached !== undefined);
-    if (cached !== undefined) {
-      return cached === NOT_FOUND ? this.#notFoundResult(identifier) : Promise.resolve(cached);
-    }
-
-    let pending = this.#pending.get(key);
-    if (pending === undefined) {
-      pending = this.#enqueue(key, identifier as object);
-    } else {
-      this.#counters.inflightJoins++;
-      pending.waiters++;
-    }
-    return signal === undefined ? pending.promise : this.#followWithSignal(pending, signal);
+  /**
+   * Loads several; each place holds the item, `null` or the error of that key. Answers the
+   * cache already has are put in place directly, without a promise per key.
+   */
+  loadMany(identifiers: readonly unknown[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+    const results = new Array<TItem | null | Error>(identifiers.length);
+    let waiting = 1; // the loop itself, so the array is complete before it is handed out
+    return new Promise((resolve) => {
+      const arrived = (): void => {
+        if (--waiting === 0) resolve(results);
+      };
+      for (let index = 0; index < identifiers.length; index++) {
+        let answer: TItem | null | Promise<TItem | null>;
+        try {
+          answer = this.#start(identifiers[index], signal);
+        } catch (error) {
+          results[index] = toError(error);
+          continue;
+        }
+        if (!(answer instanceof Promise)) {
+          results[index] = answer;
+          continue;
+        }
+        waiting++;
+        answer.then(
+          (value) => {
+            results[index] = value;
+            arrived();
+          },
+          (error: unknown) => {
+            results[index] = toError(error);
+            arrived();
+          },
+        );
+      }
+      arrived();
+    });
   }
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
@@ -151,7 +172,36 @@ export class Batcher<TItem extends object> {
     return { ...this.#counters, concurrencyLimit: this.#options.concurrency.current };
   }
 
-  #enqueue(key: string, identifier: object): PendingLoad<TItem> {
+  /**
+   * The synchronous part of a load: the answer itself when the cache has it, else the promise
+   * of the request that will bring it. Throws what the load must reject with.
+   */
+  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Promise<TItem | null> {
+    this.#counters.loads++;
+    let key: CanonicalKey;
+    try {
+      key = identifierKey(identifier, this.#options.resource.kinds);
+    } catch (error) {
+      this.#counters.invalid++;
+      throw error;
+    }
+    if (signal?.aborted) throw signal.reason;
+
+    const cached = this.#options.cache?.get(key);
+    this.#telemetry.cacheLookup(cached !== undefined);
+    if (cached !== undefined) return cached === NOT_FOUND ? this.#notFound(identifier) : cached;
+
+    let pending = this.#pending.get(key);
+    if (pending === undefined) {
+      pending = this.#enqueue(key, identifier as object);
+    } else {
+      this.#counters.inflightJoins++;
+      pending.waiters++;
+    }
+    return signal === undefined ? pending.promise : this.#followWithSignal(pending, signal);
+  }
+
+  #enqueue(key: CanonicalKey, identifier: object): PendingLoad<TItem> {
     let chunk = this.#open.at(-1);
     if (chunk === undefined || chunk.loads.size >= this.#options.maxBatchSize) {
       chunk = new Chunk<TItem>();
@@ -353,10 +403,10 @@ export class Batcher<TItem extends object> {
     chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
   }
 
-  #notFoundResult(identifier: unknown): Promise<TItem | null> {
-    return this.#options.missing === 'null'
-      ? Promise.resolve(null)
-      : Promise.reject(new NotFoundError(this.#options.resource.path, identifier));
+  /** `null`, or with `missing: 'error'` a thrown `NotFoundError`. */
+  #notFound(identifier: unknown): null {
+    if (this.#options.missing === 'null') return null;
+    throw new NotFoundError(this.#options.resource.path, identifier);
   }
 
   /** Full jitter (uniform in 0..cap, the cap doubling per retry); `Retry-After` wins, capped. */
@@ -380,4 +430,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { itemKeys } from './identifiers.js';
+import { type CanonicalKey, itemKeys } from './identifiers.js';
 
 /** Options of the shared result cache. */
 export interface CacheOptions {
@@ -32,14 +32,14 @@ type Entry<TItem> = TItem | typeof NOT_FOUND;
  * never stored.
  */
 export class ResultCache<TItem extends object> {
-  readonly #lru: LRUCache<string, Entry<TItem>>;
+  readonly #lru: LRUCache<CanonicalKey, Entry<TItem>>;
   readonly #ttlMs: number;
   readonly #notFoundTtlMs: number;
 
   constructor(options: Required<CacheOptions>) {
     this.#ttlMs = toLruTtl(options.ttlMs);
     this.#notFoundTtlMs = options.notFoundTtlMs;
-    this.#lru = new LRUCache<string, Entry<TItem>>({
+    this.#lru = new LRUCache<CanonicalKey, Entry<TItem>>({
       max: options.max,
       ttl: this.#ttlMs,
       // lru-cache keeps the `performance` object it saw at import; reading the global at call
@@ -49,21 +49,21 @@ export class ResultCache<TItem extends object> {
   }
 
   /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
-  get(key: string): Entry<TItem> | undefined {
+  get(key: CanonicalKey): Entry<TItem> | undefined {
     return this.#lru.get(key);
   }
 
   /** Stores an item under each of its keys. */
-  setItem(item: TItem, keys: readonly string[]): void {
+  setItem(item: TItem, keys: readonly CanonicalKey[]): void {
     for (const key of keys) this.#lru.set(key, item, { ttl: this.#ttlMs });
   }
 
-  setNotFound(key: string): void {
+  setNotFound(key: CanonicalKey): void {
     if (this.#notFoundTtlMs > 0) this.#lru.set(key, NOT_FOUND, { ttl: this.#notFoundTtlMs });
   }
 
   /** Removes the key and, when it holds an item, every other key of that item. */
-  delete(key: string): void {
+  delete(key: CanonicalKey): void {
     const entry = this.#lru.peek(key, { allowStale: true });
     if (entry !== undefined && entry !== NOT_FOUND) {
       for (const alias of itemKeys(entry)) this.#lru.delete(alias);

@@ -44,10 +44,15 @@ const MAX_EXTERNAL_ID_LENGTH = 255;
 const MAX_INSTANCE_EXTERNAL_ID_LENGTH = 256;
 const SPACE_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,41}[a-zA-Z0-9]?$/;
 
-// Canonical keys: one prefix character per kind, so kinds never collide ({id: 1} is `i1`,
-// {externalId: '1'} is `e1`). A space cannot contain `:`, so `n<space>:<externalId>` splits
-// unambiguously whatever the node's externalId holds.
-const ID_PREFIX = 'i';
+/**
+ * The one key of an identifier in the loader's maps and cache. An id is its own key: a number,
+ * which Maps never confuse with a string, and far cheaper than building `"i" + id` on every
+ * load. The string kinds carry a prefix, so they never collide with each other ({externalId: 'x'}
+ * is `ex`); a space cannot contain `:`, so `n<space>:<externalId>` splits unambiguously whatever
+ * the node's externalId holds.
+ */
+export type CanonicalKey = number | string;
+
 const EXTERNAL_ID_PREFIX = 'e';
 const INSTANCE_PREFIX = 'n';
 
@@ -56,7 +61,12 @@ const INSTANCE_PREFIX = 'n';
  * its canonical key.
  * @throws {InvalidIdentifierError} naming the field, the rule and the value.
  */
-export function identifierKey(identifier: unknown, kinds: ReadonlySet<IdentifierKind>): string {
+export function identifierKey(identifier: unknown, kinds: ReadonlySet<IdentifierKind>): CanonicalKey {
+  // The common case first: a plain `{ id }`, checked without the general walk below.
+  const id = (identifier as { id?: unknown } | null | undefined)?.id;
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 1 && hasOneKey(identifier as object) && kinds.has('id')) {
+    return id;
+  }
   if (typeof identifier !== 'object' || identifier === null || Array.isArray(identifier)) {
     throw invalid(identifier, `expected an object with exactly one of ${listKinds(kinds)}`);
   }
@@ -70,7 +80,7 @@ export function identifierKey(identifier: unknown, kinds: ReadonlySet<Identifier
   if (!kinds.has(kind)) throw invalid(identifier, `\`${kind}\` is not accepted here; allowed: ${listKinds(kinds)}`);
 
   const record = identifier as Record<IdentifierKind, unknown>;
-  if (kind === 'id') return ID_PREFIX + checkId(record.id, identifier);
+  if (kind === 'id') return checkId(record.id, identifier);
   if (kind === 'externalId') return EXTERNAL_ID_PREFIX + checkExternalId(record.externalId, identifier);
   return instanceKey(record.instanceId, identifier);
 }
@@ -79,9 +89,9 @@ export function identifierKey(identifier: unknown, kinds: ReadonlySet<Identifier
  * The canonical keys of every identifier an item carries (its id, externalId and instanceId),
  * for storing and matching one item under all the names a caller may have used.
  */
-export function itemKeys(item: { id?: unknown; externalId?: unknown; instanceId?: unknown }): string[] {
-  const keys: string[] = [];
-  if (typeof item.id === 'number') keys.push(ID_PREFIX + item.id);
+export function itemKeys(item: { id?: unknown; externalId?: unknown; instanceId?: unknown }): CanonicalKey[] {
+  const keys: CanonicalKey[] = [];
+  if (typeof item.id === 'number') keys.push(item.id);
   if (typeof item.externalId === 'string') keys.push(EXTERNAL_ID_PREFIX + item.externalId);
   const instance = item.instanceId as Partial<InstanceId> | undefined;
   if (typeof instance?.space === 'string' && typeof instance.externalId === 'string') {
@@ -132,6 +142,12 @@ function instanceKey(instanceId: unknown, identifier: object): string {
     );
   }
   return INSTANCE_PREFIX + space + ':' + externalId;
+}
+
+function hasOneKey(object: object): boolean {
+  let count = 0;
+  for (const _ in object) count++;
+  return count === 1;
 }
 
 function isKind(key: string): key is IdentifierKind {

@@ -23,6 +23,7 @@ export type {
   TimeSeries,
 } from './resources.js';
 export type {
+  CanonicalKey,
   ExternalId,
   IdEither,
   Identifier,

@@ -3,7 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { Batcher, type LoadOptions } from './batcher.js';
 import { ResultCache } from './cache.js';
-import type { IdEither, Identifier } from './identifiers.js';
+import type { CanonicalKey, IdEither, Identifier } from './identifiers.js';
 import {
   type BatchingOptions,
   type CheckedConnectionOptions,
@@ -43,7 +43,7 @@ export class ByIdsLoader<TItem extends object, TIdentifier> {
 
   /** Loads several at once; each place holds the item, `null`, or the error of that key. */
   loadMany(identifiers: readonly TIdentifier[], options?: LoadOptions): Promise<(TItem | null | Error)[]> {
-    return Promise.all(identifiers.map((identifier) => this.load(identifier, options).catch(toError)));
+    return this.#batcher.loadMany(identifiers, options?.signal);
   }
 
   /** Puts an item in the cache under all of its identifiers (say, from a list call). */
@@ -69,7 +69,7 @@ export class ByIdsLoader<TItem extends object, TIdentifier> {
   }
 
   /** A DataLoader for one GraphQL request, batching into this shared loader. */
-  forRequest(options?: RequestScopeOptions): DataLoader<TIdentifier, TItem | null, string> {
+  forRequest(options?: RequestScopeOptions): DataLoader<TIdentifier, TItem | null, CanonicalKey> {
     return createRequestScope(this.#batcher, this.#resource, options);
   }
 }
@@ -152,8 +152,4 @@ function createLoader<TItem extends object, TIdentifier>(
     telemetry: new Telemetry(resource.path, batching.onRequest),
   });
   return new ByIdsLoader(batcher, resource);
-}
-
-function toError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
 }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Batcher } from './batcher.js';
-import { identifierKey } from './identifiers.js';
+import { type CanonicalKey, identifierKey } from './identifiers.js';
 import type { Resource } from './resources.js';
 
 /** Options of `forRequest()`. */
@@ -24,10 +24,10 @@ export function createRequestScope<TItem extends object, TIdentifier>(
   batcher: Batcher<TItem>,
   resource: Resource<TItem, TIdentifier>,
   options: RequestScopeOptions = {},
-): DataLoader<TIdentifier, TItem | null, string> {
+): DataLoader<TIdentifier, TItem | null, CanonicalKey> {
   const { signal } = options;
-  return new DataLoader<TIdentifier, TItem | null, string>(
-    (identifiers) => Promise.all(identifiers.map((identifier) => batcher.load(identifier, signal).catch(toError))),
+  return new DataLoader<TIdentifier, TItem | null, CanonicalKey>(
+    (identifiers) => batcher.loadMany(identifiers, signal),
     {
       name: options.name ?? `cdf-loader.${resource.path}`,
       // DataLoader calls this synchronously inside load(), where a throw would escape as an
@@ -41,8 +41,4 @@ export function createRequestScope<TItem extends object, TIdentifier>(
       },
     },
   );
-}
-
-function toError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
 }

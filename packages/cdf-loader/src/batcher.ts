@@ -47,26 +47,46 @@ export interface BatcherOptions<TItem extends object> {
   telemetry: Telemetry;
 }
 
-/** One key waiting for CDF: shared by every caller that asked for it while it was pending. */
+/** Told how a pending load settled: with its value, or (`failed`) with the reason it failed. */
+type Listener<TItem> = (failed: boolean, result: TItem | null | unknown) => void;
+
+/**
+ * One key waiting for CDF: shared by every caller that asked for it while it was pending.
+ * Callers of `loadMany` listen with a callback; a promise is made only when `load` asks for one,
+ * which keeps the common GraphQL path (DataLoader → `loadMany`) at one small closure per key.
+ */
 class PendingLoad<TItem> {
-  readonly promise: Promise<TItem | null>;
-  resolve!: (value: TItem | null) => void;
-  reject!: (reason: unknown) => void;
   /** Callers still waiting; callers without a signal never stop waiting. */
   waiters = 1;
   settled = false;
   /** False once `clear`/`clearAll` ran while this was in flight: its answer may predate them. */
   cacheable = true;
+  #listeners: Listener<TItem>[] | undefined;
+  #promise: Promise<TItem | null> | undefined;
 
   constructor(
     readonly key: CanonicalKey,
     readonly identifier: object,
-    public chunk: Chunk<TItem>,
-  ) {
-    this.promise = new Promise<TItem | null>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+    readonly chunk: Chunk<TItem>,
+  ) {}
+
+  get promise(): Promise<TItem | null> {
+    this.#promise ??= new Promise<TItem | null>((resolve, reject) => {
+      this.listen((failed, result) => (failed ? reject(result) : resolve(result as TItem | null)));
     });
+    return this.#promise;
+  }
+
+  listen(listener: Listener<TItem>): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  settle(failed: boolean, result: TItem | null | unknown): void {
+    this.settled = true;
+    const listeners = this.#listeners;
+    if (listeners === undefined) return;
+    this.#listeners = undefined;
+    for (const listener of listeners) listener(failed, result);
   }
 }
 
@@ -101,12 +121,14 @@ export class Batcher<TItem extends object> {
   }
 
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
+    let answer: TItem | null | PendingLoad<TItem>;
     try {
-      const answer = this.#start(identifier, signal);
-      return answer instanceof Promise ? answer : Promise.resolve(answer);
+      answer = this.#start(identifier, signal);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (!(answer instanceof PendingLoad)) return Promise.resolve(answer);
+    return signal === undefined ? answer.promise : this.#followWithSignal(answer, signal);
   }
 
   /**
@@ -121,28 +143,29 @@ export class Batcher<TItem extends object> {
         if (--waiting === 0) resolve(results);
       };
       for (let index = 0; index < identifiers.length; index++) {
-        let answer: TItem | null | Promise<TItem | null>;
+        let answer: TItem | null | PendingLoad<TItem>;
         try {
           answer = this.#start(identifiers[index], signal);
         } catch (error) {
           results[index] = toError(error);
           continue;
         }
-        if (!(answer instanceof Promise)) {
+        if (!(answer instanceof PendingLoad)) {
           results[index] = answer;
           continue;
         }
         waiting++;
-        answer.then(
-          (value) => {
-            results[index] = value;
-            arrived();
-          },
-          (error: unknown) => {
-            results[index] = toError(error);
-            arrived();
-          },
-        );
+        const place: Listener<TItem> = (failed, result) => {
+          results[index] = failed ? toError(result) : (result as TItem | null);
+          arrived();
+        };
+        if (signal === undefined) answer.listen(place);
+        else {
+          this.#followWithSignal(answer, signal).then(
+            (value) => place(false, value),
+            (reason: unknown) => place(true, reason),
+          );
+        }
       }
       arrived();
     });
@@ -173,10 +196,10 @@ export class Batcher<TItem extends object> {
   }
 
   /**
-   * The synchronous part of a load: the answer itself when the cache has it, else the promise
-   * of the request that will bring it. Throws what the load must reject with.
+   * The synchronous part of a load: the answer itself when the cache has it, else the pending
+   * load it joins or starts. Throws what the load must reject with.
    */
-  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Promise<TItem | null> {
+  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | PendingLoad<TItem> {
     this.#counters.loads++;
     let key: CanonicalKey;
     try {
@@ -198,7 +221,7 @@ export class Batcher<TItem extends object> {
       this.#counters.inflightJoins++;
       pending.waiters++;
     }
-    return signal === undefined ? pending.promise : this.#followWithSignal(pending, signal);
+    return pending;
   }
 
   #enqueue(key: CanonicalKey, identifier: object): PendingLoad<TItem> {
@@ -331,20 +354,18 @@ export class Batcher<TItem extends object> {
   }
 
   #resolve(pending: PendingLoad<TItem>, value: TItem | null): void {
-    this.#settle(pending);
-    pending.resolve(value);
+    this.#settle(pending, false, value);
   }
 
   #reject(pending: PendingLoad<TItem>, reason: unknown): void {
-    this.#settle(pending);
-    pending.reject(reason);
+    this.#settle(pending, true, reason);
   }
 
-  #settle(pending: PendingLoad<TItem>): void {
-    pending.settled = true;
+  #settle(pending: PendingLoad<TItem>, failed: boolean, result: TItem | null | unknown): void {
     this.#forget(pending);
     // Answered early by another request's item: no need to send it.
     if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
+    pending.settle(failed, result);
   }
 
   #forget(pending: PendingLoad<TItem>): void {
@@ -369,16 +390,11 @@ export class Batcher<TItem extends object> {
         this.#abandon(pending);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      pending.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+      pending.listen((failed, result) => {
+        signal.removeEventListener('abort', onAbort);
+        if (failed) reject(result);
+        else resolve(result as TItem | null);
+      });
     });
   }
 

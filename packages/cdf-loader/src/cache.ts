@@ -33,15 +33,13 @@ type Entry<TItem> = TItem | typeof NOT_FOUND;
  */
 export class ResultCache<TItem extends object> {
   readonly #lru: LRUCache<CanonicalKey, Entry<TItem>>;
-  readonly #ttlMs: number;
   readonly #notFoundTtlMs: number;
 
   constructor(options: Required<CacheOptions>) {
-    this.#ttlMs = toLruTtl(options.ttlMs);
     this.#notFoundTtlMs = options.notFoundTtlMs;
     this.#lru = new LRUCache<CanonicalKey, Entry<TItem>>({
       max: options.max,
-      ttl: this.#ttlMs,
+      ttl: toLruTtl(options.ttlMs),
       // lru-cache keeps the `performance` object it saw at import; reading the global at call
       // time lets fake timers (and anything else that swaps the clock) apply to TTLs.
       perf: { now: () => performance.now() },
@@ -55,7 +53,7 @@ export class ResultCache<TItem extends object> {
 
   /** Stores an item under each of its keys. */
   setItem(item: TItem, keys: readonly CanonicalKey[]): void {
-    for (const key of keys) this.#lru.set(key, item, { ttl: this.#ttlMs });
+    for (const key of keys) this.#lru.set(key, item);
   }
 
   setNotFound(key: CanonicalKey): void {

@@ -1,5 +1,6 @@
 import * as cogniteSdk from '@cognite/sdk';
-import type { Contender, Item } from './contender.js';
+import DataLoader from 'dataloader';
+import type { Contender, Item, Target } from './contender.js';
 import { type LoadWave, loaderContender } from './loader-contender.js';
 
 /**
@@ -8,7 +9,7 @@ import { type LoadWave, loaderContender } from './loader-contender.js';
  * package as empty; the runtime export is fine.
  */
 interface SdkClient {
-  files: { retrieve(ids: { id: number }[]): Promise<Item[]> };
+  files: { retrieve(ids: { id: number }[], params?: { ignoreUnknownIds?: boolean }): Promise<Item[]> };
 }
 const { CogniteClient } = cogniteSdk as unknown as {
   CogniteClient: new (options: { appId: string; project: string; baseUrl: string; oidcTokenProvider: () => Promise<string> }) => SdkClient;
@@ -23,12 +24,7 @@ export function cogniteSdkContender(name: string, mode: 'per-reference' | 'per-w
   return loaderContender(
     name,
     (target) => {
-      const client = new CogniteClient({
-        appId: 'cdf-loader-bench',
-        project: target.project,
-        baseUrl: target.baseUrl,
-        oidcTokenProvider: async () => target.token,
-      });
+      const client = sdkClient(target);
       const retrieve: LoadWave = async (ids) => {
         try {
           // CDF refuses duplicates, so a careful caller sends each id once.
@@ -45,4 +41,33 @@ export function cogniteSdkContender(name: string, mode: 'per-reference' | 'per-w
     },
     maxOperations,
   );
+}
+
+/**
+ * What a team on the official SDK writes for GraphQL: one DataLoader shared by all operations,
+ * whose batch function is `files.retrieve(ids, { ignoreUnknownIds: true })`.
+ */
+export function dataLoaderOverSdkContender(name: string): Contender {
+  return loaderContender(name, (target) => {
+    const client = sdkClient(target);
+    const loader = new DataLoader<number, Item | null>(
+      async (ids) => {
+        const files = await client.files.retrieve(ids.map((id) => ({ id })), { ignoreUnknownIds: true });
+        const byId = new Map<number, Item>(files.map((file) => [file.id, file]));
+        return ids.map((id) => byId.get(id) ?? null);
+      },
+      { maxBatchSize: 1000 },
+    );
+    const wave: LoadWave = (ids) => loader.loadMany(ids);
+    return () => wave;
+  });
+}
+
+function sdkClient(target: Target): SdkClient {
+  return new CogniteClient({
+    appId: 'cdf-loader-bench',
+    project: target.project,
+    baseUrl: target.baseUrl,
+    oidcTokenProvider: async () => target.token,
+  });
 }

@@ -1,7 +1,8 @@
 import type { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { NOT_FOUND, type ResultCache } from './cache.js';
+import { describeValue } from './describe-value.js';
 import { NotFoundError } from './errors/not-found-error.js';
-import { type CanonicalKey, identifierKey, itemKeys } from './identifiers.js';
+import { type CanonicalKey, identifierKey, identifierOf, itemKeys } from './identifiers.js';
 import type { Resource } from './resources.js';
 import type { LoaderStats, Telemetry } from './telemetry.js';
 import type { AttemptFailure, Transport } from './transport.js';
@@ -59,8 +60,6 @@ class PendingLoad<TItem> {
   /** Callers still waiting; callers without a signal never stop waiting. */
   waiters = 1;
   settled = false;
-  /** False once `clear`/`clearAll` ran while this was in flight: its answer may predate them. */
-  cacheable = true;
   #listeners: Listener<TItem>[] | undefined;
   #promise: Promise<TItem | null> | undefined;
 
@@ -96,6 +95,8 @@ class Chunk<TItem> {
   /** `collecting`: not yet handed to the limiter; `queued`: waiting for a slot; `sent`: closed. */
   state: 'collecting' | 'queued' | 'sent' = 'collecting';
   readonly abort = new AbortController();
+  /** The loader's count of clears when this was sent; see `#fanOut`. */
+  clearsAtSend = 0;
 }
 
 const resolvedPromise = Promise.resolve();
@@ -108,9 +109,11 @@ export class Batcher<TItem extends object> {
   readonly #options: BatcherOptions<TItem>;
   /** Keys queued or in flight, for joining. */
   readonly #pending = new Map<CanonicalKey, PendingLoad<TItem>>();
-  /** Chunks not yet sent, oldest first; only the last one can have room. */
+  /** Chunks not yet sent, oldest first; new keys go to the last one while it has room. */
   readonly #open: Chunk<TItem>[] = [];
   #dispatchScheduled = false;
+  /** Counts `clear`, `clearAll` and `prime`, so answers sent before one are known; see `#fanOut`. */
+  #clears = 0;
   readonly #telemetry: Telemetry;
   readonly #counters: Telemetry['counters'];
 
@@ -133,14 +136,31 @@ export class Batcher<TItem extends object> {
 
   /**
    * Loads several; each place holds the item, `null` or the error of that key. Answers the
-   * cache already has are put in place directly, without a promise per key.
+   * cache already has are put in place directly, without a promise per key, and a signal gets
+   * one listener for the whole call.
    */
   loadMany(identifiers: readonly unknown[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+    if (!Array.isArray(identifiers)) {
+      return Promise.reject(new TypeError(`\`loadMany\` takes an array of identifiers, got ${describeValue(identifiers)}.`));
+    }
     const results = new Array<TItem | null | Error>(identifiers.length);
-    let waiting = 1; // the loop itself, so the array is complete before it is handed out
+    const waitingFor: { pending: PendingLoad<TItem>; index: number }[] = [];
     return new Promise((resolve) => {
-      const arrived = (): void => {
-        if (--waiting === 0) resolve(results);
+      let waiting = 1; // the loop itself, so the array is complete before it is handed out
+      let done = false;
+      const finish = (): void => {
+        done = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(results);
+      };
+      const onAbort = (): void => {
+        const reason = toError(signal!.reason);
+        for (const { pending, index } of waitingFor) {
+          if (results[index] !== undefined) continue;
+          results[index] = reason;
+          this.#abandon(pending);
+        }
+        finish();
       };
       for (let index = 0; index < identifiers.length; index++) {
         let answer: TItem | null | PendingLoad<TItem>;
@@ -155,19 +175,15 @@ export class Batcher<TItem extends object> {
           continue;
         }
         waiting++;
-        const place: Listener<TItem> = (failed, result) => {
+        if (signal !== undefined) waitingFor.push({ pending: answer, index });
+        answer.listen((failed, result) => {
+          if (done) return;
           results[index] = failed ? toError(result) : (result as TItem | null);
-          arrived();
-        };
-        if (signal === undefined) answer.listen(place);
-        else {
-          this.#followWithSignal(answer, signal).then(
-            (value) => place(false, value),
-            (reason: unknown) => place(true, reason),
-          );
-        }
+          if (--waiting === 0) finish();
+        });
       }
-      arrived();
+      if (signal !== undefined && waiting > 1) signal.addEventListener('abort', onAbort, { once: true });
+      if (--waiting === 0) finish();
     });
   }
 
@@ -175,20 +191,23 @@ export class Batcher<TItem extends object> {
   prime(item: TItem): void {
     const keys = itemKeys(item);
     if (keys.length === 0) throw new TypeError('`prime` needs an item with an `id`, `externalId` or `instanceId`.');
+    this.#clears++;
+    for (const key of keys) this.#detachIfSent(key);
     this.#options.cache?.setItem(item, keys);
   }
 
   /** Forgets the cached value of this identifier and of the other identifiers of its item. */
   clear(identifier: unknown): void {
     const key = identifierKey(identifier, this.#options.resource.kinds);
+    this.#clears++;
     this.#options.cache?.delete(key);
-    const pending = this.#pending.get(key);
-    if (pending !== undefined) this.#detachIfSent(pending);
+    this.#detachIfSent(key);
   }
 
   clearAll(): void {
+    this.#clears++;
     this.#options.cache?.clear();
-    for (const pending of this.#pending.values()) this.#detachIfSent(pending);
+    for (const key of [...this.#pending.keys()]) this.#detachIfSent(key);
   }
 
   stats(): LoaderStats {
@@ -216,7 +235,7 @@ export class Batcher<TItem extends object> {
 
     let pending = this.#pending.get(key);
     if (pending === undefined) {
-      pending = this.#enqueue(key, identifier as object);
+      pending = this.#enqueue(key);
     } else {
       this.#counters.inflightJoins++;
       pending.waiters++;
@@ -224,14 +243,14 @@ export class Batcher<TItem extends object> {
     return pending;
   }
 
-  #enqueue(key: CanonicalKey, identifier: object): PendingLoad<TItem> {
+  #enqueue(key: CanonicalKey): PendingLoad<TItem> {
     let chunk = this.#open.at(-1);
     if (chunk === undefined || chunk.loads.size >= this.#options.maxBatchSize) {
       chunk = new Chunk<TItem>();
       this.#open.push(chunk);
       this.#scheduleDispatch();
     }
-    const pending = new PendingLoad<TItem>(key, identifier, chunk);
+    const pending = new PendingLoad<TItem>(key, identifierOf(key), chunk);
     chunk.loads.set(key, pending);
     this.#pending.set(key, pending);
     return pending;
@@ -285,8 +304,11 @@ export class Batcher<TItem extends object> {
    * `undefined` when the chunk is done (answered, or no key left to ask for).
    */
   async #attempt(chunk: Chunk<TItem>, attempt: number): Promise<{ failure: AttemptFailure; items: number } | undefined> {
+    // Every caller may have given up while this waited for its slot.
+    if (chunk.abort.signal.aborted) throw chunk.abort.signal.reason;
     if (chunk.state !== 'sent') {
       chunk.state = 'sent';
+      chunk.clearsAtSend = this.#clears;
       this.#open.splice(this.#open.indexOf(chunk), 1);
       if (chunk.loads.size > 0) this.#telemetry.batch(chunk.loads.size);
     }
@@ -297,17 +319,17 @@ export class Batcher<TItem extends object> {
 
     const { transport, resource, concurrency } = this.#options;
     const generation = concurrency.generation;
-    const startedAt = performance.now();
-    const outcome = await transport.attempt(resource.path, identifiers, chunk.abort.signal);
+    const outcome = await transport.attempt(resource.path, identifiers, chunk.abort.signal, (exchange, durationMs) => {
+      this.#telemetry.request({
+        items: identifiers.length,
+        status: exchange.ok ? exchange.status : exchange.error.status,
+        durationMs,
+        attempt,
+        requestId: exchange.ok ? exchange.requestId : exchange.error.requestId,
+      });
+    });
     if (outcome.ok) concurrency.succeeded();
     else if (outcome.error.status === 429) concurrency.throttled(generation);
-    this.#telemetry.request({
-      items: identifiers.length,
-      status: outcome.ok ? outcome.status : outcome.error.status,
-      durationMs: performance.now() - startedAt,
-      attempt,
-      requestId: outcome.ok ? outcome.requestId : outcome.error.requestId,
-    });
     if (!outcome.ok) return { failure: outcome, items: identifiers.length };
     this.#fanOut(chunk, outcome.items);
     return undefined;
@@ -316,27 +338,29 @@ export class Batcher<TItem extends object> {
   /**
    * Answers every pending key an item names, in this chunk or any other: by id, externalId and
    * instanceId, never by position. Keys of this chunk that no item named are not found.
+   *
+   * An answer to a request sent before the latest `clear`, `clearAll` or `prime` may be older
+   * than what those were about: it answers its own callers only, and is not cached.
    */
   #fanOut(chunk: Chunk<TItem>, items: readonly unknown[]): void {
-    const { cache } = this.#options;
+    const cache = chunk.clearsAtSend === this.#clears ? this.#options.cache : undefined;
+    const others = cache === undefined ? undefined : this.#pending;
     this.#counters.itemsReturned += items.length;
     for (const item of items as TItem[]) {
       const keys = itemKeys(item);
       let wanted = false;
-      let cacheable = true;
       for (const key of keys) {
-        const pending = chunk.loads.get(key) ?? this.#pending.get(key);
+        const pending = chunk.loads.get(key) ?? others?.get(key);
         if (pending === undefined || pending.settled) continue;
         wanted = true;
-        cacheable &&= pending.cacheable;
         this.#resolve(pending, item);
       }
-      if (wanted && cacheable) cache?.setItem(item, keys);
+      if (wanted) cache?.setItem(item, keys);
     }
     for (const pending of chunk.loads.values()) {
       if (pending.settled) continue;
       this.#counters.notFound++;
-      if (pending.cacheable) cache?.setNotFound(pending.key);
+      cache?.setNotFound(pending.key);
       if (this.#options.missing === 'null') this.#resolve(pending, null);
       else this.#reject(pending, new NotFoundError(this.#options.resource.path, pending.identifier));
     }
@@ -374,13 +398,12 @@ export class Batcher<TItem extends object> {
 
   /**
    * After a clear, a request already sent may carry an answer older than the clear: it still
-   * answers its callers, but new loads start afresh and its answer is not cached. A key not yet
-   * sent will be fetched after the clear anyway, so it stays.
+   * answers its callers, but new loads of the key must start afresh rather than join it. A key
+   * not yet sent will be fetched after the clear anyway, so it stays.
    */
-  #detachIfSent(pending: PendingLoad<TItem>): void {
-    if (pending.chunk.state !== 'sent') return;
-    pending.cacheable = false;
-    this.#forget(pending);
+  #detachIfSent(key: CanonicalKey): void {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined && pending.chunk.state === 'sent') this.#forget(pending);
   }
 
   #followWithSignal(pending: PendingLoad<TItem>, signal: AbortSignal): Promise<TItem | null> {

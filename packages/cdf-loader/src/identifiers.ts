@@ -86,6 +86,17 @@ export function identifierKey(identifier: unknown, kinds: ReadonlySet<Identifier
 }
 
 /**
+ * The identifier a key stands for, as sent to CDF: a fresh plain object, so what is sent is what
+ * was checked, whatever the caller later does to the object it passed.
+ */
+export function identifierOf(key: CanonicalKey): Identifier {
+  if (typeof key === 'number') return { id: key };
+  if (key.startsWith(EXTERNAL_ID_PREFIX)) return { externalId: key.slice(1) };
+  const colon = key.indexOf(':');
+  return { instanceId: { space: key.slice(1, colon), externalId: key.slice(colon + 1) } };
+}
+
+/**
  * The canonical keys of every identifier an item carries (its id, externalId and instanceId),
  * for storing and matching one item under all the names a caller may have used.
  */

@@ -33,6 +33,7 @@ export interface ConnectionOptions {
   /**
    * Halve the concurrency when CDF answers 429 and raise it by one per run of successful
    * requests (AIMD), never above `maxConcurrency`. Turn off only for an identity nobody else uses.
+   * Loaders sharing one `limiter` share its controller, and with it the setting of the first.
    * @default true
    */
   adaptiveConcurrency?: boolean;

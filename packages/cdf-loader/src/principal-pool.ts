@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { describeValue } from './describe-value.js';
 import { type CdfLoaders, createCdfLoaders } from './loader.js';
-import { checkConnectionOptions, type LoaderOptions } from './options.js';
+import { checkBatchingOptions, checkConnectionOptions, type LoaderOptions } from './options.js';
 import type { GetToken } from './token-source.js';
 
 /** Options of `createCdfLoaderPool`: those of `createCdfLoaders`, without a single `getToken`. */
@@ -88,6 +88,7 @@ export class CdfLoaderPool {
 export function createCdfLoaderPool(options: CdfLoaderPoolOptions): CdfLoaderPool {
   const { maxPrincipals = 1_000, ...loaderOptions } = options ?? {};
   checkConnectionOptions({ ...loaderOptions, getToken: () => '' } as LoaderOptions);
+  checkBatchingOptions(loaderOptions);
   if (!Number.isSafeInteger(maxPrincipals) || maxPrincipals < 1) {
     throw new TypeError(`\`maxPrincipals\` must be a positive integer, got ${describeValue(maxPrincipals)}.`);
   }

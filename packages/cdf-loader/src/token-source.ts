@@ -27,7 +27,16 @@ export class TokenSource {
   /** The held token, or the result of one shared `getToken` call. */
   get(): Promise<string> | string {
     if (this.#token !== undefined) return this.#token;
-    this.#pending ??= this.#fetch();
+    if (this.#pending === undefined) {
+      const pending = this.#fetch();
+      this.#pending = pending;
+      // Cleared once settled, however `getToken` failed (even by throwing synchronously), so the
+      // next request asks again instead of reusing a failure.
+      const clear = (): void => {
+        if (this.#pending === pending) this.#pending = undefined;
+      };
+      pending.then(clear, clear);
+    }
     return this.#pending;
   }
 
@@ -42,16 +51,27 @@ export class TokenSource {
   }
 
   async #fetch(): Promise<string> {
-    try {
-      const token = await this.#getToken({ refused: this.#refused });
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new TypeError(`\`getToken\` must resolve to a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
-      }
-      this.#token = token;
-      this.#refused = false;
-      return token;
-    } finally {
-      this.#pending = undefined;
-    }
+    const token: unknown = await this.#getToken({ refused: this.#refused });
+    checkToken(token);
+    this.#token = token;
+    this.#refused = false;
+    return token;
+  }
+}
+
+// Anything but visible ASCII and Latin-1 (control characters, line breaks, wider Unicode):
+// what an HTTP header value cannot carry.
+const NOT_HEADER_SAFE = /[^\x20-\x7e\x80-\xff]/;
+
+/** @throws {TypeError} saying what is wrong with the token, without ever echoing it. */
+function checkToken(token: unknown): asserts token is string {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new TypeError(`\`getToken\` must resolve to a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
+  }
+  const position = token.search(NOT_HEADER_SAFE);
+  if (position !== -1) {
+    throw new TypeError(
+      `\`getToken\` resolved to a token an HTTP header cannot carry: the character at position ${position} of ${token.length} is a control or non-Latin-1 character (a pasted line break?).`,
+    );
   }
 }

@@ -57,59 +57,100 @@ export class Transport {
 
   /**
    * Sends one `POST {resource}/byids` with `ignoreUnknownIds: true`. A 401 is answered by one
-   * token refresh and one replay inside the same attempt. Rejects only with the reason of
-   * `signal` when it aborts; every other failure is an outcome.
+   * token refresh and one replay inside the same attempt; `timeoutMs` covers the whole attempt,
+   * waiting for `getToken` included. `exchanged` hears of every HTTP exchange (a 401 and its
+   * replay are two). Rejects only with the reason of `signal` when it aborts; every other failure
+   * is an outcome.
    */
-  async attempt(resource: string, items: readonly object[], signal: AbortSignal): Promise<AttemptOutcome> {
+  async attempt(resource: string, items: readonly object[], signal: AbortSignal, exchanged: ExchangeListener): Promise<AttemptOutcome> {
     const body = JSON.stringify({ items, ignoreUnknownIds: true });
-    for (let refreshed = false; ; refreshed = true) {
-      let token: string;
-      try {
-        token = await this.#tokens.get();
-      } catch (cause) {
-        return failure(new CdfApiError({ resource, status: 0, code: 0, message: '`getToken` failed', cause }), false);
-      }
-      const outcome = await this.#send(resource, body, token, signal);
-      if (outcome === 'unauthorized' && !refreshed) {
-        this.#tokens.refuse(token);
-        continue;
-      }
-      if (outcome === 'unauthorized') {
-        return failure(new CdfApiError({ resource, status: 401, code: 401, message: 'the token from `getToken` was refused twice' }), false);
-      }
-      return outcome;
-    }
-  }
-
-  async #send(resource: string, body: string, token: string, signal: AbortSignal): Promise<AttemptOutcome | 'unauthorized'> {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
     const attemptSignal = AbortSignal.any([signal, timeout.signal]);
+    try {
+      for (let refreshed = false; ; refreshed = true) {
+        let token: string;
+        try {
+          token = await untilAborted(this.#tokens.get(), attemptSignal);
+        } catch (cause) {
+          if (signal.aborted) throw signal.reason;
+          if (timeout.signal.aborted) return this.#timedOut(resource, ' waiting for `getToken`');
+          return failure(new CdfApiError({ resource, status: 0, code: 0, message: '`getToken` failed', cause }), false);
+        }
+        const startedAt = performance.now();
+        const outcome = await this.#exchange(resource, body, token, attemptSignal, signal, timeout.signal);
+        exchanged(outcome, performance.now() - startedAt);
+        if (outcome.ok || outcome.error.status !== 401) return outcome;
+        if (!refreshed) {
+          this.#tokens.refuse(token);
+          continue;
+        }
+        const { error } = outcome;
+        return failure(
+          new CdfApiError({
+            resource,
+            status: 401,
+            code: error.code,
+            message: `${error.cdfMessage}; a new token from \`getToken\` was refused too`,
+            requestId: error.requestId,
+          }),
+          false,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #exchange(
+    resource: string,
+    body: string,
+    token: string,
+    attemptSignal: AbortSignal,
+    signal: AbortSignal,
+    timeout: AbortSignal,
+  ): Promise<AttemptOutcome> {
     try {
       const response = await this.#api.post(`${resource}/byids`, {
         body,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         signal: attemptSignal,
       });
-      if (response.status === 401) {
-        await response.body?.cancel();
-        return 'unauthorized';
-      }
       return readResponse(resource, response, await response.text());
     } catch (cause) {
       if (signal.aborted) throw signal.reason;
-      if (timeout.signal.aborted) {
-        return failure(
-          new CdfApiError({ resource, status: 0, code: 0, message: `timed out after ${this.#timeoutMs} ms` }),
-          true,
-        );
-      }
+      if (timeout.aborted) return this.#timedOut(resource, '');
       const message = cause instanceof Error ? cause.message : String(cause);
       return failure(new CdfApiError({ resource, status: 0, code: 0, message: `network error: ${message}`, cause }), true);
-    } finally {
-      clearTimeout(timer);
     }
   }
+
+  #timedOut(resource: string, where: string): AttemptOutcome {
+    return failure(new CdfApiError({ resource, status: 0, code: 0, message: `timed out after ${this.#timeoutMs} ms${where}` }), true);
+  }
+}
+
+/** Hears of one HTTP exchange: its outcome and how long it took, in milliseconds. */
+export type ExchangeListener = (outcome: AttemptOutcome, durationMs: number) => void;
+
+/** The value, or a promise of it that rejects as soon as `signal` aborts. */
+function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal): T | Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    value.then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 function readResponse(resource: string, response: Response, text: string): AttemptOutcome {

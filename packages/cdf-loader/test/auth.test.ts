@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
+import pLimit from 'p-limit';
 import { describe, expect, test, vi } from 'vitest';
 import { CdfApiError, createFilesLoader, type RequestEvent } from '../src/index.js';
-import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
+import { byIdsRequests, optionsFor, until, useMockCdf } from './support.js';
 
 const VALID = 'fresh-token';
 const cdf = useMockCdf({ counts: { files: 200 }, tokens: { [VALID]: {} } });
@@ -24,7 +25,7 @@ describe('auth', () => {
       [VALID, 200],
     ]);
     expect(getToken.mock.calls).toEqual([[{ refused: false }], [{ refused: true }]]);
-    expect(loader.stats()).toMatchObject({ requests: 1, retries: 0 });
+    expect(loader.stats()).toMatchObject({ requests: 2, retries: 0 }); // the 401 and its replay
   });
 
   test('100 requests meeting a 401 together cause one `getToken` call', async () => {
@@ -46,7 +47,11 @@ describe('auth', () => {
 
     expect(error).toBeInstanceOf(CdfApiError);
     expect(error.status).toBe(401);
-    expect(error.message).toBe('CDF files/byids failed with 401: the token from `getToken` was refused twice');
+    const [, replay] = byIdsRequests(cdf());
+    expect(error.requestId).toBe(replay!.requestId);
+    expect(error.message).toBe(
+      `CDF files/byids failed with 401: Unauthorized; a new token from \`getToken\` was refused too (request id ${replay!.requestId})`,
+    );
     expect(byIdsRequests(cdf())).toHaveLength(2);
     expect(getToken).toHaveBeenCalledTimes(2);
   });
@@ -86,5 +91,46 @@ describe('auth', () => {
     const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as CdfApiError;
     expect(error.message).toBe('CDF files/byids failed with no response: `getToken` failed');
     expect((error.cause as Error).message).toBe('`getToken` must resolve to a non-empty string, got undefined.');
+  });
+
+  test('a `getToken` that throws synchronously fails that request only; the next one asks again', async () => {
+    let calls = 0;
+    const getToken = (): string => {
+      calls++;
+      if (calls === 1) throw new Error('no session yet');
+      return VALID;
+    };
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken }));
+    const file = cdf().data.files[0]!;
+    await expect(loader.load({ id: file.id })).rejects.toMatchObject({ cdfMessage: '`getToken` failed' });
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(calls).toBe(2);
+  });
+
+  test('a token no HTTP header can carry is refused without being sent or echoed', async () => {
+    const pasted = 'eyJhbGc.SECRET\r\nPART';
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken: () => pasted }));
+    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as CdfApiError;
+
+    expect((error.cause as Error).message).toBe(
+      '`getToken` resolved to a token an HTTP header cannot carry: the character at position 14 of 20 is a control or non-Latin-1 character (a pasted line break?).',
+    );
+    expect(inspect(error, { depth: 10 })).not.toContain('SECRET');
+    expect(byIdsRequests(cdf())).toHaveLength(0);
+    expect(loader.stats()).toMatchObject({ requests: 0, retries: 0 });
+  });
+
+  test('waiting for `getToken` counts against `timeoutMs`, and gives the slot back when every caller aborts', async () => {
+    const limiter = pLimit(1);
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken: () => new Promise<string>(() => {}), limiter, timeoutMs: 50, retry: { limit: 0 } }));
+    await expect(loader.load({ id: 5 })).rejects.toThrow('CDF files/byids failed with no response: timed out after 50 ms waiting for `getToken`');
+
+    const slow = createFilesLoader(optionsFor(cdf(), { getToken: () => new Promise<string>(() => {}), limiter }));
+    const controller = new AbortController();
+    const load = slow.load({ id: 5 }, { signal: controller.signal });
+    await until(() => limiter.activeCount === 1, 'the attempt to take the slot');
+    controller.abort();
+    await expect(load).rejects.toMatchObject({ name: 'AbortError' });
+    await until(() => limiter.activeCount === 0, 'the slot to be given back');
   });
 });

@@ -100,6 +100,35 @@ describe('the shared cache', () => {
     expect(byIdsRequests(cdf())).toHaveLength(2);
   });
 
+  test('a clear by another alias while a request is in flight: new loads by any alias ask again', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const file = filesWith(cdf(), { externalId: true, instanceId: false })[2]!;
+    const inFlight = loader.load({ id: file.id });
+    await until(() => byIdsRequests(cdf()).length === 1, 'the request');
+    loader.clear({ externalId: file.externalId! });
+    const byAlias = loader.load({ externalId: file.externalId! });
+
+    expect(await inFlight).toEqual(file);
+    expect(await byAlias).toEqual(file);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: file.id }], [{ externalId: file.externalId }]]);
+    // Only the answer asked after the clear was cached.
+    await loader.load({ id: file.id });
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('`prime` while a request for the item is in flight: the primed item wins over the older answer', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const file = cdf().data.files[3]!;
+    const inFlight = loader.load({ id: file.id });
+    await until(() => byIdsRequests(cdf()).length === 1, 'the request');
+    const updated = { ...file, name: 'updated.pdf' };
+    loader.prime(updated);
+
+    expect(await inFlight).toEqual(file); // asked before the prime
+    expect(await loader.load({ id: file.id })).toEqual(updated);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+  });
+
   test('`cache: false` stores nothing but still dedupes within a tick', async () => {
     const loader = createFilesLoader(optionsFor(cdf(), { cache: false }));
     const file = cdf().data.files[0]!;

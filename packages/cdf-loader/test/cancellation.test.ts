@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createFilesLoader } from '../src/index.js';
 import { byIdsRequests, optionsFor, until, useMockCdf } from './support.js';
@@ -94,5 +95,17 @@ describe('cancellation', () => {
     controller.abort();
     for (const load of loads) await expect(load).rejects.toMatchObject({ name: 'AbortError' });
     await until(() => byIdsRequests(cdf())[0]!.clientClosed, 'the fake to see the connection closed');
+  });
+
+  test('a request scope adds one abort listener per batch, not one per key', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const controller = new AbortController();
+    const scope = loader.forRequest({ signal: controller.signal });
+    const files = cdf().data.files.slice(0, 40);
+    const loads = files.map((file) => scope.load({ id: file.id }));
+    await until(() => getEventListeners(controller.signal, 'abort').length > 0, 'the batch to start');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    expect(await Promise.all(loads)).toEqual(files);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -90,4 +90,16 @@ describe('coalescing', () => {
     expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ externalId: file.externalId }, { id: file.id }]]);
     expectWellFormedRequests(cdf());
   });
+
+  test('what is sent is what was checked, even when the caller reuses and changes one object', async () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const files = cdf().data.files.slice(0, 3);
+    const reused = { id: 0 };
+    const loads = files.map((file) => {
+      reused.id = file.id;
+      return loader.load(reused);
+    });
+    expect(await Promise.all(loads)).toEqual(files);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([files.map((file) => ({ id: file.id }))]);
+  });
 });

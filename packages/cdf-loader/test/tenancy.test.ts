@@ -94,5 +94,8 @@ describe('tenancy', () => {
       new TypeError('`maxPrincipals` must be a positive integer, got 0.'),
     );
     expect(() => createCdfLoaderPool({ baseUrl: 'nope', project: 'p' })).toThrow(TypeError);
+    expect(() => createCdfLoaderPool({ baseUrl: cdf().url, project: cdf().project, maxBatchSize: 0 })).toThrow(
+      new TypeError("`maxBatchSize` must be an integer from 1 to 1000 (CDF's limit), got 0."),
+    );
   });
 });

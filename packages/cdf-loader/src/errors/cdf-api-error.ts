@@ -30,6 +30,8 @@ export class CdfApiError extends CdfLoaderError {
   override name = 'CdfApiError';
   readonly status: number;
   readonly code: number;
+  /** What went wrong, as CDF (or the loader, when no answer came) put it, without the prefix and request id of `message`. */
+  readonly cdfMessage: string;
   readonly requestId: string | undefined;
   readonly missing: unknown[] | undefined;
   readonly duplicated: unknown[] | undefined;
@@ -44,6 +46,7 @@ export class CdfApiError extends CdfLoaderError {
     });
     this.status = details.status;
     this.code = details.code;
+    this.cdfMessage = details.message;
     this.requestId = details.requestId;
     this.missing = details.missing;
     this.duplicated = details.duplicated;

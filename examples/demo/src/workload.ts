@@ -1,3 +1,4 @@
+import { createRandom as createSeededRandom } from '@cdf-loader/mock-cdf';
 import type { IdEither } from 'cdf-loader';
 import type { WorkloadSize } from './config.js';
 
@@ -33,16 +34,9 @@ export function refKey(ref: FileRef): string {
   return ref.id !== undefined ? `id:${ref.id}` : `externalId:${ref.externalId}`;
 }
 
-/** A seeded PRNG (mulberry32), so every strategy and every run gets the same workload. */
+/** A seeded PRNG (the fake CDF's mulberry32), so every strategy and every run gets the same workload. */
 export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createSeededRandom(seed).next;
 }
 
 /**

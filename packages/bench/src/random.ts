@@ -1,13 +1,8 @@
-/** A seeded PRNG (mulberry32): the same seed gives the same workload in every run. */
+import { createRandom } from '@cdf-loader/mock-cdf';
+
+/** A seeded PRNG (the fake CDF's mulberry32): the same seed gives the same workload in every run. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 /** `count` values picked uniformly, with repeats, from `pool`. */

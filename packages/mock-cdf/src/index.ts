@@ -22,3 +22,5 @@ export type { Fault } from './faults.js';
 export type { CdfErrorBody } from './validation.js';
 export type { MockCdf, MockCdfOptions, MockCdfSettings, MockCounters, RequestLogEntry } from './server.js';
 export { DEFAULT_PROJECT, DEFAULT_TOKEN, startMockCdf } from './server.js';
+export { createRandom } from './random.js';
+export type { Random } from './random.js';

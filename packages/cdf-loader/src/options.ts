@@ -27,7 +27,7 @@ export interface ConnectionOptions {
   maxConcurrency?: number;
   /**
    * A `p-limit` limiter to share with other loaders of the same project, instead of
-   * `maxConcurrency`.
+   * `maxConcurrency`. The loaders own its queue: do not call its `clearQueue()`.
    */
   limiter?: LimitFunction;
   /**

@@ -85,6 +85,8 @@ export class FaultBook {
 
   clear(): void {
     this.#armed = [];
+    // `share` hashes the serial: numbering anew keeps a fault's picks the same after a reset.
+    this.#serial = 0;
   }
 
   /** The fault that hits request `seq` to `resource`, if any; spends one of its times. */

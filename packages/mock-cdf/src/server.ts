@@ -223,11 +223,15 @@ export async function startMockCdf(options: MockCdfOptions = {}): Promise<MockCd
   const log: RequestLogEntry[] = [];
   const counters = emptyCounters();
   const pending = new Set<Wait>();
+  /** Answers not yet closed, so `close()` can wait for their close handlers. */
+  const open = new Set<ServerResponse>();
   let seq = 0;
   let closing = false;
 
   /** Runs `then` after `ms`, or right away (no timer) when `ms` is 0; the wait is cancelled if the request closes first. */
   const after = (ctx: RequestContext, ms: number, then: () => void): void => {
+    // The connection may have closed while the body was read or decompressed.
+    if (ctx.res.destroyed || closing) return;
     if (ms <= 0) return then();
     const handle = wait(ms, () => {
       pending.delete(handle);
@@ -348,7 +352,9 @@ export async function startMockCdf(options: MockCdfOptions = {}): Promise<MockCd
       counters.inFlight++;
       counters.maxConcurrent = Math.max(counters.maxConcurrent, counters.inFlight);
     }
+    open.add(res);
     res.once('close', () => {
+      open.delete(res);
       entry.endedAt = now();
       if (serving) counters.inFlight--;
       for (const handle of ctx.waits) {
@@ -415,10 +421,10 @@ export async function startMockCdf(options: MockCdfOptions = {}): Promise<MockCd
       closing = true;
       for (const handle of pending) handle.cancel();
       pending.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const answersClosed = [...open].map((res) => new Promise<void>((resolve) => res.once('close', () => resolve())));
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      return Promise.all([serverClosed, ...answersClosed]).then(() => undefined);
     },
   };
 }

@@ -152,6 +152,18 @@ describe('scripted faults', () => {
     expect(await run(8)).not.toEqual(first);
   });
 
+  it('a share fault added after reset() picks the same requests as on a fresh fake', async () => {
+    const mock = await start({ seed: 7, counts: { files: 5 } });
+    const picks = async (): Promise<number[]> => {
+      mock.reset();
+      mock.addFault({ share: 0.3, status: 503 });
+      const result = await statuses(mock, 30);
+      return result.flatMap((status, index) => (status === 503 ? [index + 1] : []));
+    };
+    const first = await picks();
+    expect(await picks()).toEqual(first);
+  });
+
   it('rejects a malformed fault', async () => {
     const mock = await start();
     expect(() => mock.addFault({ share: 1.5 })).toThrow('fault.share must be between 0 and 1, got 1.5');

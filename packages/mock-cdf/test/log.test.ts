@@ -89,6 +89,9 @@ describe('request log and counters', () => {
     const reply = post(mock, 'files', { items: [{ id: 1 }] });
     await vi.waitFor(() => expect(mock.counters.inFlight).toBe(1));
     await mock.close();
+    // Every answer's close was handled by the time close() resolves.
+    expect(mock.counters.inFlight).toBe(0);
+    expect(mock.log[0]!.endedAt).not.toBeNull();
     await expect(reply).rejects.toThrow();
     expect(mock.counters.clientAborts).toBe(0);
   });

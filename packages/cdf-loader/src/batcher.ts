@@ -286,10 +286,13 @@ export class Batcher<TItem extends object> {
         const failed = await concurrency.run(() => this.#attempt(chunk, attempt));
         if (failed === undefined) return;
         const { failure, items } = failed;
+        // Other requests may have answered every key meanwhile: then nothing failed, nothing to retry.
+        if (!hasUnsettled(chunk)) return;
         if (!failure.retryable || attempt > retry.limit) return this.#fail(chunk, failure.error);
         const delayMs = this.#retryDelay(attempt, failure.retryAfterMs);
         this.#telemetry.retry({ items, attempt, status: failure.error.status, delayMs });
         await sleep(delayMs, chunk.abort.signal);
+        if (!hasUnsettled(chunk)) return;
       }
     } catch (reason) {
       // An abort means every caller gave up: not a failure of the request.
@@ -454,6 +457,11 @@ export class Batcher<TItem extends object> {
     if (retryAfterMs !== undefined) return Math.min(retryAfterMs, maxDelayMs);
     return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
   }
+}
+
+function hasUnsettled(chunk: Chunk<unknown>): boolean {
+  for (const load of chunk.loads.values()) if (!load.settled) return true;
+  return false;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

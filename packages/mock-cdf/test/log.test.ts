@@ -88,11 +88,12 @@ describe('request log and counters', () => {
     const mock = await start({ latency: { fixedMs: 60_000 } });
     const reply = post(mock, 'files', { items: [{ id: 1 }] });
     await vi.waitFor(() => expect(mock.counters.inFlight).toBe(1));
+    const refused = expect(reply).rejects.toThrow();
     await mock.close();
     // Every answer's close was handled by the time close() resolves.
     expect(mock.counters.inFlight).toBe(0);
     expect(mock.log[0]!.endedAt).not.toBeNull();
-    await expect(reply).rejects.toThrow();
+    await refused;
     expect(mock.counters.clientAborts).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } from './loader.js';
-export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, SequencesLoader, TimeSeriesLoader } from './loader.js';
+export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, NotFoundValue, SequencesLoader, TimeSeriesLoader } from './loader.js';
 export { CdfLoaderPool, createCdfLoaderPool } from './principal-pool.js';
 export type { CdfLoaderPoolOptions } from './principal-pool.js';
 export type { BatchingOptions, ConnectionOptions, LoaderOptions } from './options.js';

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
-import { Batcher, type LoadOptions } from './batcher.js';
+import { Batcher, type LoadOptions, type MissingPolicy } from './batcher.js';
 import { ResultCache } from './cache.js';
 import type { CanonicalKey, IdEither, Identifier } from './identifiers.js';
 import {
@@ -22,7 +22,7 @@ import { Transport } from './transport.js';
  * dedupes them, sends them as byids requests of up to `maxBatchSize` under the concurrency
  * limit, caches the answers and hands each caller its item.
  */
-export class ByIdsLoader<TItem extends object, TIdentifier> {
+export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends null = null> {
   readonly #batcher: Batcher<TItem>;
   readonly #resource: Resource<TItem, TIdentifier>;
 
@@ -37,13 +37,13 @@ export class ByIdsLoader<TItem extends object, TIdentifier> {
    * Rejects with `InvalidIdentifierError` for an identifier CDF would refuse, with `CdfApiError`
    * when the request carrying it failed, and with the signal's reason when it aborts.
    */
-  load(identifier: TIdentifier, options?: LoadOptions): Promise<TItem | null> {
-    return this.#batcher.load(identifier, options?.signal);
+  load(identifier: TIdentifier, options?: LoadOptions): Promise<TItem | TNotFound> {
+    return this.#batcher.load(identifier, options?.signal) as Promise<TItem | TNotFound>;
   }
 
   /** Loads several at once; each place holds the item, `null`, or the error of that key. */
-  loadMany(identifiers: readonly TIdentifier[], options?: LoadOptions): Promise<(TItem | null | Error)[]> {
-    return this.#batcher.loadMany(identifiers, options?.signal);
+  loadMany(identifiers: readonly TIdentifier[], options?: LoadOptions): Promise<(TItem | TNotFound | Error)[]> {
+    return this.#batcher.loadMany(identifiers, options?.signal) as Promise<(TItem | TNotFound | Error)[]>;
   }
 
   /** Puts an item in the cache under all of its identifiers (say, from a list call). */
@@ -69,36 +69,44 @@ export class ByIdsLoader<TItem extends object, TIdentifier> {
   }
 
   /** A DataLoader for one GraphQL request, batching into this shared loader. */
-  forRequest(options?: RequestScopeOptions): DataLoader<TIdentifier, TItem | null, CanonicalKey> {
-    return createRequestScope(this.#batcher, this.#resource, options);
+  forRequest(options?: RequestScopeOptions): DataLoader<TIdentifier, TItem | TNotFound, CanonicalKey> {
+    return createRequestScope(this.#batcher, this.#resource, options) as DataLoader<TIdentifier, TItem | TNotFound, CanonicalKey>;
   }
 }
 
-export type FilesLoader = ByIdsLoader<FileInfo, Identifier>;
-export type AssetsLoader = ByIdsLoader<Asset, IdEither>;
-export type EventsLoader = ByIdsLoader<CdfEvent, IdEither>;
-export type TimeSeriesLoader = ByIdsLoader<TimeSeries, Identifier>;
-export type SequencesLoader = ByIdsLoader<Sequence, IdEither>;
+/**
+ * What a load gives for an identifier CDF has no item for: `null`, or nothing at all with
+ * `missing: 'error'` (the load rejects with `NotFoundError` instead), so types follow the option.
+ */
+export type NotFoundValue<TMissing extends MissingPolicy> = TMissing extends 'error' ? never : null;
+
+export type FilesLoader<TNotFound extends null = null> = ByIdsLoader<FileInfo, Identifier, TNotFound>;
+export type AssetsLoader<TNotFound extends null = null> = ByIdsLoader<Asset, IdEither, TNotFound>;
+export type EventsLoader<TNotFound extends null = null> = ByIdsLoader<CdfEvent, IdEither, TNotFound>;
+export type TimeSeriesLoader<TNotFound extends null = null> = ByIdsLoader<TimeSeries, Identifier, TNotFound>;
+export type SequencesLoader<TNotFound extends null = null> = ByIdsLoader<Sequence, IdEither, TNotFound>;
 
 /** One loader per resource, sharing one transport (one token) and one concurrency limit. */
-export interface CdfLoaders {
-  files: FilesLoader;
-  assets: AssetsLoader;
-  events: EventsLoader;
-  timeSeries: TimeSeriesLoader;
-  sequences: SequencesLoader;
+export interface CdfLoaders<TNotFound extends null = null> {
+  files: FilesLoader<TNotFound>;
+  assets: AssetsLoader<TNotFound>;
+  events: EventsLoader<TNotFound>;
+  timeSeries: TimeSeriesLoader<TNotFound>;
+  sequences: SequencesLoader<TNotFound>;
 }
 
 /** A loader for any byids resource: one of `resources`, or your own from `defineResource`. */
-export function createByIdsLoader<TItem extends object, TIdentifier>(
+export function createByIdsLoader<TItem extends object, TIdentifier, TMissing extends MissingPolicy = 'null'>(
   resource: Resource<TItem, TIdentifier>,
-  options: LoaderOptions,
-): ByIdsLoader<TItem, TIdentifier> {
+  options: LoaderOptions & { missing?: TMissing },
+): ByIdsLoader<TItem, TIdentifier, NotFoundValue<TMissing>> {
   return createLoader(resource, connect(checkConnectionOptions(options)), options);
 }
 
 /** A loader for file metadata (`files/byids`). */
-export function createFilesLoader(options: LoaderOptions): FilesLoader {
+export function createFilesLoader<TMissing extends MissingPolicy = 'null'>(
+  options: LoaderOptions & { missing?: TMissing },
+): FilesLoader<NotFoundValue<TMissing>> {
   return createByIdsLoader(resources.files, options);
 }
 
@@ -106,7 +114,9 @@ export function createFilesLoader(options: LoaderOptions): FilesLoader {
  * Loaders for files, assets, events, time series and sequences of one project. They share the
  * token and the concurrency limit, because CDF throttles per identity and per project.
  */
-export function createCdfLoaders(options: LoaderOptions): CdfLoaders {
+export function createCdfLoaders<TMissing extends MissingPolicy = 'null'>(
+  options: LoaderOptions & { missing?: TMissing },
+): CdfLoaders<NotFoundValue<TMissing>> {
   const connection = connect(checkConnectionOptions(options));
   return {
     files: createLoader(resources.files, connection, options),
@@ -136,11 +146,11 @@ function connect(options: CheckedConnectionOptions): Connection {
   return { transport: new Transport(options), concurrency, retry: options.retry };
 }
 
-function createLoader<TItem extends object, TIdentifier>(
+function createLoader<TItem extends object, TIdentifier, TNotFound extends null>(
   resource: Resource<TItem, TIdentifier>,
   connection: Connection,
   options: BatchingOptions,
-): ByIdsLoader<TItem, TIdentifier> {
+): ByIdsLoader<TItem, TIdentifier, TNotFound> {
   const batching = checkBatchingOptions(options);
   const batcher = new Batcher<TItem>({
     resource,
@@ -151,5 +161,5 @@ function createLoader<TItem extends object, TIdentifier>(
     missing: batching.missing,
     telemetry: new Telemetry(resource.path, batching.onRequest),
   });
-  return new ByIdsLoader(batcher, resource);
+  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(batcher, resource);
 }

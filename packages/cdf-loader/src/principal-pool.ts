@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { describeValue } from './describe-value.js';
-import { type CdfLoaders, createCdfLoaders } from './loader.js';
+import type { MissingPolicy } from './batcher.js';
+import { type CdfLoaders, createCdfLoaders, type NotFoundValue } from './loader.js';
 import { checkBatchingOptions, checkConnectionOptions, type LoaderOptions } from './options.js';
 import type { GetToken } from './token-source.js';
 
@@ -14,8 +15,8 @@ export interface CdfLoaderPoolOptions extends Omit<LoaderOptions, 'getToken'> {
   maxPrincipals?: number;
 }
 
-interface PoolEntry {
-  loaders: CdfLoaders;
+interface PoolEntry<TNotFound extends null> {
+  loaders: CdfLoaders<TNotFound>;
   /** Replaces the principal's token source, for the next token fetch (first use or after a 401). */
   setGetToken(getToken: GetToken): void;
 }
@@ -27,14 +28,14 @@ const LOOKS_LIKE_JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
  * Loaders per principal, for a service that acts on behalf of many users: each principal gets
  * its own loaders, token and cache, so a file one user may read is never served to another.
  */
-export class CdfLoaderPool {
+export class CdfLoaderPool<TNotFound extends null = null> {
   readonly #options: CdfLoaderPoolOptions;
-  readonly #entries: LRUCache<string, PoolEntry>;
+  readonly #entries: LRUCache<string, PoolEntry<TNotFound>>;
 
   /** @internal Use `createCdfLoaderPool`. */
   constructor(options: CdfLoaderPoolOptions, maxPrincipals: number) {
     this.#options = options;
-    this.#entries = new LRUCache<string, PoolEntry>({ max: maxPrincipals });
+    this.#entries = new LRUCache<string, PoolEntry<TNotFound>>({ max: maxPrincipals });
   }
 
   /**
@@ -46,7 +47,7 @@ export class CdfLoaderPool {
    * @param getToken Supplies this principal's token. The latest one passed is used, so each
    *   request can pass the token it came with.
    */
-  forPrincipal(principal: string, getToken: GetToken): CdfLoaders {
+  forPrincipal(principal: string, getToken: GetToken): CdfLoaders<TNotFound> {
     checkPrincipal(principal);
     if (typeof getToken !== 'function') throw new TypeError(`\`getToken\` must be a function, got ${describeValue(getToken)}.`);
     const existing = this.#entries.get(principal);
@@ -55,7 +56,8 @@ export class CdfLoaderPool {
       return existing.loaders;
     }
     let current = getToken;
-    const loaders = createCdfLoaders({ ...this.#options, getToken: (request) => current(request) });
+    // The pool's `missing` option is what `TNotFound` was made from.
+    const loaders = createCdfLoaders({ ...this.#options, getToken: (request) => current(request) }) as CdfLoaders<TNotFound>;
     this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) });
     return loaders;
   }
@@ -66,7 +68,7 @@ export class CdfLoaderPool {
    * reaches the same cache, and CDF checks every token before its first answer is cached. A
    * refreshed token starts with an empty cache.
    */
-  forToken(token: string): CdfLoaders {
+  forToken(token: string): CdfLoaders<TNotFound> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new TypeError(`\`token\` must be a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
     }
@@ -85,14 +87,16 @@ export class CdfLoaderPool {
 }
 
 /** A bounded pool of `createCdfLoaders` sets, one per principal. Options are checked now. */
-export function createCdfLoaderPool(options: CdfLoaderPoolOptions): CdfLoaderPool {
+export function createCdfLoaderPool<TMissing extends MissingPolicy = 'null'>(
+  options: CdfLoaderPoolOptions & { missing?: TMissing },
+): CdfLoaderPool<NotFoundValue<TMissing>> {
   const { maxPrincipals = 1_000, ...loaderOptions } = options ?? {};
   checkConnectionOptions({ ...loaderOptions, getToken: () => '' } as LoaderOptions);
   checkBatchingOptions(loaderOptions);
   if (!Number.isSafeInteger(maxPrincipals) || maxPrincipals < 1) {
     throw new TypeError(`\`maxPrincipals\` must be a positive integer, got ${describeValue(maxPrincipals)}.`);
   }
-  return new CdfLoaderPool(loaderOptions, maxPrincipals);
+  return new CdfLoaderPool<NotFoundValue<TMissing>>(loaderOptions, maxPrincipals);
 }
 
 function checkPrincipal(principal: unknown): void {

@@ -1,8 +1,10 @@
+import type { AssetItem, EventItem, FileItem, SequenceItem, TimeSeriesItem } from '@cdf-loader/mock-cdf';
 import type DataLoader from 'dataloader';
 import { describe, expectTypeOf, test } from 'vitest';
 import {
   type Asset,
   type CanonicalKey,
+  type CdfEvent,
   createCdfLoaderPool,
   createCdfLoaders,
   createFilesLoader,
@@ -10,6 +12,8 @@ import {
   type Identifier,
   type LoaderOptions,
   type MissingPolicy,
+  type Sequence,
+  type TimeSeries,
 } from '../src/index.js';
 
 // Type-level checks: tsc (the `typecheck` step) fails the build when one is wrong.
@@ -37,4 +41,14 @@ describe('types follow the `missing` option', () => {
     const missing = 'error' as MissingPolicy;
     expectTypeOf(createFilesLoader({ ...connection, missing }).load).returns.toEqualTypeOf<Promise<FileInfo | null>>();
   });
+});
+
+// The fake declares CDF's items on its own, so that the referee does not lean on the player;
+// these keep the two declarations from drifting apart.
+test("the fake's items are the library's items", () => {
+  expectTypeOf<FileItem>().toExtend<FileInfo>();
+  expectTypeOf<AssetItem>().toExtend<Asset>();
+  expectTypeOf<EventItem>().toExtend<CdfEvent>();
+  expectTypeOf<TimeSeriesItem>().toExtend<TimeSeries>();
+  expectTypeOf<SequenceItem>().toExtend<Sequence>();
 });

@@ -96,6 +96,41 @@ export function identifierOf(key: CanonicalKey): Identifier {
   return { instanceId: { space: key.slice(1, colon), externalId: key.slice(colon + 1) } };
 }
 
+/** The resources by path, for `parseIdentifier(value, 'files')`. */
+type ResourcePath = 'files' | 'timeseries' | 'assets' | 'events' | 'sequences';
+const KINDS_OF: Record<ResourcePath, ReadonlySet<IdentifierKind>> = {
+  files: new Set(['id', 'externalId', 'instanceId']),
+  timeseries: new Set(['id', 'externalId', 'instanceId']),
+  assets: new Set(['id', 'externalId']),
+  events: new Set(['id', 'externalId']),
+  sequences: new Set(['id', 'externalId']),
+};
+
+/**
+ * Turns untrusted input (a query string, GraphQL arguments, a CSV cell parsed as JSON) into a
+ * typed identifier, with the same rules and messages as `load`. Returns a fresh plain object, so
+ * nothing else the input carried comes along.
+ * @param resource A resource path (`'files'`, `'assets'`, …) or a `Resource`: only the identifier
+ *   kinds CDF accepts for it pass. Without it, any of `id`, `externalId` and `instanceId` does.
+ * @throws {InvalidIdentifierError} naming the field, the rule and the value.
+ * @example parseIdentifier({ id: Number(req.params.id) }) // NaN → InvalidIdentifierError, never a request
+ */
+export function parseIdentifier(value: unknown, resource?: 'files' | 'timeseries'): Identifier;
+export function parseIdentifier(value: unknown, resource: 'assets' | 'events' | 'sequences'): IdEither;
+export function parseIdentifier<TIdentifier>(value: unknown, resource: { kinds: ReadonlySet<IdentifierKind>; types?: { identifier: TIdentifier } }): TIdentifier;
+export function parseIdentifier(value: unknown, resource?: ResourcePath | { kinds: ReadonlySet<IdentifierKind> }): Identifier {
+  let kinds: ReadonlySet<IdentifierKind> | undefined;
+  if (resource === undefined) kinds = KINDS_OF.files;
+  else if (typeof resource === 'string') kinds = Object.hasOwn(KINDS_OF, resource) ? KINDS_OF[resource] : undefined;
+  else if (typeof resource === 'object' && resource !== null && resource.kinds instanceof Set) kinds = resource.kinds;
+  if (kinds === undefined) {
+    throw new TypeError(
+      `\`resource\` must be one of ${Object.keys(KINDS_OF).map((path) => `'${path}'`).join(', ')} or a \`Resource\`, got ${describeValue(resource)}.`,
+    );
+  }
+  return identifierOf(identifierKey(value, kinds));
+}
+
 /**
  * The canonical keys of every identifier an item carries (its id, externalId and instanceId),
  * for storing and matching one item under all the names a caller may have used.

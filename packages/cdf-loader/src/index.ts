@@ -32,6 +32,7 @@ export type {
   InstanceReference,
   InternalId,
 } from './identifiers.js';
+export { parseIdentifier } from './identifiers.js';
 export { CdfLoaderError } from './errors/cdf-loader-error.js';
 export { CdfApiError } from './errors/cdf-api-error.js';
 export type { CdfApiErrorDetails } from './errors/cdf-api-error.js';

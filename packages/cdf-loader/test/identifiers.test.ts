@@ -19,7 +19,7 @@ const INVALID: [string, unknown, string][] = [
   ['a fractional id', { id: 1.5 }, 'Invalid identifier {"id":1.5}: `id` must be an integer from 1 to 9007199254740991, got 1.5.'],
   ['an id above 2^53-1', { id: 2 ** 53 }, 'Invalid identifier {"id":9007199254740992}: `id` must be an integer from 1 to 9007199254740991, got 9007199254740992.'],
   ['a string id', { id: '12' }, 'Invalid identifier {"id":"12"}: `id` must be an integer from 1 to 9007199254740991, got "12".'],
-  ['a NaN id', { id: Number.NaN }, 'Invalid identifier {"id":null}: `id` must be an integer from 1 to 9007199254740991, got NaN.'],
+  ['a NaN id', { id: Number.NaN }, 'Invalid identifier {"id":NaN}: `id` must be an integer from 1 to 9007199254740991, got NaN.'],
   ['an empty externalId', { externalId: '' }, 'Invalid identifier {"externalId":""}: `externalId` must be a string of 1 to 255 characters, got "" (0 characters).'],
   ['a numeric externalId', { externalId: 7 }, 'Invalid identifier {"externalId":7}: `externalId` must be a string of 1 to 255 characters, got 7.'],
   ['a null instanceId', { instanceId: null }, 'Invalid identifier {"instanceId":null}: `instanceId` must be an object with `space` and `externalId`, got null.'],

@@ -108,7 +108,7 @@ export function checkConnectionOptions(options: ConnectionOptions): CheckedConne
   checkObject('retry', retry);
   const baseDelayMs = checkNonNegative('retry.baseDelayMs', retry.baseDelayMs ?? 250);
   return {
-    baseUrl: checkBaseUrl(options.baseUrl),
+    baseUrl: checkHttpUrl('baseUrl', options.baseUrl, 'https://westeurope-1.cognitedata.com'),
     project: checkNonEmptyString('project', options.project),
     getToken: checkFunction('getToken', options.getToken, true) as GetToken,
     appId: options.appId === undefined ? undefined : checkNonEmptyString('appId', options.appId),
@@ -136,7 +136,8 @@ export function checkBatchingOptions(options: BatchingOptions): CheckedBatchingO
   };
 }
 
-function checkBaseUrl(value: unknown): string {
+/** `value` if it is an http(s) URL. @throws {TypeError} naming the option, showing `example`. */
+export function checkHttpUrl(name: string, value: unknown, example: string): string {
   let url: URL | undefined;
   if (typeof value === 'string') {
     try {
@@ -146,9 +147,7 @@ function checkBaseUrl(value: unknown): string {
     }
   }
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TypeError(
-      `\`baseUrl\` must be an http(s) URL such as 'https://westeurope-1.cognitedata.com', got ${describeValue(value)}.`,
-    );
+    throw new TypeError(`\`${name}\` must be an http(s) URL such as '${example}', got ${describeValue(value)}.`);
   }
   return value as string;
 }
@@ -199,14 +198,14 @@ function checkObject(name: string, value: unknown, alternative = ''): void {
   }
 }
 
-function checkNonEmptyString(name: string, value: unknown): string {
+export function checkNonEmptyString(name: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new TypeError(`\`${name}\` must be a non-empty string, got ${describeValue(value)}.`);
   }
   return value;
 }
 
-function checkFunction(name: string, value: unknown, required: boolean): unknown {
+export function checkFunction(name: string, value: unknown, required: boolean): unknown {
   if ((value !== undefined || required) && typeof value !== 'function') {
     throw new TypeError(`\`${name}\` must be a function, got ${describeValue(value)}.`);
   }

@@ -198,14 +198,14 @@ function checkObject(name: string, value: unknown, alternative = ''): void {
   }
 }
 
-export function checkNonEmptyString(name: string, value: unknown): string {
+function checkNonEmptyString(name: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new TypeError(`\`${name}\` must be a non-empty string, got ${describeValue(value)}.`);
   }
   return value;
 }
 
-export function checkFunction(name: string, value: unknown, required: boolean): unknown {
+function checkFunction(name: string, value: unknown, required: boolean): unknown {
   if ((value !== undefined || required) && typeof value !== 'function') {
     throw new TypeError(`\`${name}\` must be a function, got ${describeValue(value)}.`);
   }

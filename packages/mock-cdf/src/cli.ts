@@ -32,6 +32,7 @@ Options:
   --rate-limit <n>/<ms>    at most n requests per sliding ms window; beyond that 429 (default none)
   --retry-after <value>    Retry-After header on throttling 429s (default none)
   --shuffle                return items in a seeded shuffled order
+  --log-limit <n>          requests kept in the in-memory request log (default 10000)
   --self-check             start a fake, exercise its main behaviours, print a table; exit 0 if all pass
   -h, --help               print this help
 `;
@@ -81,6 +82,8 @@ function serverOptions(values: Record<string, string | boolean | undefined>): Mo
   }
   if (text('retry-after') !== undefined) options.retryAfter = text('retry-after') as string;
   if (values.shuffle === true) options.shuffle = true;
+  const logLimit = integer('log-limit', text('log-limit'), 0);
+  if (logLimit !== undefined) options.logLimit = logLimit;
   return options;
 }
 
@@ -194,7 +197,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
         'self-check': { type: 'boolean' },
         shuffle: { type: 'boolean' },
         ...Object.fromEntries(
-          ['port', 'host', 'project', 'token', 'seed', ...RESOURCE_NAMES, 'latency', 'jitter', 'concurrency-limit', 'rate-limit', 'retry-after'].map(
+          ['port', 'host', 'project', 'token', 'seed', ...RESOURCE_NAMES, 'latency', 'jitter', 'concurrency-limit', 'rate-limit', 'retry-after', 'log-limit'].map(
             (name) => [name, { type: 'string' as const }],
           ),
         ),

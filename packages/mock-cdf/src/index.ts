@@ -21,6 +21,7 @@ export { DEFAULT_COUNTS, generateData } from './data.js';
 export type { Fault } from './faults.js';
 export type { CdfErrorBody } from './validation.js';
 export type { MockCdf, MockCdfOptions, MockCdfSettings, MockCounters, RequestLogEntry } from './server.js';
-export { DEFAULT_PROJECT, DEFAULT_TOKEN, startMockCdf } from './server.js';
+export { DEFAULT_LOG_LIMIT, DEFAULT_PROJECT, DEFAULT_TOKEN, startMockCdf } from './server.js';
 export { createRandom } from './random.js';
 export type { Random } from './random.js';
+export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, startTokenEndpoint, type TokenEndpoint, type TokenEndpointFault, type TokenEndpointOptions, type TokenEndpointRequest } from './token-endpoint.js';

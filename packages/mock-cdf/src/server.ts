@@ -16,6 +16,8 @@ import { cdfError, parseJson, validateRequest } from './validation.js';
 export const DEFAULT_TOKEN = 'mock-token';
 /** The project the fake serves unless `project` is given. */
 export const DEFAULT_PROJECT = 'mock-project';
+/** How many request log entries the fake keeps unless `logLimit` is given. */
+export const DEFAULT_LOG_LIMIT = 10_000;
 
 export interface MockCdfOptions {
   /** Interface to listen on. Default '127.0.0.1'. */
@@ -44,6 +46,12 @@ export interface MockCdfOptions {
   shuffle?: boolean | undefined;
   /** Scripted faults, see `Fault`. Default none. */
   faults?: Fault[];
+  /**
+   * Most entries `log` keeps: beyond it the oldest entry is dropped as a new request arrives, so a
+   * long-running fake holds bounded memory. Counters and request numbers count every request
+   * regardless. 0 keeps none; Infinity keeps all. Default DEFAULT_LOG_LIMIT (10,000 entries).
+   */
+  logLimit?: number;
 }
 
 /** The options `configure()` can change on a running fake; `undefined` restores the default. */
@@ -104,7 +112,7 @@ export interface MockCdf {
   /** DEFAULT_TOKEN, or the first key of `tokens`. */
   readonly token: string;
   readonly data: MockData;
-  /** Every request, appended on arrival and updated when it ends. */
+  /** The last `logLimit` requests in arrival order (one array for the fake's life), appended on arrival and updated when each ends. */
   readonly log: RequestLogEntry[];
   readonly counters: MockCounters;
   addFault(fault: Fault): void;
@@ -209,6 +217,10 @@ export async function startMockCdf(options: MockCdfOptions = {}): Promise<MockCd
   const [token] = Object.keys(tokens);
   if (token === undefined) throw new RangeError('tokens must name at least one token');
   checkSettings(options);
+  const logLimit = options.logLimit ?? DEFAULT_LOG_LIMIT;
+  if (!(logLimit === Infinity || (Number.isInteger(logLimit) && logLimit >= 0))) {
+    throw new RangeError(`logLimit must be a non-negative integer or Infinity, got ${logLimit}`);
+  }
   const settings: MockCdfSettings = {
     latency: options.latency,
     concurrencyLimit: options.concurrencyLimit,
@@ -344,6 +356,7 @@ export async function startMockCdf(options: MockCdfOptions = {}): Promise<MockCd
       fault: null,
     };
     log.push(entry);
+    if (log.length > logLimit) log.shift();
     counters.requests++;
     const ctx: RequestContext = { req, res, entry, waits: new Set(), dropped: false };
     const admission = admit(ctx);

@@ -66,7 +66,7 @@ describe('mock-cdf CLI', () => {
     const stdout = capture();
     expect(await runCli(['--help'], { stdout: stdout.stream })).toBe(0);
     expect(stdout.text()).toMatch(/^Usage: mock-cdf \[options\]/);
-    for (const flag of ['--port', '--files', '--latency', '--jitter', '--concurrency-limit', '--seed', '--project', '--token', '--shuffle', '--retry-after', '--self-check']) {
+    for (const flag of ['--port', '--files', '--latency', '--jitter', '--concurrency-limit', '--seed', '--project', '--token', '--shuffle', '--retry-after', '--log-limit', '--self-check']) {
       expect(stdout.text()).toContain(flag);
     }
   });
@@ -78,6 +78,7 @@ describe('mock-cdf CLI', () => {
     [['--latency', 'soon'], "mock-cdf: --latency must be a non-negative number of ms, got 'soon'"],
     [['--concurrency-limit', '0'], "mock-cdf: --concurrency-limit must be an integer from 1 to 9007199254740991, got '0'"],
     [['--rate-limit', '10'], "mock-cdf: --rate-limit must look like <requests>/<ms>, got '10'"],
+    [['--log-limit=-1'], "mock-cdf: --log-limit must be an integer from 0 to 9007199254740991, got '-1'"],
     [['serve'], 'mock-cdf: Unexpected argument'],
   ])('rejects %j with one clear message and exit code 2', async (argv, message) => {
     const stdout = capture();

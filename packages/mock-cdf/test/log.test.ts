@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_LOG_LIMIT, startMockCdf } from '../src/index.js';
 import { post, start } from './helpers.js';
 
 describe('request log and counters', () => {
@@ -82,6 +83,35 @@ describe('request log and counters', () => {
     expect(second.status).toBe(200);
     expect(mock.log.map((entry) => entry.seq)).toEqual([1, 2]);
     expect(mock.data).toBe(data);
+  });
+
+  it('keeps the last `logLimit` entries in arrival order, in the same array, and counts every request', async () => {
+    const mock = await start({ logLimit: 5 });
+    const log = mock.log;
+    const ids = mock.data.files.slice(0, 8).map((file) => ({ id: file.id }));
+    for (const id of ids) await post(mock, 'files', { items: [id] });
+    expect(mock.log).toBe(log);
+    expect(mock.log.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8]);
+    expect(mock.log.map((entry) => entry.items)).toEqual(ids.slice(3).map((id) => [id]));
+    expect(mock.counters).toEqual({ requests: 8, items: 8, throttled: 0, maxConcurrent: 1, inFlight: 0, dropped: 0, clientAborts: 0 });
+    mock.reset();
+    await post(mock, 'files', { items: [ids[0]] });
+    expect(mock.log.map((entry) => entry.seq)).toEqual([1]);
+  });
+
+  it('keeps no entries with `logLimit` 0, every entry with Infinity, and 10,000 by default', async () => {
+    const none = await start({ logLimit: 0 });
+    await post(none, 'files', { items: [{ id: 1 }] });
+    expect(none.log).toEqual([]);
+    expect(none.counters.requests).toBe(1);
+    const all = await start({ logLimit: Infinity });
+    await post(all, 'files', { items: [{ id: 1 }] });
+    expect(all.log).toHaveLength(1);
+    expect(DEFAULT_LOG_LIMIT).toBe(10_000);
+  });
+
+  it.each([-1, 2.5, NaN])('rejects `logLimit` %s', async (logLimit) => {
+    await expect(startMockCdf({ logLimit })).rejects.toThrow(`logLimit must be a non-negative integer or Infinity, got ${logLimit}`);
   });
 
   it('closes with requests still waiting, and resolves', async () => {

@@ -9,6 +9,8 @@ export type { BatchEvent, CacheEvent, LoaderStats, RequestEvent, RetryEvent } fr
 export type { CacheOptions } from './cache.js';
 export type { RequestScopeOptions } from './request-scope.js';
 export type { GetToken, TokenRequest } from './token-source.js';
+export { clientCredentials } from './client-credentials.js';
+export type { ClientCredentialsOptions } from './client-credentials.js';
 export { assets, defineResource, events, files, sequences, timeSeries } from './resources.js';
 export type {
   Asset,

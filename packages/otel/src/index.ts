@@ -1,0 +1,2 @@
+export { instrumentCdfLoader } from './instrument.js';
+export type { CdfLoaderInstrumentationOptions } from './instrument.js';

@@ -2,7 +2,6 @@ import { HELP, parseCommandLine } from './config.js';
 import type { ProgressStream } from './progress.js';
 import { renderReport } from './report.js';
 import { runDemo } from './run.js';
-import { redact } from './token-provider.js';
 
 /** The streams the CLI writes to. */
 export interface CliIo {
@@ -38,4 +37,9 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     io.stderr.write(`The demo failed: ${message}\n`);
     return EXIT.failed;
   }
+}
+
+/** `text` with every occurrence of `secret` replaced by `***`. */
+function redact(text: string, secret: string): string {
+  return secret === '' ? text : text.split(secret).join('***');
 }

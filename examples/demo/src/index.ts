@@ -6,5 +6,3 @@ export { renderReport, renderTable } from './report.js';
 export type { DemoReport, StrategyReport } from './report.js';
 export { runDemo } from './run.js';
 export type { DemoIo } from './run.js';
-export { createClientCredentialsTokenProvider } from './token-provider.js';
-export type { ClientCredentialsOptions } from './token-provider.js';

@@ -1,8 +1,7 @@
 import { startMockCdf } from '@cdf-loader/mock-cdf';
-import type { FileInfo } from 'cdf-loader';
+import { clientCredentials, type FileInfo } from 'cdf-loader';
 import type { CdfTarget, MockTarget, WorkloadSize } from './config.js';
 import { type FileAnswer, fileAnswer } from './schema.js';
-import { createClientCredentialsTokenProvider } from './token-provider.js';
 import { createRandom, type FileRef } from './workload.js';
 
 /** What the fake CDF itself counted during one strategy's run. */
@@ -83,8 +82,16 @@ export async function openMockTarget(target: MockTarget, size: WorkloadSize): Pr
  */
 export async function openCdfTarget(target: CdfTarget): Promise<RunTarget> {
   const { credentials } = target;
-  const getToken = credentials.kind === 'token' ? () => credentials.token : createClientCredentialsTokenProvider(credentials);
-  await getToken();
+  const getToken =
+    credentials.kind === 'token'
+      ? () => credentials.token
+      : clientCredentials({ tokenUrl: credentials.tokenUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret, scopes: credentials.scopes });
+  try {
+    await getToken();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}. Check CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET and CDF_SCOPES.`, { cause: error });
+  }
   const ids = [...new Set(target.ids)];
   return {
     description: `CDF project '${target.project}' at ${target.baseUrl}: ${formatCount(ids.length)} file ids`,

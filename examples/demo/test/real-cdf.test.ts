@@ -92,7 +92,7 @@ describe('a real CDF project (the fake behind CDF_BASE_URL)', () => {
     expect(code).toBe(EXIT.failed);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      `The demo failed: The token endpoint ${tokens.url} answered 401 (invalid_client: AADSTS7000215: Invalid client secret ***). ` +
+      `The demo failed: Identity provider refused the client credentials grant: 401 invalid_client: AADSTS7000215: Invalid client secret *** (${tokens.url}). ` +
         'Check CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET and CDF_SCOPES.\n',
     );
     expect(cdf.log).toHaveLength(0);

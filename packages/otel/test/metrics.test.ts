@@ -72,7 +72,7 @@ describe('metrics', () => {
     const { cdf, loader, metrics, spans, stop } = harness();
     const files = loader();
     await files.load({ id: cdf.data.files[0]!.id });
-    const before = await metrics();
+    expect(pointsOf(await metrics(), 'cdf_loader.loads')).toHaveLength(1);
 
     stop();
     stop();
@@ -82,9 +82,6 @@ describe('metrics', () => {
 
     expect(spans.getFinishedSpans()).toHaveLength(1);
     const after = await metrics();
-    expect(pointsOf(after, 'cdf_loader.loads')).toEqual(pointsOf(before, 'cdf_loader.loads'));
-    expect(pointsOf(after, 'cdf_loader.request.identifiers')).toEqual(pointsOf(before, 'cdf_loader.request.identifiers'));
-    expect(pointsOf(after, 'cdf_loader.throttled')).toEqual([]);
-    expect(pointsOf(after, 'cdf_loader.concurrency.limit')).toEqual([]);
+    expect([...after].filter(([, points]) => points.length > 0)).toEqual([]);
   });
 });

@@ -1,14 +1,21 @@
 import { type MockCdf, startMockCdf } from '@cdf-loader/mock-cdf';
 import { type Attributes, context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createFilesLoader, type FilesLoader, type LoaderOptions } from 'cdf-loader';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { instrumentCdfLoader } from '../src/index.js';
 
-/** A metric reader that exports nowhere: the test collects when it wants to look. */
+/**
+ * A metric reader that exports nowhere: the test collects when it wants to look. Delta
+ * temporality: each collection shows what was recorded (or observed) since the one before.
+ */
 class CollectingReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+  }
+
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
 }
@@ -25,7 +32,7 @@ export interface Harness {
   spans: InMemorySpanExporter;
   /** A tracer of the same provider, for parent spans. */
   tracerProvider: BasicTracerProvider;
-  /** Collects the metrics now: each metric name with its points. */
+  /** Collects the metrics now: each metric name with its points since the last collection. */
   metrics(): Promise<Map<string, Points>>;
   /** Stops this test's instrumentation (also done after each test). */
   stop: () => void;

@@ -8,8 +8,9 @@ const projectDirs = ['packages', 'examples'].flatMap((parent) =>
 ).filter((dir) => existsSync(`${dir}/test`));
 
 // Workspace packages export `@cdf-loader/source` → `src/*.ts`, so tests run on the sources without a build.
-// The rest are Vite's default server conditions, which `conditions` would otherwise replace.
-const conditions = ['@cdf-loader/source', 'module', 'node', 'development|production'];
+// The rest are Vite's default server conditions but the bundlers' `module`: vitest hands these to
+// Node as `--conditions`, and `module` leads Node to builds it cannot load (@opentelemetry's).
+const conditions = ['@cdf-loader/source', 'node', 'development|production'];
 
 // graphql 16 ships CommonJS (`main`) and ESM (`module`). Node gives graphql-yoga the CommonJS
 // copy, so tests must get that one too, or `instanceof GraphQLError` fails across the two.

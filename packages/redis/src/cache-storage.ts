@@ -1,0 +1,141 @@
+import type { CanonicalKey, SharedCacheItem, SharedCacheScope } from 'cdf-loader';
+import { RedisScript } from './redis-client.js';
+
+/*
+ * How the shared cache lays out its data in Redis.
+ *
+ * A scope's keys start with its base, `<keyPrefix>{<project>:<resource>:<principal>}`, each part
+ * percent-encoded so that none holds `:`, `{` or `}`: two scopes never share a base, and the
+ * braces make the scope Redis Cluster's hash tag, so a script only touches keys of one slot.
+ *
+ *   <base>:generation          the scope's generation: absent (read as 0) until the first clear
+ *   <base>:<generation>:<key>  an entry: the canonical key, an id in decimal (the string kinds
+ *                              start with a letter, so the two never meet)
+ *
+ * An entry's value is one of:
+ *   [<keys as JSON strings>]\n<item JSON>   the record: an item, under its first key (its id)
+ *   ><first key>                            an alias: another key of that item points at its record
+ *   !                                       "CDF has no such item"
+ *
+ * A record lists every key it was stored under, so a delete finds the aliases, and a read through
+ * an alias checks that the record still claims that key (an item's externalId may have changed).
+ * `clear` moves the generation to a new value, so every entry of the scope is unreachable at once
+ * (they expire with their TTLs) instead of being searched for with SCAN.
+ */
+
+const NOT_FOUND = '!';
+const GENERATION = ':generation';
+
+/** The scope's base: the start of every key of the scope. */
+export function scopeBase(keyPrefix: string, scope: SharedCacheScope): string {
+  return `${keyPrefix}{${encodeURIComponent(scope.project)}:${encodeURIComponent(scope.resource)}:${encodeURIComponent(scope.principal)}}`;
+}
+
+export function generationKey(base: string): string {
+  return base + GENERATION;
+}
+
+/** A canonical key as it ends an entry's Redis key. */
+export function keyPart(key: CanonicalKey): string {
+  return typeof key === 'number' ? String(key) : key;
+}
+
+/** The arguments `storeScript` takes for one item: how many keys, the keys, the record. */
+export function itemArguments({ item, keys }: SharedCacheItem): string[] {
+  const parts = keys.map(keyPart);
+  return [String(parts.length), ...parts, JSON.stringify(parts) + '\n' + JSON.stringify(item)];
+}
+
+/**
+ * What `readScript` answered for each key: the item, `null` for "not found", `undefined` for
+ * nothing (or an alias its record no longer claims).
+ */
+export function decodeEntries(keys: readonly CanonicalKey[], values: readonly (string | null)[]): (object | null | undefined)[] {
+  // Several keys of one chunk often name one item: its record is parsed once.
+  const records = new Map<string, { keys: string[]; item: object }>();
+  return keys.map((key, index) => {
+    const value = values[index];
+    if (value === null || value === undefined) return undefined;
+    if (value === NOT_FOUND) return null;
+    let record = records.get(value);
+    if (record === undefined) {
+      const newline = value.indexOf('\n');
+      record = { keys: JSON.parse(value.slice(0, newline)) as string[], item: JSON.parse(value.slice(newline + 1)) as object };
+      records.set(value, record);
+    }
+    return record.keys.includes(keyPart(key)) ? record.item : undefined;
+  });
+}
+
+/** KEYS: generation. ARGV: base, then the keys. Returns, per key, its record, `!` or nil. */
+export const readScript = new RedisScript(`
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local values = {}
+for i = 2, #ARGV do
+  local value = redis.call('GET', base .. ARGV[i])
+  if value and string.sub(value, 1, 1) == '>' then
+    value = redis.call('GET', base .. string.sub(value, 2))
+    if value and string.sub(value, 1, 1) ~= '[' then value = false end
+  end
+  values[i - 1] = value or false
+end
+return values
+`);
+
+/**
+ * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms, item count, then per item
+ * (`itemArguments`) its key count, its keys and its record, then the keys CDF does not have.
+ */
+export const storeScript = new RedisScript(`
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local i = 5
+for _ = 1, tonumber(ARGV[4]) do
+  local count = tonumber(ARGV[i])
+  local first = ARGV[i + 1]
+  redis.call('SET', base .. first, ARGV[i + count + 1], 'PX', ARGV[2])
+  for k = i + 2, i + count do
+    redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
+  end
+  i = i + count + 2
+end
+for k = i, #ARGV do
+  redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3])
+end
+`);
+
+/**
+ * KEYS: generation. ARGV: base, channel, message, then the keys. Deletes each key and, where it
+ * holds or points at a record, every key of that record; then publishes the message.
+ */
+export const deleteScript = new RedisScript(`
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+for i = 4, #ARGV do
+  local key = base .. ARGV[i]
+  local value = redis.call('GET', key)
+  redis.call('DEL', key)
+  if value and string.sub(value, 1, 1) == '>' then
+    key = base .. string.sub(value, 2)
+    value = redis.call('GET', key)
+  end
+  if value and string.sub(value, 1, 1) == '[' then
+    redis.call('DEL', key)
+    for _, part in ipairs(cjson.decode(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1))) do
+      redis.call('DEL', base .. part)
+    end
+  end
+end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+`);
+
+/**
+ * KEYS: generation. ARGV: channel, message. Moves the generation to the server's time in
+ * microseconds, or one past the old value if that is not less: a value the scope never had, and
+ * that a later clear never takes again even if this key were evicted meanwhile. Then publishes.
+ */
+export const clearScript = new RedisScript(`
+local now = redis.call('TIME')
+local generation = tonumber(now[1]) * 1000000 + tonumber(now[2])
+generation = math.max(generation, tonumber(redis.call('GET', KEYS[1]) or '0') + 1)
+redis.call('SET', KEYS[1], string.format('%.0f', generation))
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+`);

@@ -1,0 +1,71 @@
+import type { MessageListener, RedisClient, RedisSubscriber } from './redis-client.js';
+
+/**
+ * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave,
+ * or else a `duplicate()` of their client that this owns (and so closes). node-redis reconnects
+ * the connection and subscribes it again by itself after Redis comes back; what is published
+ * while it is away is not heard.
+ */
+export class ChannelSubscription {
+  readonly #client: RedisClient;
+  readonly #givenSubscriber: RedisSubscriber | undefined;
+  readonly #channel: string;
+  readonly #listener: MessageListener;
+  #ownSubscriber: RedisSubscriber | undefined;
+  #started: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(client: RedisClient, givenSubscriber: RedisSubscriber | undefined, channel: string, onMessage: (message: string) => void) {
+    this.#client = client;
+    this.#givenSubscriber = givenSubscriber;
+    this.#channel = channel;
+    this.#listener = (message) => onMessage(message);
+  }
+
+  /**
+   * Resolves once the channel is subscribed. Starts the subscription on the first call, and again
+   * on a later call if that one failed.
+   */
+  start(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('This subscription is closed.'));
+    this.#started ??= this.#subscribe().catch((error: unknown) => {
+      this.#ownSubscriber?.destroy();
+      this.#ownSubscriber = undefined;
+      this.#started = undefined;
+      throw error;
+    });
+    return this.#started;
+  }
+
+  /** Stops listening; closes the connection if this opened it (never the user's clients). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const started = this.#started;
+    this.#started = undefined;
+    if (this.#ownSubscriber !== undefined) {
+      this.#ownSubscriber.destroy();
+      this.#ownSubscriber = undefined;
+    } else if (started !== undefined && this.#givenSubscriber !== undefined) {
+      const subscriber = this.#givenSubscriber;
+      await started.then(() => subscriber.unsubscribe(this.#channel, this.#listener)).catch(() => {
+        // Not subscribed, or Redis is away: there is nothing left to stop.
+      });
+    }
+  }
+
+  async #subscribe(): Promise<void> {
+    let subscriber = this.#givenSubscriber;
+    if (subscriber === undefined) {
+      subscriber = this.#client.duplicate();
+      // Without a listener, a connection error would be thrown as an uncaught 'error' event.
+      subscriber.on('error', () => {});
+      // A connection only for listening must not keep the process alive.
+      subscriber.unref();
+      this.#ownSubscriber = subscriber;
+      await subscriber.connect();
+    }
+    if (this.#closed) return;
+    await subscriber.subscribe(this.#channel, this.#listener);
+  }
+}

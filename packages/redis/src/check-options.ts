@@ -1,0 +1,43 @@
+/** The longest delay a Node timer holds; beyond it Node fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An option in milliseconds: an integer a timer can hold.
+ * @throws {TypeError} naming the option, the allowed range and the value given.
+ */
+export function checkMilliseconds(name: string, value: unknown, min: number): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= MAX_TIMER_MS) return value;
+  throw new TypeError(
+    `\`${name}\` must be an integer of milliseconds from ${min} to ${MAX_TIMER_MS} (what a timer holds), got ${describe(value)}.`,
+  );
+}
+
+/** @throws {TypeError} unless `value` is a safe integer ≥ 1. */
+export function checkPositiveInteger(name: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new TypeError(`\`${name}\` must be an integer ≥ 1, got ${describe(value)}.`);
+}
+
+/**
+ * A string that becomes part of Redis key names. Where `braceFree`, it may not hold `{` or `}`,
+ * which would move the hash tag that keeps a scope's keys in one Redis Cluster slot.
+ * @throws {TypeError} unless `value` is such a non-empty string.
+ */
+export function checkKeyName(name: string, value: unknown, braceFree: boolean): string {
+  if (typeof value === 'string' && value.length > 0 && !(braceFree && /[{}]/.test(value))) return value;
+  const rule = braceFree ? 'a non-empty string without `{` or `}`' : 'a non-empty string';
+  throw new TypeError(`\`${name}\` must be ${rule}, got ${describe(value)}.`);
+}
+
+/** @throws {TypeError} unless `value` looks like a node-redis client (it has `sendCommand`). */
+export function checkClient<T>(name: string, value: T): T {
+  if (typeof (value as { sendCommand?: unknown } | null)?.sendCommand === 'function') return value;
+  throw new TypeError(`\`${name}\` must be a node-redis client (from \`createClient()\`), got ${describe(value)}.`);
+}
+
+/** A value as the user would recognise it: strings quoted, `NaN` and `undefined` as such. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return typeof value === 'bigint' ? `${value}n` : String(value);
+}

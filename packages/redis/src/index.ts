@@ -1,0 +1,5 @@
+export { redisCache } from './redis-cache.js';
+export type { RedisCache, RedisCacheOptions } from './redis-cache.js';
+export { redisConcurrency } from './redis-concurrency.js';
+export type { RedisConcurrency, RedisConcurrencyOptions } from './redis-concurrency.js';
+export type { MessageListener, RedisClient, RedisSubscriber } from './redis-client.js';

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { CanonicalKey, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from 'cdf-loader';
+import {
+  clearScript,
+  decodeEntries,
+  deleteScript,
+  generationKey,
+  itemArguments,
+  keyPart,
+  readScript,
+  scopeBase,
+  storeScript,
+} from './cache-storage.js';
+import { ChannelSubscription } from './channel-subscription.js';
+import { checkClient, checkKeyName, checkMilliseconds } from './check-options.js';
+import type { RedisClient, RedisSubscriber } from './redis-client.js';
+import { parseInvalidation } from './invalidation-message.js';
+
+export interface RedisCacheOptions {
+  /**
+   * A connected node-redis v5 client (`await createClient({ url }).connect()`), for reads, writes
+   * and publishing. It is never closed here. Calls fail at once while it is not ready, instead of
+   * waiting in its offline queue.
+   */
+  client: RedisClient;
+  /**
+   * The start of every key and of the invalidation channel's name (`<keyPrefix>invalidations`).
+   * Replicas that share entries use the same. No `{` or `}`. Default `'cdf-loader:'`.
+   */
+  keyPrefix?: string;
+  /** How long an item stays in Redis, in milliseconds. Default 300_000 (5 minutes). */
+  ttlMs?: number;
+  /** How long "CDF has no such item" stays in Redis, in milliseconds; 0 stores none. Default 5_000. */
+  notFoundTtlMs?: number;
+  /** The longest a Redis call may take, in milliseconds, before it fails (the loader then asks CDF). Default 250. */
+  timeoutMs?: number;
+  /**
+   * A connected client to hear invalidations on (pub/sub takes a connection of its own). Default:
+   * a `duplicate()` of `client`, opened on the first `subscribe` and closed by `close()`.
+   */
+  subscriber?: RedisSubscriber;
+}
+
+/** A `SharedCache` over Redis, from `redisCache()`. */
+export interface RedisCache extends SharedCache {
+  /**
+   * Resolves once invalidations are being heard, starting to listen if nothing has subscribed yet;
+   * rejects if the subscriber connection could not be set up (a later call tries again).
+   */
+  listening(): Promise<void>;
+  /** Stops hearing invalidations and closes the connection it opened for that (never `client` or `subscriber`). */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { keyPrefix: 'cdf-loader:', ttlMs: 300_000, notFoundTtlMs: 5_000, timeoutMs: 250 };
+
+/**
+ * A shared cache tier over Redis for `cache.shared`: the replicas of a service that use the same
+ * `keyPrefix` share items, and hear each other's deletes and clears.
+ * @throws {TypeError} naming the option, the rule and the value, for an option out of range.
+ * @example
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+ * createCdfLoaders({ ...options, cache: { shared: redisCache({ client: redis, ttlMs: 300_000 }) } });
+ */
+export function redisCache(options: RedisCacheOptions): RedisCache {
+  const client = checkClient('client', options.client);
+  const keyPrefix = checkKeyName('keyPrefix', options.keyPrefix ?? DEFAULTS.keyPrefix, true);
+  const settings = {
+    client,
+    keyPrefix,
+    ttlMs: checkMilliseconds('ttlMs', options.ttlMs ?? DEFAULTS.ttlMs, 1),
+    notFoundTtlMs: checkMilliseconds('notFoundTtlMs', options.notFoundTtlMs ?? DEFAULTS.notFoundTtlMs, 0),
+    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
+    subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
+  };
+  return new RedisSharedCache(settings);
+}
+
+interface Settings {
+  client: RedisClient;
+  keyPrefix: string;
+  ttlMs: number;
+  notFoundTtlMs: number;
+  timeoutMs: number;
+  subscriber: RedisSubscriber | undefined;
+}
+
+class RedisSharedCache implements RedisCache {
+  readonly id = randomUUID();
+  readonly #settings: Settings;
+  readonly #channel: string;
+  readonly #listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
+  readonly #subscription: ChannelSubscription;
+
+  constructor(settings: Settings) {
+    this.#settings = settings;
+    this.#channel = `${settings.keyPrefix}invalidations`;
+    this.#subscription = new ChannelSubscription(settings.client, settings.subscriber, this.#channel, (message) => this.#hear(message));
+  }
+
+  async getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
+    if (keys.length === 0) return [];
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    const values = await this.#run(readScript, base, [base, ...keys.map(keyPart)]);
+    return decodeEntries(keys, values as (string | null)[]);
+  }
+
+  async setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
+    const stored = items.filter(({ keys }) => keys.length > 0);
+    const missing = this.#settings.notFoundTtlMs === 0 ? [] : notFound;
+    if (stored.length === 0 && missing.length === 0) return;
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    const args = [base, String(this.#settings.ttlMs), String(this.#settings.notFoundTtlMs), String(stored.length)];
+    for (const item of stored) args.push(...itemArguments(item));
+    for (const key of missing) args.push(keyPart(key));
+    await this.#run(storeScript, base, args);
+  }
+
+  async delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    await this.#run(deleteScript, base, [base, this.#channel, this.#message(scope, keys), ...keys.map(keyPart)]);
+  }
+
+  async clear(scope: SharedCacheScope): Promise<void> {
+    await this.#run(clearScript, scopeBase(this.#settings.keyPrefix, scope), [this.#channel, this.#message(scope, 'all')]);
+  }
+
+  subscribe(listener: (invalidation: SharedCacheInvalidation) => void): () => void {
+    this.#listeners.add(listener);
+    // A failure here is not the caller's: node-redis keeps reconnecting, and `listening()` reports it.
+    this.#subscription.start().catch(() => {});
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  listening(): Promise<void> {
+    return this.#subscription.start();
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    await this.#subscription.close();
+  }
+
+  #run(script: typeof readScript, base: string, args: string[]): Promise<unknown> {
+    return script.run(this.#settings.client, [generationKey(base)], args, this.#settings.timeoutMs);
+  }
+
+  #message(scope: SharedCacheScope, keys: readonly CanonicalKey[] | 'all'): string {
+    const invalidation: SharedCacheInvalidation = {
+      scope: { project: scope.project, resource: scope.resource, principal: scope.principal },
+      keys,
+      origin: this.id,
+    };
+    return JSON.stringify(invalidation);
+  }
+
+  #hear(message: string): void {
+    const invalidation = parseInvalidation(message);
+    if (invalidation === undefined || invalidation.origin === this.id) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(invalidation);
+      } catch (error) {
+        // Thrown where node-redis reads its socket, it would break the connection: throw it on its own.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}

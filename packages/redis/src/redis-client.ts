@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+
+/** A pub/sub message listener, as node-redis calls it. */
+export type MessageListener = (message: string, channel: string) => void;
+
+/**
+ * What this package needs of a node-redis (v5) connection used for pub/sub: a client from
+ * `createClient()`, or the `duplicate()` of one.
+ */
+export interface RedisSubscriber {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: MessageListener): Promise<unknown>;
+  unsubscribe(channel: string, listener: MessageListener): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  unref(): void;
+  destroy(): void;
+}
+
+/**
+ * What this package needs of the node-redis (v5) client the user passes: a connected client from
+ * `createClient()`. Typed by shape, so clients with any modules, scripts or RESP version fit.
+ */
+export interface RedisClient {
+  /** False while the client is disconnected or reconnecting: calls then fail at once. */
+  readonly isReady: boolean;
+  sendCommand(args: string[], options: { abortSignal: AbortSignal }): Promise<unknown>;
+  /** A new, unconnected client with the same options: pub/sub needs a connection of its own. */
+  duplicate(): RedisSubscriber;
+}
+
+/**
+ * A Lua script, run with EVALSHA (falling back to EVAL once after a Redis restart or failover
+ * forgot it), in one round trip that fails fast when the client is not ready and within
+ * `timeoutMs` when Redis does not answer.
+ */
+export class RedisScript {
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: RedisClient, keys: readonly string[], args: readonly string[], timeoutMs: number): Promise<unknown> {
+    // node-redis would queue the call until it reconnects; a cache that waits is worse than a miss.
+    if (!client.isReady) throw new Error('Redis is not reachable: the client is not connected (it is closed or reconnecting).');
+    return within(timeoutMs, (signal) => this.#send(client, [String(keys.length), ...keys, ...args], signal));
+  }
+
+  async #send(client: RedisClient, keysAndArgs: string[], abortSignal: AbortSignal): Promise<unknown> {
+    try {
+      return await client.sendCommand(['EVALSHA', this.#sha, ...keysAndArgs], { abortSignal });
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return client.sendCommand(['EVAL', this.#source, ...keysAndArgs], { abortSignal });
+    }
+  }
+}
+
+/**
+ * What `start` gives, or a rejection once `timeoutMs` have passed. `start`'s signal aborts then:
+ * node-redis drops a call it has not written yet; one already written that Redis does not answer
+ * is what the race is for, since node-redis would wait for it forever.
+ */
+export async function within<T>(timeoutMs: number, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`Redis did not answer within ${timeoutMs} ms (\`timeoutMs\`).`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([start(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

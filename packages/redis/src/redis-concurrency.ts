@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { SharedConcurrency, SharedSlot } from 'cdf-loader';
+import { ChannelSubscription } from './channel-subscription.js';
+import { checkClient, checkKeyName, checkMilliseconds, checkPositiveInteger } from './check-options.js';
+import { RedisScript, within, type RedisClient, type RedisSubscriber } from './redis-client.js';
+
+export interface RedisConcurrencyOptions {
+  /**
+   * A connected node-redis v5 client (`await createClient({ url }).connect()`). It is never closed
+   * here. Calls fail at once while it is not ready, instead of waiting in its offline queue.
+   */
+  client: RedisClient;
+  /**
+   * The sorted set that holds the leases; its release channel is `<key>:released`. Every replica
+   * that shares the budget uses the same key: one per CDF project and identity. Default
+   * `'cdf-loader:concurrency'`.
+   */
+  key?: string;
+  /** Most byids requests in flight across every replica together. Give every replica the same. */
+  limit: number;
+  /**
+   * How long a slot outlives a replica that stops renewing it (it crashed, or lost Redis), in
+   * milliseconds. A held slot is renewed every `leaseMs / 3`. Default 10_000.
+   */
+  leaseMs?: number;
+  /** The longest a Redis call may take, in milliseconds, before `acquire` fails (the loader then goes on under its local limit). Default 250. */
+  timeoutMs?: number;
+  /**
+   * A connected client to hear releases on (pub/sub takes a connection of its own). Default: a
+   * `duplicate()` of `client`, opened on the first `acquire` and closed by `close()`.
+   */
+  subscriber?: RedisSubscriber;
+}
+
+/** A `SharedConcurrency` over Redis, from `redisConcurrency()`. */
+export interface RedisConcurrency extends SharedConcurrency {
+  /** Stops hearing releases and closes the connection it opened for that (never `client` or `subscriber`). */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { key: 'cdf-loader:concurrency', leaseMs: 10_000, timeoutMs: 250 };
+
+/**
+ * KEYS: leases. ARGV: limit, lease ms, lease id. Drops expired leases, then takes (or renews) the
+ * lease if it is held already or there is room: returns 0. Else returns the milliseconds until the
+ * first lease expires. Times are the server's, so the replicas' clocks do not matter.
+ */
+const acquireScript = new RedisScript(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[2])), ARGV[3])
+  return 0
+end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tonumber(first[2]) - now
+`);
+
+/** KEYS: leases. ARGV: lease id, channel. Gives the lease back and, if it was held, says so. */
+const releaseScript = new RedisScript(`
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('PUBLISH', ARGV[2], ARGV[1])
+end
+`);
+
+/**
+ * A concurrency budget shared over Redis for `sharedConcurrency`: every replica that uses the same
+ * `key` holds at most `limit` slots together. A slot is a lease in a sorted set that its holder
+ * renews; a replica that dies gives its slots back when their leases expire. Waiters wake when a
+ * release is published, and otherwise when the first lease would expire.
+ * @throws {TypeError} naming the option, the rule and the value, for an option out of range.
+ * @example
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+ * createCdfLoaders({ ...options, sharedConcurrency: redisConcurrency({ client: redis, limit: 8 }) });
+ */
+export function redisConcurrency(options: RedisConcurrencyOptions): RedisConcurrency {
+  const client = checkClient('client', options.client);
+  const settings = {
+    client,
+    key: checkKeyName('key', options.key ?? DEFAULTS.key, false),
+    limit: checkPositiveInteger('limit', options.limit),
+    leaseMs: checkMilliseconds('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs, 1),
+    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
+    subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
+  };
+  return new RedisConcurrencyBudget(settings);
+}
+
+interface Settings {
+  client: RedisClient;
+  key: string;
+  limit: number;
+  leaseMs: number;
+  timeoutMs: number;
+  subscriber: RedisSubscriber | undefined;
+}
+
+/** A waiter between two attempts. */
+interface Sleeper {
+  wake(): void;
+}
+
+class RedisConcurrencyBudget implements RedisConcurrency {
+  readonly limit: number;
+  readonly #settings: Settings;
+  readonly #channel: string;
+  readonly #subscription: ChannelSubscription;
+  /** Waiters in the order they went to sleep: a release wakes the first. */
+  readonly #sleepers: Sleeper[] = [];
+  /** Releases heard so far: an attempt that fails while one arrives tries again at once. */
+  #releasesHeard = 0;
+
+  constructor(settings: Settings) {
+    this.limit = settings.limit;
+    this.#settings = settings;
+    this.#channel = `${settings.key}:released`;
+    this.#subscription = new ChannelSubscription(settings.client, settings.subscriber, this.#channel, () => {
+      this.#releasesHeard++;
+      this.#wakeFirst();
+    });
+  }
+
+  async acquire(signal: AbortSignal): Promise<SharedSlot> {
+    signal.throwIfAborted();
+    await this.#listen();
+    const leaseId = randomUUID();
+    for (;;) {
+      signal.throwIfAborted();
+      const heard = this.#releasesHeard;
+      const waitMs = await this.#attempt(leaseId, signal);
+      if (signal.aborted) {
+        if (waitMs === 0) this.#release(leaseId);
+        throw signal.reason;
+      }
+      if (waitMs === 0) return this.#hold(leaseId);
+      // A release heard during the attempt may be the one that made room.
+      if (this.#releasesHeard === heard) await this.#sleep(Math.min(waitMs, this.#settings.leaseMs), signal);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#subscription.close();
+  }
+
+  /** Starts hearing releases before the first attempt, so none is missed; waiters that cannot hear them wake on their timers. */
+  async #listen(): Promise<void> {
+    if (!this.#settings.client.isReady) return;
+    await within(this.#settings.timeoutMs, () => this.#subscription.start()).catch(() => {});
+  }
+
+  /** One try: 0 when the lease is taken, else the milliseconds until the first lease expires. */
+  #attempt(leaseId: string, signal: AbortSignal): Promise<number> {
+    const { client, key, limit, leaseMs, timeoutMs } = this.#settings;
+    const attempt = acquireScript.run(client, [key], [String(limit), String(leaseMs), leaseId], timeoutMs).then(Number);
+    return new Promise<number>((resolve, reject) => {
+      let abandoned = false;
+      const onAbort = (): void => {
+        abandoned = true;
+        reject(signal.reason);
+        // This waiter may have been the one a release woke: the next one takes its turn.
+        this.#wakeFirst();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      attempt.then(
+        (waitMs) => {
+          signal.removeEventListener('abort', onAbort);
+          // A lease granted as the signal aborted belongs to nobody: give it back.
+          if (abandoned && waitMs === 0) this.#release(leaseId);
+          resolve(waitMs);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          // Redis may have granted the lease and only its answer was lost.
+          this.#release(leaseId);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const sleeper: Sleeper = {
+        wake: () => {
+          stop();
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        stop();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(sleeper.wake, ms);
+      const stop = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        const index = this.#sleepers.indexOf(sleeper);
+        if (index !== -1) this.#sleepers.splice(index, 1);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#sleepers.push(sleeper);
+    });
+  }
+
+  #wakeFirst(): void {
+    this.#sleepers[0]?.wake();
+  }
+
+  #hold(leaseId: string): SharedSlot {
+    const { client, key, limit, leaseMs, timeoutMs } = this.#settings;
+    // A renewal that fails is tried again on the next tick; the lease lasts leaseMs meanwhile.
+    const renewal = setInterval(() => {
+      acquireScript.run(client, [key], [String(limit), String(leaseMs), leaseId], timeoutMs).catch(() => {});
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    renewal.unref();
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        clearInterval(renewal);
+        this.#release(leaseId);
+      },
+    };
+  }
+
+  /** Gives the lease back; if Redis cannot be reached, the lease expires by itself. */
+  #release(leaseId: string): void {
+    const { client, key, timeoutMs } = this.#settings;
+    releaseScript.run(client, [key], [leaseId, this.#channel], timeoutMs).catch(() => {});
+  }
+}

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterAll } from 'vitest';
+import { createClient } from 'redis';
+import type { RedisClient } from '../src/index.js';
+
+/** A client as the tests use it: `createClient()`'s. */
+export type TestClient = ReturnType<typeof createClient>;
+
+/**
+ * A redis-server of the test file's own, on a free port, without persistence: the tests can stop,
+ * pause and restart it.
+ */
+export class PrivateRedis {
+  readonly port: number;
+  #process: ChildProcess;
+
+  private constructor(port: number, child: ChildProcess) {
+    this.port = port;
+    this.#process = child;
+  }
+
+  /** Starts one, or says why it cannot (no `redis-server` on PATH). */
+  static async start(): Promise<PrivateRedis | string> {
+    const port = await freePort();
+    const child = await launch(port);
+    return typeof child === 'string' ? child : new PrivateRedis(port, child);
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Kills it at once, as a crash would: connections drop, nothing is saved. */
+  async kill(): Promise<void> {
+    if (this.#process.exitCode !== null || this.#process.signalCode !== null) return;
+    const exited = once(this.#process, 'exit');
+    this.#process.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Freezes it: connections stay open, nothing is answered (a hung server or a lost network). */
+  pause(): void {
+    this.#process.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#process.kill('SIGCONT');
+  }
+
+  /** Starts it again on the same port, empty. */
+  async restart(): Promise<void> {
+    await this.kill();
+    const child = await launch(this.port);
+    if (typeof child === 'string') throw new Error(child);
+    this.#process = child;
+  }
+}
+
+/**
+ * The Redis the test file runs against: `REDIS_URL` when set, else a private redis-server stopped
+ * after the file. Without either the file's tests are skipped, with the reason printed — or fail,
+ * when `CDF_LOADER_REQUIRE_REDIS=1` (as in CI).
+ */
+export async function redisForTests(): Promise<{ url: string } | undefined> {
+  const url = process.env.REDIS_URL;
+  if (url !== undefined && url !== '') return { url };
+  return privateRedisForTests();
+}
+
+/** A private redis-server for this test file (for tests that stop it), or the same skip-or-fail as `redisForTests`. */
+export async function privateRedisForTests(): Promise<PrivateRedis | undefined> {
+  const server = await PrivateRedis.start();
+  if (typeof server === 'string') {
+    const reason = `Redis tests need redis-server on PATH or REDIS_URL: ${server}`;
+    if (process.env.CDF_LOADER_REQUIRE_REDIS === '1') throw new Error(`${reason} (CDF_LOADER_REQUIRE_REDIS=1).`);
+    console.warn(`Skipping: ${reason}`);
+    return undefined;
+  }
+  afterAll(() => server.kill());
+  return server;
+}
+
+/**
+ * A connected client, destroyed after the test file. It survives its server going away: node-redis
+ * reconnects, and its connection errors are expected here.
+ */
+export async function connect(url: string): Promise<TestClient> {
+  const client = createClient({ url });
+  client.on('error', () => {});
+  openClients.add(client);
+  return client.connect();
+}
+
+const openClients = new Set<TestClient>();
+afterAll(() => {
+  for (const client of openClients) if (client.isOpen) client.destroy();
+});
+
+/** Resolves when the client is connected again after its server came back. */
+export async function reconnected(client: TestClient): Promise<void> {
+  if (!client.isReady) await once(client, 'ready');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error(`Unexpected server address ${String(address)}.`);
+  return address.port;
+}
+
+async function launch(port: number): Promise<ChildProcess | string> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Promise((resolve) => {
+    let output = '';
+    child.once('error', (error) => resolve(error.message));
+    child.once('exit', (code) => resolve(`redis-server exited with code ${code}: ${output.trim()}`));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        child.removeAllListeners('exit');
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        resolve(child);
+      }
+    });
+  });
+}
+
+/**
+ * The client, seen through a window that records the command (EVALSHA, EVAL, …) of every call
+ * this package makes on it: one entry is one round trip. `onCommand` runs as each is sent.
+ */
+export function countingClient(client: TestClient, onCommand: (command: string) => void = () => {}): { client: RedisClient; commands: string[] } {
+  const commands: string[] = [];
+  const counted: RedisClient = {
+    get isReady() {
+      return client.isReady;
+    },
+    sendCommand(args, options) {
+      commands.push(args[0] ?? '');
+      const reply = client.sendCommand(args, options);
+      onCommand(args[0] ?? '');
+      return reply;
+    },
+    duplicate: () => client.duplicate(),
+  };
+  return { client: counted, commands };
+}

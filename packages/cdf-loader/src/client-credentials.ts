@@ -68,8 +68,8 @@ interface CheckedOptions {
  * for a new token at once, sharing a request already under way (which started after the held
  * token was issued, so it brings a newer one).
  *
- * 408, 429 and 5xx answers and network errors are tried twice more with backoff (honouring
- * `Retry-After`), all within `timeoutMs`. Every failure rejects with a `TokenProviderError`
+ * Answers 408, 429, 500, 502, 503 and 504 and network errors are tried twice more with backoff
+ * (honouring `Retry-After`), all within `timeoutMs`. Every failure rejects with a `TokenProviderError`
  * saying what the identity provider answered, if anything, and where; the client secret and
  * tokens never appear in it. A failure is not kept: the next call asks again.
  *
@@ -244,6 +244,10 @@ function checkTokenUrl(value: unknown): URL {
   }
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new TypeError(`\`tokenUrl\` must be an http(s) URL such as 'https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token', got ${describeValue(value)}.`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    // Not echoed: it holds a password.
+    throw new TypeError('`tokenUrl` must not hold a user name or password (fetch refuses such URLs): give the client\'s as `clientId` and `clientSecret`.');
   }
   return url;
 }

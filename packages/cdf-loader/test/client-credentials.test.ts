@@ -296,6 +296,7 @@ describe('clientCredentials: options', () => {
   test.each([
     [{ tokenUrl: 'login.example/token' }, "`tokenUrl` must be an http(s) URL such as 'https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token', got \"login.example/token\"."],
     [{ tokenUrl: 'ftp://login.example/token' }, "`tokenUrl` must be an http(s) URL such as 'https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token', got \"ftp://login.example/token\"."],
+    [{ tokenUrl: 'https://app:hush@login.example/token' }, "`tokenUrl` must not hold a user name or password (fetch refuses such URLs): give the client's as `clientId` and `clientSecret`."],
     [{ clientId: '' }, '`clientId` must be a non-empty string, got "".'],
     [{ clientSecret: '' }, '`clientSecret` must be a non-empty string, got an empty string.'],
     [{ clientSecret: 42 }, '`clientSecret` must be a non-empty string, got a value of type number.'],

@@ -1,84 +1,104 @@
 import { LRUCache } from 'lru-cache';
-import { type CanonicalKey, itemKeys } from './identifiers.js';
-
-/** Options of the shared result cache. */
-export interface CacheOptions {
-  /**
-   * Most entries held. An item takes one entry per identifier it carries (id, externalId,
-   * instanceId), so 10,000 entries hold between 3,333 and 10,000 items.
-   * @default 10_000
-   */
-  max?: number;
-  /**
-   * How long a found item is served from the cache, in milliseconds. `Infinity`: until evicted.
-   * @default 60_000
-   */
-  ttlMs?: number;
-  /**
-   * How long "CDF has no such item" is remembered, in milliseconds; 0 does not remember it.
-   * @default 5_000
-   */
-  notFoundTtlMs?: number;
-}
+import type { CanonicalKey } from './identifiers.js';
 
 /** Stands for "CDF had no item for this key" in the cache. */
 export const NOT_FOUND: unique symbol = Symbol('cdf-loader.notFound');
 
-type Entry<TItem> = TItem | typeof NOT_FOUND;
+/** A cached item with the keys it is stored under, so replacing or clearing it finds them all. */
+interface StoredItem<TItem> {
+  readonly item: TItem;
+  readonly keys: readonly CanonicalKey[];
+}
+
+type Entry<TItem> = StoredItem<TItem> | typeof NOT_FOUND;
+
+/** The cache's settings, checked. */
+export interface ResultCacheSettings {
+  max: number;
+  ttlMs: number;
+  notFoundTtlMs: number;
+}
 
 /**
  * Settled lookups, bounded by entry count and time. An item is stored under every identifier
  * it carries, so a file loaded by id is then a hit by its externalId and instanceId. Errors are
  * never stored.
+ *
+ * Memory follows use: the LRU is made on the first store and bounded by `maxSize` (one unit an
+ * entry) rather than `max`, because lru-cache allocates storage for `max` entries up front
+ * (about 300 KB for 10,000), which a pool of idle principals cannot afford.
  */
 export class ResultCache<TItem extends object> {
-  readonly #lru: LRUCache<CanonicalKey, Entry<TItem>>;
-  readonly #notFoundTtlMs: number;
+  readonly #settings: ResultCacheSettings;
+  #lru: LRUCache<CanonicalKey, Entry<TItem>> | undefined;
 
-  constructor(options: Required<CacheOptions>) {
-    this.#notFoundTtlMs = options.notFoundTtlMs;
-    this.#lru = new LRUCache<CanonicalKey, Entry<TItem>>({
-      max: options.max,
-      ttl: toLruTtl(options.ttlMs),
+  constructor(settings: ResultCacheSettings) {
+    this.#settings = settings;
+  }
+
+  /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
+  get(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
+    const entry = this.#lru?.get(key);
+    return entry === undefined || entry === NOT_FOUND ? entry : entry.item;
+  }
+
+  /**
+   * Stores an item under each of its keys (its id first). The version it replaces loses the
+   * keys it no longer carries (a renamed externalId), so they cannot serve it any more.
+   */
+  setItem(item: TItem, keys: readonly CanonicalKey[]): void {
+    const lru = (this.#lru ??= this.#create());
+    const replaced = lru.peek(keys[0]!, { allowStale: true });
+    if (replaced !== undefined && replaced !== NOT_FOUND) this.#dropKeys(replaced, keys);
+    const stored: StoredItem<TItem> = { item, keys };
+    for (const key of keys) lru.set(key, stored);
+  }
+
+  setNotFound(key: CanonicalKey): void {
+    if (this.#settings.notFoundTtlMs > 0) (this.#lru ??= this.#create()).set(key, NOT_FOUND, { ttl: this.#settings.notFoundTtlMs });
+  }
+
+  /**
+   * Removes the key and every key of the item it holds, and of the item held under that item's
+   * id (which may be a newer version), so no alias of either is left.
+   */
+  delete(key: CanonicalKey): void {
+    const lru = this.#lru;
+    if (lru === undefined) return;
+    const entry = lru.peek(key, { allowStale: true });
+    lru.delete(key);
+    if (entry === undefined || entry === NOT_FOUND) return;
+    const current = lru.peek(entry.keys[0]!, { allowStale: true });
+    this.#dropKeys(entry, []);
+    if (current !== undefined && current !== NOT_FOUND) this.#dropKeys(current, []);
+  }
+
+  clear(): void {
+    this.#lru?.clear();
+  }
+
+  /** Entries held (an item counts once per key). */
+  get size(): number {
+    return this.#lru?.size ?? 0;
+  }
+
+  /** Deletes the keys of `stored` that still hold it, except those in `keep`. */
+  #dropKeys(stored: StoredItem<TItem>, keep: readonly CanonicalKey[]): void {
+    const lru = this.#lru!;
+    for (const key of stored.keys) {
+      if (!keep.includes(key) && lru.peek(key, { allowStale: true }) === stored) lru.delete(key);
+    }
+  }
+
+  #create(): LRUCache<CanonicalKey, Entry<TItem>> {
+    return new LRUCache<CanonicalKey, Entry<TItem>>({
+      maxSize: this.#settings.max,
+      sizeCalculation: () => 1,
+      // lru-cache reads a ttl of 0 as "never expires".
+      ttl: this.#settings.ttlMs === Number.POSITIVE_INFINITY ? 0 : this.#settings.ttlMs,
       // lru-cache keeps the `performance` object it saw at import; reading the global at call
       // time lets fake timers (and anything else that swaps the clock) apply to TTLs.
       perf: { now: () => performance.now() },
     });
   }
-
-  /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
-  get(key: CanonicalKey): Entry<TItem> | undefined {
-    return this.#lru.get(key);
-  }
-
-  /** Stores an item under each of its keys. */
-  setItem(item: TItem, keys: readonly CanonicalKey[]): void {
-    for (const key of keys) this.#lru.set(key, item);
-  }
-
-  setNotFound(key: CanonicalKey): void {
-    if (this.#notFoundTtlMs > 0) this.#lru.set(key, NOT_FOUND, { ttl: this.#notFoundTtlMs });
-  }
-
-  /** Removes the key and, when it holds an item, every other key of that item. */
-  delete(key: CanonicalKey): void {
-    const entry = this.#lru.peek(key, { allowStale: true });
-    if (entry !== undefined && entry !== NOT_FOUND) {
-      for (const alias of itemKeys(entry)) this.#lru.delete(alias);
-    }
-    this.#lru.delete(key);
-  }
-
-  clear(): void {
-    this.#lru.clear();
-  }
-
-  get size(): number {
-    return this.#lru.size;
-  }
-}
-
-/** lru-cache reads a ttl of 0 as "never expires". */
-function toLruTtl(ttlMs: number): number {
-  return ttlMs === Number.POSITIVE_INFINITY ? 0 : ttlMs;
 }

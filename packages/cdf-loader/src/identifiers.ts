@@ -80,20 +80,24 @@ export function identifierKey(identifier: unknown, kinds: ReadonlySet<Identifier
   if (!kinds.has(kind)) throw invalid(identifier, `\`${kind}\` is not accepted here; allowed: ${listKinds(kinds)}`);
 
   const record = identifier as Record<IdentifierKind, unknown>;
-  if (kind === 'id') return checkId(record.id, identifier);
-  if (kind === 'externalId') return EXTERNAL_ID_PREFIX + checkExternalId(record.externalId, identifier);
-  return instanceKey(record.instanceId, identifier);
+  const problem =
+    kind === 'id' ? idProblem(record.id) : kind === 'externalId' ? externalIdProblem(record.externalId) : instanceIdProblem(record.instanceId);
+  if (problem !== undefined) throw invalid(identifier, problem);
+  if (kind === 'id') return record.id as number;
+  if (kind === 'externalId') return EXTERNAL_ID_PREFIX + (record.externalId as string);
+  const instance = record.instanceId as InstanceId;
+  return INSTANCE_PREFIX + instance.space + ':' + instance.externalId;
 }
 
 /**
- * The identifier a key stands for, as sent to CDF: a fresh plain object, so what is sent is what
- * was checked, whatever the caller later does to the object it passed.
+ * A fresh plain copy of an identifier `identifierKey` has just accepted, to send to CDF: what is
+ * sent is what was checked, whatever the caller later does to the object it passed.
  */
-export function identifierOf(key: CanonicalKey): Identifier {
-  if (typeof key === 'number') return { id: key };
-  if (key.startsWith(EXTERNAL_ID_PREFIX)) return { externalId: key.slice(1) };
-  const colon = key.indexOf(':');
-  return { instanceId: { space: key.slice(1, colon), externalId: key.slice(colon + 1) } };
+export function copyIdentifier(identifier: Identifier): Identifier {
+  if (identifier.id !== undefined) return { id: identifier.id };
+  if (identifier.externalId !== undefined) return { externalId: identifier.externalId };
+  const { space, externalId } = identifier.instanceId;
+  return { instanceId: { space, externalId } };
 }
 
 /** The resources by path, for `parseIdentifier(value, 'files')`. */
@@ -128,53 +132,52 @@ export function parseIdentifier(value: unknown, resource?: ResourcePath | { kind
       `\`resource\` must be one of ${Object.keys(KINDS_OF).map((path) => `'${path}'`).join(', ')} or a \`Resource\`, got ${describeValue(resource)}.`,
     );
   }
-  return identifierOf(identifierKey(value, kinds));
+  identifierKey(value, kinds);
+  return copyIdentifier(value as Identifier);
 }
 
 /**
- * The canonical keys of every identifier an item carries (its id, externalId and instanceId),
- * for storing and matching one item under all the names a caller may have used.
+ * The canonical keys of every identifier an item carries (its id first, then its externalId and
+ * instanceId), for storing and matching one item under all the names a caller may have used.
+ * An item that breaks the identifier rules answers no key: the reason, as a string, instead.
  */
-export function itemKeys(item: { id?: unknown; externalId?: unknown; instanceId?: unknown }): CanonicalKey[] {
-  const keys: CanonicalKey[] = [];
-  if (typeof item.id === 'number') keys.push(item.id);
-  if (typeof item.externalId === 'string') keys.push(EXTERNAL_ID_PREFIX + item.externalId);
-  const instance = item.instanceId as Partial<InstanceId> | undefined;
-  if (typeof instance?.space === 'string' && typeof instance.externalId === 'string') {
+export function itemKeys(item: unknown): CanonicalKey[] | string {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `an item must be an object, got ${describeValue(item)}`;
+  const { id, externalId, instanceId } = item as Record<string, unknown>;
+  const problem =
+    idProblem(id) ??
+    (externalId === undefined ? undefined : externalIdProblem(externalId)) ??
+    (instanceId === undefined ? undefined : instanceIdProblem(instanceId));
+  if (problem !== undefined) return problem;
+  const keys: CanonicalKey[] = [id as number];
+  if (externalId !== undefined) keys.push(EXTERNAL_ID_PREFIX + (externalId as string));
+  if (instanceId !== undefined) {
+    const instance = instanceId as InstanceId;
     keys.push(INSTANCE_PREFIX + instance.space + ':' + instance.externalId);
   }
   return keys;
 }
 
-function checkId(id: unknown, identifier: object): number {
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_ID) {
-    throw invalid(identifier, `\`id\` must be an integer from 1 to ${MAX_ID}, got ${describeValue(id)}`);
-  }
-  return id;
+function idProblem(id: unknown): string | undefined {
+  if (typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= MAX_ID) return undefined;
+  return `\`id\` must be an integer from 1 to ${MAX_ID}, got ${describeValue(id)}`;
 }
 
-function checkExternalId(externalId: unknown, identifier: object): string {
-  if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > MAX_EXTERNAL_ID_LENGTH) {
-    throw invalid(
-      identifier,
-      `\`externalId\` must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters, got ${describeLength(externalId)}`,
-    );
-  }
-  return externalId;
+function externalIdProblem(externalId: unknown): string | undefined {
+  if (typeof externalId === 'string' && externalId.length > 0 && externalId.length <= MAX_EXTERNAL_ID_LENGTH) return undefined;
+  return `\`externalId\` must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters, got ${describeLength(externalId)}`;
 }
 
-function instanceKey(instanceId: unknown, identifier: object): string {
+function instanceIdProblem(instanceId: unknown): string | undefined {
   if (typeof instanceId !== 'object' || instanceId === null || Array.isArray(instanceId)) {
-    throw invalid(identifier, `\`instanceId\` must be an object with \`space\` and \`externalId\`, got ${describeValue(instanceId)}`);
+    return `\`instanceId\` must be an object with \`space\` and \`externalId\`, got ${describeValue(instanceId)}`;
   }
   for (const key in instanceId) {
-    if (key !== 'space' && key !== 'externalId') {
-      throw invalid(identifier, `unknown key \`instanceId.${key}\`; allowed: \`space\`, \`externalId\``);
-    }
+    if (key !== 'space' && key !== 'externalId') return `unknown key \`instanceId.${key}\`; allowed: \`space\`, \`externalId\``;
   }
   const { space, externalId } = instanceId as Record<string, unknown>;
   if (typeof space !== 'string' || !SPACE_PATTERN.test(space)) {
-    throw invalid(identifier, `\`instanceId.space\` must match ${SPACE_PATTERN.source}, got ${describeValue(space)}`);
+    return `\`instanceId.space\` must match ${SPACE_PATTERN.source}, got ${describeValue(space)}`;
   }
   if (
     typeof externalId !== 'string' ||
@@ -182,12 +185,9 @@ function instanceKey(instanceId: unknown, identifier: object): string {
     externalId.length > MAX_INSTANCE_EXTERNAL_ID_LENGTH ||
     externalId.includes('\0')
   ) {
-    throw invalid(
-      identifier,
-      `\`instanceId.externalId\` must be a string of 1 to ${MAX_INSTANCE_EXTERNAL_ID_LENGTH} characters without NUL, got ${describeLength(externalId)}`,
-    );
+    return `\`instanceId.externalId\` must be a string of 1 to ${MAX_INSTANCE_EXTERNAL_ID_LENGTH} characters without NUL, got ${describeLength(externalId)}`;
   }
-  return INSTANCE_PREFIX + space + ':' + externalId;
+  return undefined;
 }
 
 function hasOneKey(object: object): boolean {

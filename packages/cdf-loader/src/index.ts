@@ -2,11 +2,26 @@ export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } f
 export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, NotFoundValue, SequencesLoader, TimeSeriesLoader } from './loader.js';
 export { CdfLoaderPool, createCdfLoaderPool } from './principal-pool.js';
 export type { CdfLoaderPoolOptions } from './principal-pool.js';
-export type { BatchingOptions, ConnectionOptions, LoaderOptions } from './options.js';
-export type { LoadOptions, MissingPolicy, RetryOptions } from './batcher.js';
+export { createConcurrencyLimit } from './options.js';
+export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options.js';
+export { ConcurrencyLimit } from './concurrency-limit.js';
+export type { ConcurrencyLimitOptions } from './concurrency-limit.js';
+export type { SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from './shared-cache.js';
+export type { SharedConcurrency, SharedSlot } from './shared-concurrency.js';
 export { channels } from './telemetry.js';
-export type { BatchEvent, CacheEvent, LoaderStats, RequestEvent, RetryEvent } from './telemetry.js';
-export type { CacheOptions } from './cache.js';
+export type {
+  BatchEvent,
+  CacheEvent,
+  ConcurrencyEvent,
+  EventSource,
+  LoadEvent,
+  LoaderStats,
+  LoadOutcome,
+  NotFoundEvent,
+  RequestEvent,
+  RetryEvent,
+  SharedTierEvent,
+} from './telemetry.js';
 export type { RequestScopeOptions } from './request-scope.js';
 export type { GetToken, TokenRequest } from './token-source.js';
 export { clientCredentials } from './client-credentials.js';
@@ -40,5 +55,7 @@ export { CdfApiError } from './errors/cdf-api-error.js';
 export type { CdfApiErrorDetails } from './errors/cdf-api-error.js';
 export { InvalidIdentifierError } from './errors/invalid-identifier-error.js';
 export { NotFoundError } from './errors/not-found-error.js';
+export { TokenProviderError } from './errors/token-provider-error.js';
+export type { TokenProviderErrorDetails } from './errors/token-provider-error.js';
+export { LoaderClosedError } from './errors/loader-closed-error.js';
 export { VERSION } from './version.js';
-export type { LimitFunction } from 'p-limit';

@@ -1,19 +1,15 @@
 import type DataLoader from 'dataloader';
-import pLimit, { type LimitFunction } from 'p-limit';
-import { AdaptiveConcurrency } from './adaptive-concurrency.js';
-import { Batcher, type LoadOptions, type MissingPolicy } from './batcher.js';
 import { ResultCache } from './cache.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
+import { Engine } from './engine.js';
 import type { CanonicalKey, IdEither, Identifier } from './identifiers.js';
-import {
-  type BatchingOptions,
-  type CheckedConnectionOptions,
-  checkBatchingOptions,
-  checkConnectionOptions,
-  type LoaderOptions,
-} from './options.js';
+import { type CheckedOptions, checkOptions, type LoaderOptions, type LoadOptions, type MissingPolicy } from './options.js';
 import { createRequestScope, type RequestScopeOptions } from './request-scope.js';
 import * as resources from './resources.js';
 import type { Asset, CdfEvent, FileInfo, Resource, Sequence, TimeSeries } from './resources.js';
+import { Sender } from './sender.js';
+import { SharedTier } from './shared-tier.js';
+import { SharedTierGuard } from './shared-tier-guard.js';
 import { type LoaderStats, Telemetry } from './telemetry.js';
 import { Transport } from './transport.js';
 
@@ -23,54 +19,68 @@ import { Transport } from './transport.js';
  * limit, caches the answers and hands each caller its item.
  */
 export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends null = null> {
-  readonly #batcher: Batcher<TItem>;
+  readonly #engine: Engine<TItem>;
   readonly #resource: Resource<TItem, TIdentifier>;
 
   /** @internal Use `createByIdsLoader`, `createFilesLoader` or `createCdfLoaders`. */
-  constructor(batcher: Batcher<TItem>, resource: Resource<TItem, TIdentifier>) {
-    this.#batcher = batcher;
+  constructor(engine: Engine<TItem>, resource: Resource<TItem, TIdentifier>) {
+    this.#engine = engine;
     this.#resource = resource;
   }
 
   /**
    * The item, or `null` when CDF has none (with `missing: 'error'`, a `NotFoundError`).
    * Rejects with `InvalidIdentifierError` for an identifier CDF would refuse, with `CdfApiError`
-   * when the request carrying it failed, and with the signal's reason when it aborts.
+   * when the request carrying it failed, with `TokenProviderError` when no token could be had,
+   * with the signal's reason when it aborts, and with `LoaderClosedError` after `close()`.
    */
   load(identifier: TIdentifier, options?: LoadOptions): Promise<TItem | TNotFound> {
-    return this.#batcher.load(identifier, options?.signal) as Promise<TItem | TNotFound>;
+    return this.#engine.load(identifier, options?.signal) as Promise<TItem | TNotFound>;
   }
 
   /** Loads several at once; each place holds the item, `null`, or the error of that key. */
   loadMany(identifiers: readonly TIdentifier[], options?: LoadOptions): Promise<(TItem | TNotFound | Error)[]> {
-    return this.#batcher.loadMany(identifiers, options?.signal) as Promise<(TItem | TNotFound | Error)[]>;
+    return this.#engine.loadMany(identifiers, options?.signal) as Promise<(TItem | TNotFound | Error)[]>;
   }
 
-  /** Puts an item in the cache under all of its identifiers (say, from a list call). */
+  /**
+   * Puts an item in the cache under all of its identifiers (say, from a list call), dropping
+   * the identifiers the version it replaces no longer carries.
+   * @throws {TypeError} for an item CDF could not have sent (no valid `id`, an invalid alias).
+   */
   prime(item: TItem): this {
-    this.#batcher.prime(item);
+    this.#engine.prime(item);
     return this;
   }
 
-  /** Drops an identifier from the cache, with the other identifiers of its item. */
+  /** Drops an identifier from the cache, with every other identifier of its item. */
   clear(identifier: TIdentifier): this {
-    this.#batcher.clear(identifier);
+    this.#engine.clear(identifier);
     return this;
   }
 
   /** Empties the cache. Requests already sent still answer their callers but are not cached. */
   clearAll(): this {
-    this.#batcher.clearAll();
+    this.#engine.clearAll();
     return this;
   }
 
   stats(): LoaderStats {
-    return this.#batcher.stats();
+    return this.#engine.stats();
   }
 
   /** A DataLoader for one GraphQL request, batching into this shared loader. */
   forRequest(options?: RequestScopeOptions): DataLoader<TIdentifier, TItem | TNotFound, CanonicalKey> {
-    return createRequestScope(this.#batcher, this.#resource, options) as DataLoader<TIdentifier, TItem | TNotFound, CanonicalKey>;
+    return createRequestScope(this.#engine, this.#resource, options) as DataLoader<TIdentifier, TItem | TNotFound, CanonicalKey>;
+  }
+
+  /**
+   * Shuts the loader down: queued loads reject with `LoaderClosedError`, requests in flight are
+   * aborted (their callers get the same error) and retry waits end. Resolves when no request is
+   * left; idempotent. Loads after it reject at once.
+   */
+  close(): Promise<void> {
+    return this.#engine.close();
   }
 }
 
@@ -86,13 +96,18 @@ export type EventsLoader<TNotFound extends null = null> = ByIdsLoader<CdfEvent, 
 export type TimeSeriesLoader<TNotFound extends null = null> = ByIdsLoader<TimeSeries, Identifier, TNotFound>;
 export type SequencesLoader<TNotFound extends null = null> = ByIdsLoader<Sequence, IdEither, TNotFound>;
 
-/** One loader per resource, sharing one transport (one token) and one concurrency limit. */
+/**
+ * One loader per resource, sharing one transport (one token) and one concurrency limit. Each
+ * loader is made the first time it is read, so a set costs almost nothing until it loads.
+ */
 export interface CdfLoaders<TNotFound extends null = null> {
-  files: FilesLoader<TNotFound>;
-  assets: AssetsLoader<TNotFound>;
-  events: EventsLoader<TNotFound>;
-  timeSeries: TimeSeriesLoader<TNotFound>;
-  sequences: SequencesLoader<TNotFound>;
+  readonly files: FilesLoader<TNotFound>;
+  readonly assets: AssetsLoader<TNotFound>;
+  readonly events: EventsLoader<TNotFound>;
+  readonly timeSeries: TimeSeriesLoader<TNotFound>;
+  readonly sequences: SequencesLoader<TNotFound>;
+  /** Closes every loader of the set made so far (see `ByIdsLoader.close`); idempotent. */
+  close(): Promise<void>;
 }
 
 /** A loader for any byids resource: one of `resources`, or your own from `defineResource`. */
@@ -100,7 +115,8 @@ export function createByIdsLoader<TItem extends object, TIdentifier, TMissing ex
   resource: Resource<TItem, TIdentifier>,
   options: LoaderOptions & { missing?: TMissing },
 ): ByIdsLoader<TItem, TIdentifier, NotFoundValue<TMissing>> {
-  return createLoader(resource, connect(checkConnectionOptions(options)), options);
+  const checked = checkOptions(options);
+  return createLoader(resource, checked, new LoaderSetParts(checked));
 }
 
 /** A loader for file metadata (`files/byids`). */
@@ -117,49 +133,87 @@ export function createFilesLoader<TMissing extends MissingPolicy = 'null'>(
 export function createCdfLoaders<TMissing extends MissingPolicy = 'null'>(
   options: LoaderOptions & { missing?: TMissing },
 ): CdfLoaders<NotFoundValue<TMissing>> {
-  const connection = connect(checkConnectionOptions(options));
+  return createLoaderSet(checkOptions(options));
+}
+
+/** @internal A loader set from options already checked (the pool checks once for all principals). */
+export function createLoaderSet<TNotFound extends null>(options: CheckedOptions): CdfLoaders<TNotFound> {
+  const parts = new LoaderSetParts(options);
+  const made: ByIdsLoader<object, unknown, TNotFound>[] = [];
+  const lazy = <TItem extends object, TIdentifier>(resource: Resource<TItem, TIdentifier>) => {
+    let loader: ByIdsLoader<TItem, TIdentifier, TNotFound> | undefined;
+    return (): ByIdsLoader<TItem, TIdentifier, TNotFound> => {
+      if (loader === undefined) {
+        loader = createLoader(resource, options, parts);
+        made.push(loader as unknown as ByIdsLoader<object, unknown, TNotFound>);
+      }
+      return loader;
+    };
+  };
+  const files = lazy(resources.files);
+  const assets = lazy(resources.assets);
+  const events = lazy(resources.events);
+  const timeSeries = lazy(resources.timeSeries);
+  const sequences = lazy(resources.sequences);
   return {
-    files: createLoader(resources.files, connection, options),
-    assets: createLoader(resources.assets, connection, options),
-    events: createLoader(resources.events, connection, options),
-    timeSeries: createLoader(resources.timeSeries, connection, options),
-    sequences: createLoader(resources.sequences, connection, options),
+    get files() {
+      return files();
+    },
+    get assets() {
+      return assets();
+    },
+    get events() {
+      return events();
+    },
+    get timeSeries() {
+      return timeSeries();
+    },
+    get sequences() {
+      return sequences();
+    },
+    close: async () => {
+      await Promise.all(made.map((loader) => loader.close()));
+    },
   };
 }
 
-interface Connection {
-  transport: Transport;
-  concurrency: AdaptiveConcurrency;
-  retry: CheckedConnectionOptions['retry'];
-}
+/** What the loaders of one set share: the sender (with its transport and limit) and the shared tier's health. */
+class LoaderSetParts {
+  readonly limit: ConcurrencyLimit;
+  readonly sender: Sender;
+  readonly sharedCacheGuard = new SharedTierGuard('cache');
 
-/** One controller per limiter, so loaders sharing a limiter also share what 429s taught it. */
-const controllers = new WeakMap<LimitFunction, AdaptiveConcurrency>();
-
-function connect(options: CheckedConnectionOptions): Connection {
-  const limiter = options.limiter ?? pLimit(options.maxConcurrency);
-  let concurrency = controllers.get(limiter);
-  if (concurrency === undefined) {
-    concurrency = new AdaptiveConcurrency(limiter, options.adaptiveConcurrency);
-    controllers.set(limiter, concurrency);
+  constructor(options: CheckedOptions) {
+    this.limit = options.limiter ?? new ConcurrencyLimit(options.maxConcurrency, options.adaptiveConcurrency);
+    this.sender = new Sender({
+      limit: this.limit,
+      sharedConcurrency: options.sharedConcurrency,
+      retry: options.retry,
+      transport: () => new Transport(options),
+    });
   }
-  return { transport: new Transport(options), concurrency, retry: options.retry };
 }
 
 function createLoader<TItem extends object, TIdentifier, TNotFound extends null>(
   resource: Resource<TItem, TIdentifier>,
-  connection: Connection,
-  options: BatchingOptions,
+  options: CheckedOptions,
+  parts: LoaderSetParts,
 ): ByIdsLoader<TItem, TIdentifier, TNotFound> {
-  const batching = checkBatchingOptions(options);
-  const batcher = new Batcher<TItem>({
+  const telemetry = new Telemetry({ project: options.project, resource: resource.path }, options.onRequest);
+  const { cache } = options;
+  const engine = new Engine<TItem>({
     resource,
-    ...connection,
-    maxBatchSize: batching.maxBatchSize,
-    batchWindowMs: batching.batchWindowMs,
-    cache: batching.cache === false ? undefined : new ResultCache<TItem>(batching.cache),
-    missing: batching.missing,
-    telemetry: new Telemetry(resource.path, batching.onRequest),
+    send: parts.sender.for(resource.path, telemetry),
+    maxBatchSize: options.maxBatchSize,
+    batchWindowMs: options.batchWindowMs,
+    cache: cache === false ? undefined : new ResultCache<TItem>(cache),
+    shared:
+      cache === false || cache.shared === undefined
+        ? undefined
+        : new SharedTier<TItem>(cache.shared, { project: options.project, resource: resource.path, principal: options.principal }, parts.sharedCacheGuard),
+    missing: options.missing,
+    telemetry,
+    concurrencyLimit: () => parts.limit.current,
   });
-  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(batcher, resource);
+  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource);
 }

@@ -1,9 +1,69 @@
-import type { LimitFunction } from 'p-limit';
-import type { MissingPolicy, RetryOptions } from './batcher.js';
-import type { CacheOptions } from './cache.js';
+import { checkBoolean, checkCount, checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, checkObject } from './check.js';
+import { ConcurrencyLimit, type ConcurrencyLimitOptions } from './concurrency-limit.js';
 import { describeValue } from './describe-value.js';
+import type { SharedCache } from './shared-cache.js';
+import type { SharedConcurrency } from './shared-concurrency.js';
 import type { RequestEvent } from './telemetry.js';
 import type { GetToken } from './token-source.js';
+
+/** What to do with an identifier CDF has no item for. */
+export type MissingPolicy = 'null' | 'error';
+
+/** Backoff for retryable failures (429, 502, 503, 504, `cdf-is-auto-retryable`, network errors, timeouts). */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt; 0 turns retrying off.
+   * @default 5
+   */
+  limit?: number;
+  /**
+   * Cap of the first backoff, in milliseconds; each later retry doubles it (full jitter: the wait
+   * is uniform between 0 and the cap).
+   * @default 250
+   */
+  baseDelayMs?: number;
+  /**
+   * Longest wait before a retry, in milliseconds (at most 2^31−1, what a timer holds); also caps
+   * a `Retry-After` header.
+   * @default 15_000
+   */
+  maxDelayMs?: number;
+}
+
+/** Per-load options. */
+export interface LoadOptions {
+  /** Rejects this load with the signal's reason when it aborts; see "Cancellation". */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of the result cache. */
+export interface CacheOptions {
+  /**
+   * Most entries held. An item takes one entry per identifier it carries (id, externalId,
+   * instanceId), so 10,000 entries hold between 3,333 and 10,000 items. Memory is taken as
+   * entries are stored, not up front.
+   * @default 10_000
+   */
+  max?: number;
+  /**
+   * How long a found item is served from the cache, in milliseconds (at most 2^31−1).
+   * `Infinity`: until evicted.
+   * @default 60_000
+   */
+  ttlMs?: number;
+  /**
+   * How long "CDF has no such item" is remembered, in milliseconds (at most 2^31−1, or
+   * `Infinity`); 0 does not remember it.
+   * @default 5_000
+   */
+  notFoundTtlMs?: number;
+  /**
+   * A tier shared by the replicas of a service, behind this cache (`redisCache` from
+   * `@cdf-loader/redis`): a chunk's keys are looked up there before it is sent, and answers are
+   * written back. `clear`, `clearAll` and `prime` reach every replica.
+   */
+  shared?: SharedCache;
+}
 
 /** How to reach CDF and how hard to push it: shared by every loader of `createCdfLoaders`. */
 export interface ConnectionOptions {
@@ -14,7 +74,7 @@ export interface ConnectionOptions {
   /**
    * Supplies an OIDC access token. Called when no token is held and once after a 401 (then with
    * `{ refused: true }`, so a caching provider fetches a new one); concurrent requests share one
-   * call. Required.
+   * call, which `timeoutMs` bounds. Required. `clientCredentials(…)` makes one.
    */
   getToken: GetToken;
   /** Sent as `x-cdp-app`, so Cognite can tell your service's traffic apart. */
@@ -26,21 +86,33 @@ export interface ConnectionOptions {
    */
   maxConcurrency?: number;
   /**
-   * A `p-limit` limiter to share with other loaders of the same project, instead of
-   * `maxConcurrency`. The loaders own its queue: do not call its `clearQueue()`.
+   * A limit from `createConcurrencyLimit`, to share with other loaders of the same project and
+   * identity, instead of `maxConcurrency` and `adaptiveConcurrency` (the limit has its own).
    */
-  limiter?: LimitFunction;
+  limiter?: ConcurrencyLimit;
   /**
    * Halve the concurrency when CDF answers 429 and raise it by one per run of successful
    * requests (AIMD), never above `maxConcurrency`. Turn off only for an identity nobody else uses.
-   * Loaders sharing one `limiter` share its controller, and with it the setting of the first.
    * @default true
    */
   adaptiveConcurrency?: boolean;
+  /**
+   * A budget shared by the replicas of a service (`redisConcurrency` from `@cdf-loader/redis`):
+   * all of them together hold at most its `limit` requests in flight, each also under its own.
+   */
+  sharedConcurrency?: SharedConcurrency;
+  /**
+   * Who this loader acts as, in the keys of the shared cache tier: replicas with the same
+   * principal share entries. A pool sets it per principal. Set it when one Redis serves loaders
+   * with different credentials, so they never read each other's entries.
+   * @default 'default'
+   */
+  principal?: string;
   /** Backoff for 429, 502, 503, 504, `cdf-is-auto-retryable`, network errors and timeouts. */
   retry?: RetryOptions;
   /**
-   * Time allowed for one attempt, from sending to the end of the answer, in milliseconds.
+   * Time allowed for one attempt, from asking `getToken` to the end of the answer, in
+   * milliseconds (at most 2^31−1, what a timer holds, or `Infinity`).
    * @default 30_000
    */
   timeoutMs?: number;
@@ -57,12 +129,12 @@ export interface BatchingOptions {
   maxBatchSize?: number;
   /**
    * 0: send what was asked in the same tick, like DataLoader. Above 0: wait that many
-   * milliseconds after the first new key for more keys to join.
+   * milliseconds (at most 2^31−1) after the first new key for more keys to join.
    * @default 0
    */
   batchWindowMs?: number;
   /**
-   * The shared result cache, or `false` for none (requests are still coalesced and deduped).
+   * The result cache, or `false` for none (requests are still coalesced and deduped).
    * @default { max: 10_000, ttlMs: 60_000, notFoundTtlMs: 5_000 }
    */
   cache?: CacheOptions | false;
@@ -81,63 +153,103 @@ export type LoaderOptions = ConnectionOptions & BatchingOptions;
 
 export const MAX_BATCH_SIZE = 1000;
 
-export type CheckedConnectionOptions = Required<Omit<ConnectionOptions, 'appId' | 'limiter' | 'fetch' | 'retry'>> & {
+/** Options after checking, with defaults filled in: what the parts are built from. */
+export interface CheckedOptions {
+  baseUrl: string;
+  project: string;
+  getToken: GetToken;
   appId: string | undefined;
-  limiter: LimitFunction | undefined;
-  fetch: typeof globalThis.fetch | undefined;
+  /** The loader's own limit when no `limiter` was passed: made per loader set. */
+  limiter: ConcurrencyLimit | undefined;
+  maxConcurrency: number;
+  adaptiveConcurrency: boolean;
+  sharedConcurrency: SharedConcurrency | undefined;
+  principal: string;
   retry: Required<RetryOptions>;
-};
-
-export interface CheckedBatchingOptions {
+  timeoutMs: number;
+  fetch: typeof globalThis.fetch | undefined;
   maxBatchSize: number;
   batchWindowMs: number;
-  cache: Required<CacheOptions> | false;
+  cache: { max: number; ttlMs: number; notFoundTtlMs: number; shared: SharedCache | undefined } | false;
   missing: MissingPolicy;
   onRequest: ((event: RequestEvent) => void) | undefined;
 }
 
-/** Checks the connection options and fills in defaults. @throws {TypeError} naming the option and the value. */
-export function checkConnectionOptions(options: ConnectionOptions): CheckedConnectionOptions {
+const CONNECTION_KEYS = [
+  'baseUrl',
+  'project',
+  'getToken',
+  'appId',
+  'maxConcurrency',
+  'limiter',
+  'adaptiveConcurrency',
+  'sharedConcurrency',
+  'principal',
+  'retry',
+  'timeoutMs',
+  'fetch',
+] as const satisfies readonly (keyof ConnectionOptions)[];
+const BATCHING_KEYS = ['maxBatchSize', 'batchWindowMs', 'cache', 'missing', 'onRequest'] as const satisfies readonly (keyof BatchingOptions)[];
+/** Every option `createByIdsLoader` knows. */
+export const LOADER_OPTION_KEYS: readonly string[] = [...CONNECTION_KEYS, ...BATCHING_KEYS];
+
+/**
+ * Checks every option once and fills in defaults.
+ * @param extraKeys Options the caller (the pool) takes out itself before passing the rest on.
+ * @throws {TypeError} naming the option and the value.
+ */
+export function checkOptions(options: LoaderOptions, extraKeys: readonly string[] = []): CheckedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Options must be an object with \`baseUrl\`, \`project\` and \`getToken\`, got ${describeValue(options)}.`);
   }
-  if (options.limiter !== undefined && options.maxConcurrency !== undefined) {
-    throw new TypeError('Pass either `limiter` or `maxConcurrency`, not both: a shared limiter sets the concurrency.');
+  checkKnownKeys('', options, [...LOADER_OPTION_KEYS, ...extraKeys]);
+  if (options.limiter !== undefined && (options.maxConcurrency !== undefined || options.adaptiveConcurrency !== undefined)) {
+    throw new TypeError(
+      'Pass either `limiter` or `maxConcurrency`/`adaptiveConcurrency`, not both: a shared limit has its own settings (see `createConcurrencyLimit`).',
+    );
   }
-  const retry = options.retry ?? {};
-  checkObject('retry', retry);
-  const baseDelayMs = checkNonNegative('retry.baseDelayMs', retry.baseDelayMs ?? 250);
+  const retry = checkObject('retry', options.retry ?? {});
+  checkKnownKeys('retry.', retry, ['limit', 'baseDelayMs', 'maxDelayMs']);
+  const baseDelayMs = checkMilliseconds('retry.baseDelayMs', retry.baseDelayMs ?? 250, 0, false);
   return {
-    baseUrl: checkHttpUrl('baseUrl', options.baseUrl, 'https://westeurope-1.cognitedata.com'),
+    baseUrl: checkBaseUrl(options.baseUrl),
     project: checkNonEmptyString('project', options.project),
-    getToken: checkFunction('getToken', options.getToken, true) as GetToken,
+    getToken: checkFunction<GetToken>('getToken', options.getToken, true),
     appId: options.appId === undefined ? undefined : checkNonEmptyString('appId', options.appId),
-    maxConcurrency: checkPositiveInteger('maxConcurrency', options.maxConcurrency ?? 4),
     limiter: checkLimiter(options.limiter),
+    maxConcurrency: checkCount('maxConcurrency', options.maxConcurrency ?? 4, 1),
     adaptiveConcurrency: checkBoolean('adaptiveConcurrency', options.adaptiveConcurrency ?? true),
+    sharedConcurrency: checkSharedConcurrency(options.sharedConcurrency),
+    principal: checkNonEmptyString('principal', options.principal ?? 'default'),
     retry: {
-      limit: checkNonNegativeInteger('retry.limit', retry.limit ?? 5),
+      limit: checkCount('retry.limit', retry.limit ?? 5, 0),
       baseDelayMs,
-      maxDelayMs: checkAtLeast('retry.maxDelayMs', retry.maxDelayMs ?? 15_000, baseDelayMs, '`retry.baseDelayMs`'),
+      maxDelayMs: checkMilliseconds('retry.maxDelayMs', retry.maxDelayMs ?? 15_000, baseDelayMs, false, '`retry.baseDelayMs`'),
     },
-    timeoutMs: checkPositive('timeoutMs', options.timeoutMs ?? 30_000),
-    fetch: checkFunction('fetch', options.fetch, false) as typeof globalThis.fetch | undefined,
-  };
-}
-
-/** Checks the batching options and fills in defaults. @throws {TypeError} naming the option and the value. */
-export function checkBatchingOptions(options: BatchingOptions): CheckedBatchingOptions {
-  return {
-    maxBatchSize: checkBatchSize(options.maxBatchSize ?? MAX_BATCH_SIZE),
-    batchWindowMs: checkNonNegative('batchWindowMs', options.batchWindowMs ?? 0),
+    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? 30_000, 1, true),
+    fetch: checkFunction<typeof globalThis.fetch | undefined>('fetch', options.fetch, false),
+    maxBatchSize: checkCount('maxBatchSize', options.maxBatchSize ?? MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE, "CDF's limit"),
+    batchWindowMs: checkMilliseconds('batchWindowMs', options.batchWindowMs ?? 0, 0, false),
     cache: checkCache(options.cache),
     missing: checkMissing(options.missing ?? 'null'),
-    onRequest: checkFunction('onRequest', options.onRequest, false) as CheckedBatchingOptions['onRequest'],
+    onRequest: checkFunction<CheckedOptions['onRequest']>('onRequest', options.onRequest, false),
   };
 }
 
-/** `value` if it is an http(s) URL. @throws {TypeError} naming the option, showing `example`. */
-export function checkHttpUrl(name: string, value: unknown, example: string): string {
+/**
+ * A concurrency limit to share between loaders made apart (pass it as `limiter`). Loaders of
+ * one `createCdfLoaders` set already share one.
+ * @throws {TypeError} naming the option and the value.
+ */
+export function createConcurrencyLimit(options: ConcurrencyLimitOptions = {}): ConcurrencyLimit {
+  checkKnownKeys('', checkObject('options', options), ['maxConcurrency', 'adaptive']);
+  return new ConcurrencyLimit(
+    checkCount('maxConcurrency', options.maxConcurrency ?? 4, 1),
+    checkBoolean('adaptive', options.adaptive ?? true),
+  );
+}
+
+function checkBaseUrl(value: unknown): string {
   let url: URL | undefined;
   if (typeof value === 'string') {
     try {
@@ -147,28 +259,27 @@ export function checkHttpUrl(name: string, value: unknown, example: string): str
     }
   }
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TypeError(`\`${name}\` must be an http(s) URL such as '${example}', got ${describeValue(value)}.`);
+    throw new TypeError(
+      `\`baseUrl\` must be an http(s) URL such as 'https://westeurope-1.cognitedata.com', got ${describeValue(value)}.`,
+    );
+  }
+  if (/\/api\/v\d+\//.test(`${url.pathname.replace(/\/+$/, '')}/`)) {
+    throw new TypeError(
+      `\`baseUrl\` must be the cluster's URL without a path (such as '${url.origin}'): the loader adds \`/api/v1/projects/<project>\` itself, got ${describeValue(value)}.`,
+    );
   }
   return value as string;
 }
 
-function checkBatchSize(value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_BATCH_SIZE) {
-    throw new TypeError(`\`maxBatchSize\` must be an integer from 1 to ${MAX_BATCH_SIZE} (CDF's limit), got ${describeValue(value)}.`);
-  }
-  return value as number;
-}
-
-function checkCache(value: unknown): Required<CacheOptions> | false {
+function checkCache(value: unknown): CheckedOptions['cache'] {
   if (value === false) return false;
-  const cache = (value ?? {}) as CacheOptions;
-  checkObject('cache', cache, ' or `false`');
-  const ttlMs = cache.ttlMs ?? 60_000;
-  if (ttlMs !== Number.POSITIVE_INFINITY) checkPositiveInteger('cache.ttlMs', ttlMs, ' or Infinity');
+  const cache = checkObject('cache', value ?? {}, ' or `false`');
+  checkKnownKeys('cache.', cache, ['max', 'ttlMs', 'notFoundTtlMs', 'shared']);
   return {
-    max: checkPositiveInteger('cache.max', cache.max ?? 10_000),
-    ttlMs,
-    notFoundTtlMs: checkNonNegativeInteger('cache.notFoundTtlMs', cache.notFoundTtlMs ?? 5_000),
+    max: checkCount('cache.max', cache.max ?? 10_000, 1),
+    ttlMs: checkMilliseconds('cache.ttlMs', cache.ttlMs ?? 60_000, 1, true),
+    notFoundTtlMs: checkMilliseconds('cache.notFoundTtlMs', cache.notFoundTtlMs ?? 5_000, 0, true),
+    shared: checkSharedCache(cache.shared),
   };
 }
 
@@ -179,67 +290,30 @@ function checkMissing(value: unknown): MissingPolicy {
   return value;
 }
 
-function checkLimiter(value: unknown): LimitFunction | undefined {
+function checkLimiter(value: unknown): ConcurrencyLimit | undefined {
+  if (value === undefined || value instanceof ConcurrencyLimit) return value;
+  throw new TypeError(`\`limiter\` must be a limit from \`createConcurrencyLimit()\`, got ${describeValue(value)}.`);
+}
+
+function checkSharedCache(value: unknown): SharedCache | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function' || !Number.isSafeInteger((value as Partial<LimitFunction>).concurrency)) {
-    throw new TypeError(`\`limiter\` must be a p-limit limiter (a function with a \`concurrency\`), got ${describeValue(value)}.`);
+  const shared = value as Partial<SharedCache> | null;
+  const methods = ['getMany', 'setMany', 'delete', 'clear', 'subscribe'] as const;
+  if (typeof shared !== 'object' || shared === null || typeof shared.id !== 'string' || methods.some((name) => typeof shared[name] !== 'function')) {
+    throw new TypeError(
+      `\`cache.shared\` must be a shared cache tier (such as \`redisCache(…)\` from @cdf-loader/redis) with \`id\`, ${methods.map((name) => `\`${name}\``).join(', ')}, got ${describeValue(value)}.`,
+    );
   }
-  return value as LimitFunction;
+  return value as SharedCache;
 }
 
-function checkBoolean(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`\`${name}\` must be true or false, got ${describeValue(value)}.`);
-  return value;
-}
-
-function checkObject(name: string, value: unknown, alternative = ''): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`\`${name}\` must be an object${alternative}, got ${describeValue(value)}.`);
+function checkSharedConcurrency(value: unknown): SharedConcurrency | undefined {
+  if (value === undefined) return undefined;
+  const shared = value as Partial<SharedConcurrency> | null;
+  if (typeof shared !== 'object' || shared === null || typeof shared.acquire !== 'function' || !Number.isSafeInteger(shared.limit)) {
+    throw new TypeError(
+      `\`sharedConcurrency\` must be a shared budget (such as \`redisConcurrency(…)\` from @cdf-loader/redis) with \`limit\` and \`acquire\`, got ${describeValue(value)}.`,
+    );
   }
-}
-
-function checkNonEmptyString(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`\`${name}\` must be a non-empty string, got ${describeValue(value)}.`);
-  }
-  return value;
-}
-
-function checkFunction(name: string, value: unknown, required: boolean): unknown {
-  if ((value !== undefined || required) && typeof value !== 'function') {
-    throw new TypeError(`\`${name}\` must be a function, got ${describeValue(value)}.`);
-  }
-  return value;
-}
-
-function checkPositiveInteger(name: string, value: unknown, alternative = ''): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new TypeError(`\`${name}\` must be a positive integer${alternative}, got ${describeValue(value)}.`);
-  }
-  return value as number;
-}
-
-function checkNonNegativeInteger(name: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new TypeError(`\`${name}\` must be an integer ≥ 0, got ${describeValue(value)}.`);
-  }
-  return value as number;
-}
-
-function checkNonNegative(name: string, value: unknown): number {
-  return checkAtLeast(name, value, 0, '0');
-}
-
-function checkPositive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`\`${name}\` must be a finite number > 0, got ${describeValue(value)}.`);
-  }
-  return value;
-}
-
-function checkAtLeast(name: string, value: unknown, minimum: number, minimumName: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
-    throw new TypeError(`\`${name}\` must be a finite number ≥ ${minimumName}, got ${describeValue(value)}.`);
-  }
-  return value;
+  return value as SharedConcurrency;
 }

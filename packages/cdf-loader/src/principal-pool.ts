@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { checkCount, checkMilliseconds } from './check.js';
 import { describeValue } from './describe-value.js';
-import type { MissingPolicy } from './batcher.js';
-import { type CdfLoaders, createCdfLoaders, type NotFoundValue } from './loader.js';
-import { checkBatchingOptions, checkConnectionOptions, type LoaderOptions } from './options.js';
+import { type CdfLoaders, createLoaderSet, type NotFoundValue } from './loader.js';
+import { type CheckedOptions, checkOptions, type LoaderOptions, type MissingPolicy } from './options.js';
 import type { GetToken } from './token-source.js';
 
 /** Options of `createCdfLoaderPool`: those of `createCdfLoaders`, without a single `getToken`. */
@@ -13,6 +13,13 @@ export interface CdfLoaderPoolOptions extends Omit<LoaderOptions, 'getToken'> {
    * @default 1_000
    */
   maxPrincipals?: number;
+  /**
+   * A principal not used for this long is dropped with its cache, in milliseconds (at most
+   * 2^31−1, or `Infinity` to keep principals until `maxPrincipals` pushes them out). Its loads
+   * in flight still finish.
+   * @default 900_000 (15 minutes)
+   */
+  principalIdleMs?: number;
 }
 
 interface PoolEntry<TNotFound extends null> {
@@ -29,13 +36,23 @@ const LOOKS_LIKE_JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
  * its own loaders, token and cache, so a file one user may read is never served to another.
  */
 export class CdfLoaderPool<TNotFound extends null = null> {
-  readonly #options: CdfLoaderPoolOptions;
+  readonly #options: CheckedOptions;
   readonly #entries: LRUCache<string, PoolEntry<TNotFound>>;
+  /** Sweeps idle principals out; unref'd, so it never keeps the process alive. */
+  readonly #sweep: NodeJS.Timeout | undefined;
+  #closed: Promise<void> | undefined;
 
   /** @internal Use `createCdfLoaderPool`. */
-  constructor(options: CdfLoaderPoolOptions, maxPrincipals: number) {
+  constructor(options: CheckedOptions, maxPrincipals: number, principalIdleMs: number) {
     this.#options = options;
-    this.#entries = new LRUCache<string, PoolEntry<TNotFound>>({ max: maxPrincipals });
+    const idle = principalIdleMs !== Number.POSITIVE_INFINITY;
+    // `maxSize` rather than `max`, so the pool's own bookkeeping grows with use too.
+    this.#entries = new LRUCache<string, PoolEntry<TNotFound>>({
+      maxSize: maxPrincipals,
+      sizeCalculation: () => 1,
+      ...(idle ? { ttl: principalIdleMs, updateAgeOnGet: true } : {}),
+    });
+    if (idle) this.#sweep = setInterval(() => this.#entries.purgeStale(), Math.max(1_000, principalIdleMs / 2)).unref();
   }
 
   /**
@@ -50,14 +67,14 @@ export class CdfLoaderPool<TNotFound extends null = null> {
   forPrincipal(principal: string, getToken: GetToken): CdfLoaders<TNotFound> {
     checkPrincipal(principal);
     if (typeof getToken !== 'function') throw new TypeError(`\`getToken\` must be a function, got ${describeValue(getToken)}.`);
+    if (this.#closed !== undefined) throw new TypeError('The pool is closed: `close()` was called.');
     const existing = this.#entries.get(principal);
     if (existing !== undefined) {
       existing.setGetToken(getToken);
       return existing.loaders;
     }
     let current = getToken;
-    // The pool's `missing` option is what `TNotFound` was made from.
-    const loaders = createCdfLoaders({ ...this.#options, getToken: (request) => current(request) }) as CdfLoaders<TNotFound>;
+    const loaders = createLoaderSet<TNotFound>({ ...this.#options, principal, getToken: (request) => current(request) });
     this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) });
     return loaders;
   }
@@ -84,19 +101,44 @@ export class CdfLoaderPool<TNotFound extends null = null> {
   get size(): number {
     return this.#entries.size;
   }
+
+  /**
+   * Closes every principal's loaders (see `ByIdsLoader.close`) and stops the idle sweep.
+   * Idempotent; `forPrincipal` and `forToken` throw after it.
+   */
+  close(): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed;
+    clearInterval(this.#sweep);
+    const closing = [...this.#entries.values()].map((entry) => entry.loaders.close());
+    this.#entries.clear();
+    this.#closed = Promise.all(closing).then(() => undefined);
+    return this.#closed;
+  }
 }
 
 /** A bounded pool of `createCdfLoaders` sets, one per principal. Options are checked now. */
 export function createCdfLoaderPool<TMissing extends MissingPolicy = 'null'>(
   options: CdfLoaderPoolOptions & { missing?: TMissing },
 ): CdfLoaderPool<NotFoundValue<TMissing>> {
-  const { maxPrincipals = 1_000, ...loaderOptions } = options ?? {};
-  checkConnectionOptions({ ...loaderOptions, getToken: () => '' } as LoaderOptions);
-  checkBatchingOptions(loaderOptions);
-  if (!Number.isSafeInteger(maxPrincipals) || maxPrincipals < 1) {
-    throw new TypeError(`\`maxPrincipals\` must be a positive integer, got ${describeValue(maxPrincipals)}.`);
+  if (typeof options === 'object' && options !== null && 'getToken' in options) {
+    throw new TypeError('A pool takes no `getToken`: pass each principal\'s to `forPrincipal(principal, getToken)`, or use `forToken(token)`.');
   }
-  return new CdfLoaderPool<NotFoundValue<TMissing>>(loaderOptions, maxPrincipals);
+  if (typeof options === 'object' && options !== null && 'principal' in options) {
+    throw new TypeError('A pool takes no `principal`: each `forPrincipal(principal, …)` names its own.');
+  }
+  const { maxPrincipals = 1_000, principalIdleMs = 900_000, ...loaderOptions } = options ?? {};
+  // Checked once here; each principal's set is made from the checked options with its own token.
+  const checked = checkOptions({ ...loaderOptions, getToken: unusedGetToken } as LoaderOptions, ['maxPrincipals', 'principalIdleMs']);
+  return new CdfLoaderPool<NotFoundValue<TMissing>>(
+    checked,
+    checkCount('maxPrincipals', maxPrincipals, 1),
+    checkMilliseconds('principalIdleMs', principalIdleMs, 1, true),
+  );
+}
+
+/** Stands in for `getToken` while the pool's options are checked; every principal brings its own. */
+function unusedGetToken(): never {
+  throw new Error('unreachable: every principal of a pool has its own `getToken`');
 }
 
 function checkPrincipal(principal: unknown): void {

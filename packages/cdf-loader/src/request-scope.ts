@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Batcher } from './batcher.js';
-import { type CanonicalKey, identifierKey } from './identifiers.js';
+import type { Engine, KeyedIdentifier } from './engine.js';
+import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey } from './identifiers.js';
 import type { Resource } from './resources.js';
 
 /** Options of `forRequest()`. */
@@ -18,27 +18,42 @@ let invalidKeySequence = 0;
 
 /**
  * A DataLoader for one GraphQL request over the shared loader: memoizes within the request,
- * while the shared loader coalesces and caches across requests.
+ * while the shared loader coalesces and caches across requests. Each identifier is checked once,
+ * by the key function; the batch function hands the checked identifiers straight to the engine.
  */
 export function createRequestScope<TItem extends object, TIdentifier>(
-  batcher: Batcher<TItem>,
+  engine: Engine<TItem>,
   resource: Resource<TItem, TIdentifier>,
   options: RequestScopeOptions = {},
 ): DataLoader<TIdentifier, TItem | null, CanonicalKey> {
   const { signal } = options;
+  // What the key function found for each identifier object DataLoader will hand the batch.
+  const checked = new Map<unknown, KeyedIdentifier | Error>();
   return new DataLoader<TIdentifier, TItem | null, CanonicalKey>(
-    (identifiers) => batcher.loadMany(identifiers, signal),
+    (identifiers) => {
+      const keyed = identifiers.map((identifier) => checked.get(identifier) ?? check(identifier, resource));
+      checked.clear();
+      return engine.loadManyKeyed(keyed, signal);
+    },
     {
       name: options.name ?? `cdf-loader.${resource.path}`,
       // DataLoader calls this synchronously inside load(), where a throw would escape as an
       // exception; an invalid identifier gets a key of its own and rejects from the batch instead.
       cacheKeyFn: (identifier) => {
-        try {
-          return identifierKey(identifier, resource.kinds);
-        } catch {
-          return `invalid#${++invalidKeySequence}`;
-        }
+        const result = check(identifier, resource);
+        checked.set(identifier, result);
+        return result instanceof Error ? `invalid#${++invalidKeySequence}` : result.key;
       },
     },
   );
+}
+
+function check(identifier: unknown, resource: Resource<unknown, unknown>): KeyedIdentifier | Error {
+  try {
+    const key = identifierKey(identifier, resource.kinds);
+    // A copy now: the caller may change its object before the batch runs.
+    return { key, identifier: copyIdentifier(identifier as Identifier) };
+  } catch (error) {
+    return error as Error;
+  }
 }

@@ -132,16 +132,22 @@ export interface Resource<TItem, TIdentifier> {
   readonly path: string;
   /** The identifier kinds CDF accepts for this resource. */
   readonly kinds: ReadonlySet<IdentifierKind>;
+  /** What one item is called in messages: `file`, `time series`. */
+  readonly itemName: string;
   /** Never set; carries the item and identifier types. */
   readonly types?: { item: TItem; identifier: TIdentifier };
 }
 
-/** Describes a byids resource: for CDF resources this library does not list yet. */
+/**
+ * Describes a byids resource: for CDF resources this library does not list yet.
+ * @param itemName What one item is called in messages. @default the path without its final `s`
+ */
 export function defineResource<TItem, TIdentifier>(
   path: string,
   kinds: readonly IdentifierKind[],
+  itemName: string = path.replace(/s$/, ''),
 ): Resource<TItem, TIdentifier> {
-  return { path, kinds: new Set(kinds) };
+  return { path, kinds: new Set(kinds), itemName };
 }
 
 const ID_EITHER = ['id', 'externalId'] as const;
@@ -150,5 +156,5 @@ const ANY_IDENTIFIER = ['id', 'externalId', 'instanceId'] as const;
 export const files = defineResource<FileInfo, Identifier>('files', ANY_IDENTIFIER);
 export const assets = defineResource<Asset, IdEither>('assets', ID_EITHER);
 export const events = defineResource<CdfEvent, IdEither>('events', ID_EITHER);
-export const timeSeries = defineResource<TimeSeries, Identifier>('timeseries', ANY_IDENTIFIER);
+export const timeSeries = defineResource<TimeSeries, Identifier>('timeseries', ANY_IDENTIFIER, 'time series');
 export const sequences = defineResource<Sequence, IdEither>('sequences', ID_EITHER);

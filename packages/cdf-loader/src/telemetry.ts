@@ -1,31 +1,39 @@
 import { channel } from 'node:diagnostics_channel';
 
-/** One HTTP attempt of a byids request, as reported to `onRequest` and `cdf-loader:request`. */
-export interface RequestEvent {
+/** Fields every event carries: which loader it came from. */
+export interface EventSource {
+  /** The CDF project. */
+  project: string;
   /** The resource path: `files`, `assets`, `events`, `timeseries` or `sequences`. */
   resource: string;
+}
+
+/** One HTTP attempt of a byids request, as reported to `onRequest` and `cdf-loader:request`. */
+export interface RequestEvent extends EventSource {
   /** How many identifiers the request carried. */
   items: number;
-  /** HTTP status; 0 when no response arrived (network error, timeout). */
+  /** HTTP status; 0 when no response arrived (network error, timeout, `getToken` failure). */
   status: number;
+  /** When the attempt was sent, in epoch milliseconds. */
+  startTime: number;
   /** From sending to the whole answer read, in milliseconds. */
   durationMs: number;
   /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
   /** CDF's `x-request-id`, when a response arrived. */
   requestId: string | undefined;
+  /** The error of a failed attempt (retried or not); `undefined` for a success. */
+  error: Error | undefined;
 }
 
 /** A byids request about to be sent for the first time (`cdf-loader:batch`). */
-export interface BatchEvent {
-  resource: string;
+export interface BatchEvent extends EventSource {
   /** Identifiers in the request. */
   items: number;
 }
 
 /** A failed attempt that will be retried (`cdf-loader:retry`). */
-export interface RetryEvent {
-  resource: string;
+export interface RetryEvent extends EventSource {
   items: number;
   /** The attempt that failed: 1 for the first. */
   attempt: number;
@@ -35,10 +43,42 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+/** How a load was answered (`cdf-loader:load`). */
+export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid';
+
+/** A load started (`cdf-loader:load`): one event per key, `loadMany` included. */
+export interface LoadEvent extends EventSource {
+  outcome: LoadOutcome;
+}
+
 /** A load answered from the cache, or not (`cdf-loader:cache`). */
-export interface CacheEvent {
-  resource: string;
+export interface CacheEvent extends EventSource {
   hit: boolean;
+}
+
+/** Keys of one answered request that CDF had no item for (`cdf-loader:notFound`). */
+export interface NotFoundEvent extends EventSource {
+  count: number;
+}
+
+/** The adaptive concurrency limit changed (`cdf-loader:concurrency`). */
+export interface ConcurrencyEvent {
+  /** The limit in force now. */
+  limit: number;
+  /** The configured maximum. */
+  max: number;
+  /** The limit's own id, stable for its lifetime, to tell several limits apart. */
+  limiterId: number;
+}
+
+/** The shared tier (`cache.shared`, `sharedConcurrency`) went away or came back (`cdf-loader:sharedTier`). */
+export interface SharedTierEvent {
+  /** Which part: the shared cache or the shared concurrency budget. */
+  tier: 'cache' | 'concurrency';
+  /** `down`: the first failure of an outage, after which the loader works without it; `up`: it answers again. */
+  state: 'down' | 'up';
+  /** The failure that started the outage. */
+  error: Error | undefined;
 }
 
 /** Counters since the loader was created. */
@@ -47,6 +87,8 @@ export interface LoaderStats {
   loads: number;
   /** Loads answered from the cache. */
   cacheHits: number;
+  /** Keys answered by the shared cache tier (`cache.shared`) instead of CDF. */
+  sharedHits: number;
   /** Loads that joined a request already queued or in flight for the same key. */
   inflightJoins: number;
   /** Loads rejected with `InvalidIdentifierError`. */
@@ -70,65 +112,107 @@ export interface LoaderStats {
 /**
  * The names of the `node:diagnostics_channel` channels cdf-loader publishes on. Subscribe with
  * `diagnostics_channel.subscribe(channels.request, (event) => …)`; nothing is built or sent
- * while a channel has no subscriber.
+ * while a channel has no subscriber. `request`, `retry` and `batch` are published in the async
+ * context of the load that opened the request, so a tracer's active span there is that load's.
  */
 export const channels = {
+  /** `LoadEvent`: a load started, and how it is answered. */
+  load: 'cdf-loader:load',
+  /** `CacheEvent`: a load was, or was not, answered from the cache. */
+  cache: 'cdf-loader:cache',
   /** `BatchEvent`: a request is about to be sent. */
   batch: 'cdf-loader:batch',
   /** `RequestEvent`: an HTTP attempt finished. */
   request: 'cdf-loader:request',
   /** `RetryEvent`: a failed attempt will be retried. */
   retry: 'cdf-loader:retry',
-  /** `CacheEvent`: a load was, or was not, answered from the cache. */
-  cache: 'cdf-loader:cache',
+  /** `NotFoundEvent`: keys of an answered request had no item. */
+  notFound: 'cdf-loader:notFound',
+  /** `ConcurrencyEvent`: the adaptive concurrency limit changed. */
+  concurrency: 'cdf-loader:concurrency',
+  /** `SharedTierEvent`: the shared cache or budget went down, or came back. */
+  sharedTier: 'cdf-loader:sharedTier',
 } as const;
 
+const loadChannel = channel(channels.load);
+const cacheChannel = channel(channels.cache);
 const batchChannel = channel(channels.batch);
 const requestChannel = channel(channels.request);
 const retryChannel = channel(channels.retry);
-const cacheChannel = channel(channels.cache);
+const notFoundChannel = channel(channels.notFound);
+const concurrencyChannel = channel(channels.concurrency);
+const sharedTierChannel = channel(channels.sharedTier);
 
-type Counters = Omit<LoaderStats, 'concurrencyLimit'>;
+/** Tells `cdf-loader:concurrency` that a limit changed. */
+export function publishConcurrency(event: ConcurrencyEvent): void {
+  if (concurrencyChannel.hasSubscribers) concurrencyChannel.publish(event);
+}
+
+/** Tells `cdf-loader:sharedTier` that a shared tier went down or came back. */
+export function publishSharedTier(event: SharedTierEvent): void {
+  if (sharedTierChannel.hasSubscribers) sharedTierChannel.publish(event);
+}
 
 /**
  * The one place a loader's events go: the counters of `stats()`, the `onRequest` hook and the
- * diagnostics channels all read from here, so they always agree.
+ * diagnostics channels all read from here, so they always agree. One method per event.
  */
 export class Telemetry {
-  readonly counters: Counters = {
-    loads: 0,
-    cacheHits: 0,
-    inflightJoins: 0,
-    invalid: 0,
-    requests: 0,
-    requestFailures: 0,
-    retries: 0,
-    itemsRequested: 0,
-    itemsReturned: 0,
-    notFound: 0,
-  };
-  readonly #resource: string;
+  #loads = 0;
+  #cacheHits = 0;
+  #sharedHits = 0;
+  #inflightJoins = 0;
+  #invalid = 0;
+  #requests = 0;
+  #requestFailures = 0;
+  #retries = 0;
+  #itemsRequested = 0;
+  #itemsReturned = 0;
+  #notFound = 0;
+  readonly #source: EventSource;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
 
-  constructor(resource: string, onRequest: ((event: RequestEvent) => void) | undefined) {
-    this.#resource = resource;
+  constructor(source: EventSource, onRequest: ((event: RequestEvent) => void) | undefined) {
+    this.#source = source;
     this.#onRequest = onRequest;
   }
 
-  cacheLookup(hit: boolean): void {
-    if (hit) this.counters.cacheHits++;
-    if (cacheChannel.hasSubscribers) cacheChannel.publish({ resource: this.#resource, hit } satisfies CacheEvent);
+  /** A load was answered by the cache (`hit`), or not. */
+  cacheHit(): void {
+    this.#loads++;
+    this.#cacheHits++;
+    this.#publishLoad('cacheHit', true);
+  }
+
+  /** A load joined a key already queued or in flight. */
+  inflightJoin(): void {
+    this.#loads++;
+    this.#inflightJoins++;
+    this.#publishLoad('inflightJoin', false);
+  }
+
+  /** A load put a new key in the queue. */
+  queued(): void {
+    this.#loads++;
+    this.#publishLoad('queued', false);
+  }
+
+  /** A load was refused for its identifier. */
+  invalid(): void {
+    this.#loads++;
+    this.#invalid++;
+    if (loadChannel.hasSubscribers) loadChannel.publish({ ...this.#source, outcome: 'invalid' } satisfies LoadEvent);
   }
 
   batch(items: number): void {
-    if (batchChannel.hasSubscribers) batchChannel.publish({ resource: this.#resource, items } satisfies BatchEvent);
+    if (batchChannel.hasSubscribers) batchChannel.publish({ ...this.#source, items } satisfies BatchEvent);
   }
 
-  request(event: Omit<RequestEvent, 'resource'>): void {
-    this.counters.requests++;
-    this.counters.itemsRequested += event.items;
+  request(event: Omit<RequestEvent, keyof EventSource>): void {
+    this.#requests++;
+    this.#itemsRequested += event.items;
     if (this.#onRequest === undefined && !requestChannel.hasSubscribers) return;
-    const full: RequestEvent = { resource: this.#resource, ...event };
+    const full: RequestEvent = { ...this.#source, ...event };
     if (this.#onRequest !== undefined) {
       try {
         this.#onRequest(full);
@@ -140,8 +224,48 @@ export class Telemetry {
     if (requestChannel.hasSubscribers) requestChannel.publish(full);
   }
 
-  retry(event: Omit<RetryEvent, 'resource'>): void {
-    this.counters.retries++;
-    if (retryChannel.hasSubscribers) retryChannel.publish({ resource: this.#resource, ...event } satisfies RetryEvent);
+  retry(event: Omit<RetryEvent, keyof EventSource>): void {
+    this.#retries++;
+    if (retryChannel.hasSubscribers) retryChannel.publish({ ...this.#source, ...event } satisfies RetryEvent);
+  }
+
+  /** An answer came with this many items, and left this many keys without one. */
+  answered(itemsReturned: number, notFound: number): void {
+    this.#itemsReturned += itemsReturned;
+    if (notFound === 0) return;
+    this.#notFound += notFound;
+    if (notFoundChannel.hasSubscribers) notFoundChannel.publish({ ...this.#source, count: notFound } satisfies NotFoundEvent);
+  }
+
+  /** The shared cache tier answered this many keys of a request before it went to CDF. */
+  sharedHits(count: number): void {
+    this.#sharedHits += count;
+  }
+
+  /** A request failed for good. */
+  requestFailed(): void {
+    this.#requestFailures++;
+  }
+
+  stats(concurrencyLimit: number): LoaderStats {
+    return {
+      loads: this.#loads,
+      cacheHits: this.#cacheHits,
+      sharedHits: this.#sharedHits,
+      inflightJoins: this.#inflightJoins,
+      invalid: this.#invalid,
+      requests: this.#requests,
+      requestFailures: this.#requestFailures,
+      retries: this.#retries,
+      itemsRequested: this.#itemsRequested,
+      itemsReturned: this.#itemsReturned,
+      notFound: this.#notFound,
+      concurrencyLimit,
+    };
+  }
+
+  #publishLoad(outcome: LoadOutcome, hit: boolean): void {
+    if (loadChannel.hasSubscribers) loadChannel.publish({ ...this.#source, outcome } satisfies LoadEvent);
+    if (cacheChannel.hasSubscribers) cacheChannel.publish({ ...this.#source, hit } satisfies CacheEvent);
   }
 }

@@ -1,3 +1,5 @@
+import { TokenProviderError } from './errors/token-provider-error.js';
+
 /** What the loader tells `getToken` when it asks. */
 export interface TokenRequest {
   /**
@@ -24,20 +26,26 @@ export class TokenSource {
     this.#getToken = getToken;
   }
 
-  /** The held token, or the result of one shared `getToken` call. */
-  get(): Promise<string> | string {
-    if (this.#token !== undefined) return this.#token;
+  /** The held token, or the result of the one shared `getToken` call. */
+  get(): Promise<string> {
+    if (this.#token !== undefined) return Promise.resolve(this.#token);
     if (this.#pending === undefined) {
       const pending = this.#fetch();
       this.#pending = pending;
       // Cleared once settled, however `getToken` failed (even by throwing synchronously), so the
       // next request asks again instead of reusing a failure.
-      const clear = (): void => {
-        if (this.#pending === pending) this.#pending = undefined;
-      };
+      const clear = (): void => this.forget(pending);
       pending.then(clear, clear);
     }
     return this.#pending;
+  }
+
+  /**
+   * Stops sharing a call that took too long: the next request calls `getToken` again instead
+   * of waiting on one that may never settle (a hung identity provider).
+   */
+  forget(pending: Promise<string>): void {
+    if (this.#pending === pending) this.#pending = undefined;
   }
 
   /**
@@ -63,14 +71,14 @@ export class TokenSource {
 // what an HTTP header value cannot carry.
 const NOT_HEADER_SAFE = /[^\x20-\x7e\x80-\xff]/;
 
-/** @throws {TypeError} saying what is wrong with the token, without ever echoing it. */
+/** @throws {TokenProviderError} saying what is wrong with the token, without ever echoing it. */
 function checkToken(token: unknown): asserts token is string {
   if (typeof token !== 'string' || token.length === 0) {
-    throw new TypeError(`\`getToken\` must resolve to a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
+    throw new TokenProviderError(`\`getToken\` must resolve to a non-empty string, got ${typeof token === 'string' ? 'an empty string' : typeof token}.`);
   }
   const position = token.search(NOT_HEADER_SAFE);
   if (position !== -1) {
-    throw new TypeError(
+    throw new TokenProviderError(
       `\`getToken\` resolved to a token an HTTP header cannot carry: the character at position ${position} of ${token.length} is a control or non-Latin-1 character (a pasted line break?).`,
     );
   }

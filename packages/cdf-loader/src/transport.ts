@@ -1,5 +1,8 @@
 import ky, { type KyInstance } from 'ky';
+import { abortable } from './abortable.js';
+import { describeValue } from './describe-value.js';
 import { CdfApiError } from './errors/cdf-api-error.js';
+import { TokenProviderError } from './errors/token-provider-error.js';
 import { type GetToken, TokenSource } from './token-source.js';
 import { VERSION } from './version.js';
 
@@ -13,26 +16,43 @@ export interface TransportOptions {
   fetch: typeof globalThis.fetch | undefined;
 }
 
-/** The answer to one HTTP attempt of a byids request. */
-export type AttemptOutcome =
-  | { ok: true; items: readonly unknown[]; status: number; requestId: string | undefined }
-  | AttemptFailure;
+/** The answer to one attempt of a byids request. */
+export type AttemptOutcome = AttemptSuccess | AttemptFailure;
 
-/** A failed attempt: the error for the keys, and whether and when to try again. */
-export interface AttemptFailure {
-  ok: false;
-  error: CdfApiError;
-  retryable: boolean;
-  retryAfterMs: number | undefined;
+export interface AttemptSuccess {
+  ok: true;
+  items: readonly unknown[];
+  status: number;
+  requestId: string | undefined;
 }
 
-/** Statuses CDF uses for "try again later": throttling and gateway trouble. */
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * What went wrong, as facts for the retry policy to judge: `http` an error status, `network`
+ * no answer, `timeout` no whole answer within `timeoutMs`, `malformed` a success status with a
+ * body that is not a byids answer, `token` `getToken` failed, `tokenTimeout` it did not answer
+ * within `timeoutMs`.
+ */
+export type FailureKind = 'http' | 'network' | 'timeout' | 'malformed' | 'token' | 'tokenTimeout';
+
+/** A failed attempt: the error for the keys, and what the answer said about trying again. */
+export interface AttemptFailure {
+  ok: false;
+  kind: FailureKind;
+  error: CdfApiError | TokenProviderError;
+  /** HTTP status; 0 when no response arrived. */
+  status: number;
+  requestId: string | undefined;
+  /** From a `Retry-After` header, in milliseconds. */
+  retryAfterMs: number | undefined;
+  /** CDF's `cdf-is-auto-retryable` header said so. */
+  autoRetryable: boolean;
+}
+
 const MAX_BODY_IN_ERROR = 2_000;
 
 /**
  * One byids attempt at a time: auth, headers, a per-attempt timeout, and every failure turned
- * into a `CdfApiError` with what CDF said. Retrying is the caller's job, because a retry must
+ * into a typed error with what CDF said. Retrying is the sender's job, because a retry must
  * give up its concurrency slot while it waits (ky's own retry holds it).
  */
 export class Transport {
@@ -58,35 +78,43 @@ export class Transport {
   /**
    * Sends one `POST {resource}/byids` with `ignoreUnknownIds: true`. A 401 is answered by one
    * token refresh and one replay inside the same attempt; `timeoutMs` covers the whole attempt,
-   * waiting for `getToken` included. `exchanged` hears of every HTTP exchange (a 401 and its
-   * replay are two). Rejects only with the reason of `signal` when it aborts; every other failure
-   * is an outcome.
+   * waiting for `getToken` included, and a `getToken` call it cut short is forgotten, so the
+   * next attempt asks again. `exchanged` hears of every HTTP exchange (a 401 and its replay are
+   * two). Rejects only with the reason of `signal` when it aborts; every other failure is an
+   * outcome.
    */
   async attempt(resource: string, items: readonly object[], signal: AbortSignal, exchanged: ExchangeListener): Promise<AttemptOutcome> {
     const body = JSON.stringify({ items, ignoreUnknownIds: true });
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    const timer = this.#timeoutMs === Number.POSITIVE_INFINITY ? undefined : setTimeout(() => timeout.abort(), this.#timeoutMs);
     const attemptSignal = AbortSignal.any([signal, timeout.signal]);
     try {
       for (let refreshed = false; ; refreshed = true) {
+        const pendingToken = this.#tokens.get();
         let token: string;
         try {
-          token = await untilAborted(this.#tokens.get(), attemptSignal);
+          token = await abortable(pendingToken, attemptSignal);
         } catch (cause) {
           if (signal.aborted) throw signal.reason;
-          if (timeout.signal.aborted) return this.#timedOut(resource, ' waiting for `getToken`');
-          return failure(new CdfApiError({ resource, status: 0, code: 0, message: '`getToken` failed', cause }), false);
+          if (timeout.signal.aborted) {
+            this.#tokens.forget(pendingToken);
+            const error = new TokenProviderError(`\`getToken\` did not answer within ${this.#timeoutMs} ms (\`timeoutMs\`); the next attempt asks again`);
+            return failure('tokenTimeout', error);
+          }
+          return failure('token', tokenProviderError(cause));
         }
+        const startTime = Date.now();
         const startedAt = performance.now();
         const outcome = await this.#exchange(resource, body, token, attemptSignal, signal, timeout.signal);
-        exchanged(outcome, performance.now() - startedAt);
-        if (outcome.ok || outcome.error.status !== 401) return outcome;
+        exchanged(outcome, startTime, performance.now() - startedAt);
+        if (outcome.ok || outcome.status !== 401) return outcome;
         if (!refreshed) {
           this.#tokens.refuse(token);
           continue;
         }
-        const { error } = outcome;
+        const error = outcome.error as CdfApiError;
         return failure(
+          'http',
           new CdfApiError({
             resource,
             status: 401,
@@ -94,7 +122,7 @@ export class Transport {
             message: `${error.cdfMessage}; a new token from \`getToken\` was refused too`,
             requestId: error.requestId,
           }),
-          false,
+          { status: 401, requestId: error.requestId },
         );
       }
     } finally {
@@ -119,38 +147,23 @@ export class Transport {
       return readResponse(resource, response, await response.text());
     } catch (cause) {
       if (signal.aborted) throw signal.reason;
-      if (timeout.aborted) return this.#timedOut(resource, '');
+      if (timeout.aborted) {
+        return failure('timeout', new CdfApiError({ resource, status: 0, code: 0, message: `timed out after ${this.#timeoutMs} ms` }));
+      }
       const message = cause instanceof Error ? cause.message : String(cause);
-      return failure(new CdfApiError({ resource, status: 0, code: 0, message: `network error: ${message}`, cause }), true);
+      return failure('network', new CdfApiError({ resource, status: 0, code: 0, message: `network error: ${message}`, cause }));
     }
-  }
-
-  #timedOut(resource: string, where: string): AttemptOutcome {
-    return failure(new CdfApiError({ resource, status: 0, code: 0, message: `timed out after ${this.#timeoutMs} ms${where}` }), true);
   }
 }
 
-/** Hears of one HTTP exchange: its outcome and how long it took, in milliseconds. */
-export type ExchangeListener = (outcome: AttemptOutcome, durationMs: number) => void;
+/** Hears of one HTTP exchange: its outcome, when it started (epoch ms) and how long it took (ms). */
+export type ExchangeListener = (outcome: AttemptOutcome, startTime: number, durationMs: number) => void;
 
-/** The value, or a promise of it that rejects as soon as `signal` aborts. */
-function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal): T | Promise<T> {
-  if (!(value instanceof Promise)) return value;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    value.then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
+/** What `getToken` failed with, as the error the loads reject with: the reason in the message. */
+function tokenProviderError(cause: unknown): TokenProviderError {
+  if (cause instanceof TokenProviderError) return cause;
+  const reason = cause instanceof Error ? cause.message : describeValue(cause);
+  return new TokenProviderError(`\`getToken\` failed: ${reason}`, { cause });
 }
 
 function readResponse(resource: string, response: Response, text: string): AttemptOutcome {
@@ -166,8 +179,9 @@ function readResponse(resource: string, response: Response, text: string): Attem
         : describeBadItem(items);
     if (problem === undefined) return { ok: true, items: items as unknown[], status, requestId };
     return failure(
+      'malformed',
       new CdfApiError({ resource, status, code: status, message: problem, requestId, body: text.slice(0, MAX_BODY_IN_ERROR) }),
-      false,
+      { status, requestId },
     );
   }
 
@@ -183,8 +197,12 @@ function readResponse(resource: string, response: Response, text: string): Attem
     body: cdfError === undefined ? text.slice(0, MAX_BODY_IN_ERROR) : undefined,
   });
   const autoRetryable = response.headers.get('cdf-is-auto-retryable');
-  const retryable = RETRYABLE_STATUSES.has(status) || (autoRetryable !== null && autoRetryable.toLowerCase() !== 'false');
-  return failure(error, retryable, parseRetryAfter(response.headers.get('retry-after')));
+  return failure('http', error, {
+    status,
+    requestId,
+    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    autoRetryable: autoRetryable !== null && autoRetryable.toLowerCase() !== 'false',
+  });
 }
 
 /** Every item must at least be an object with a numeric `id`, or it cannot be matched to a key. */
@@ -219,6 +237,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function failure(error: CdfApiError, retryable: boolean, retryAfterMs?: number): AttemptOutcome {
-  return { ok: false, error, retryable, retryAfterMs };
+function failure(
+  kind: FailureKind,
+  error: CdfApiError | TokenProviderError,
+  answer: Partial<Pick<AttemptFailure, 'status' | 'requestId' | 'retryAfterMs' | 'autoRetryable'>> = {},
+): AttemptFailure {
+  return {
+    ok: false,
+    kind,
+    error,
+    status: answer.status ?? 0,
+    requestId: answer.requestId,
+    retryAfterMs: answer.retryAfterMs,
+    autoRetryable: answer.autoRetryable ?? false,
+  };
 }

@@ -1,7 +1,6 @@
 import { inspect } from 'node:util';
-import pLimit from 'p-limit';
 import { describe, expect, test, vi } from 'vitest';
-import { CdfApiError, createFilesLoader, type RequestEvent } from '../src/index.js';
+import { CdfApiError, createConcurrencyLimit, createFilesLoader, type RequestEvent, TokenProviderError } from '../src/index.js';
 import { byIdsRequests, optionsFor, until, useMockCdf } from './support.js';
 
 const VALID = 'fresh-token';
@@ -88,9 +87,9 @@ describe('auth', () => {
 
   test('`getToken` resolving to something other than a string fails the chunk, naming the rule', async () => {
     const loader = createFilesLoader(optionsFor(cdf(), { getToken: async () => undefined as unknown as string }));
-    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as CdfApiError;
-    expect(error.message).toBe('CDF files/byids failed with no response: `getToken` failed');
-    expect((error.cause as Error).message).toBe('`getToken` must resolve to a non-empty string, got undefined.');
+    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as TokenProviderError;
+    expect(error).toBeInstanceOf(TokenProviderError);
+    expect(error.message).toBe('`getToken` must resolve to a non-empty string, got undefined.');
   });
 
   test('a `getToken` that throws synchronously fails that request only; the next one asks again', async () => {
@@ -102,7 +101,7 @@ describe('auth', () => {
     };
     const loader = createFilesLoader(optionsFor(cdf(), { getToken }));
     const file = cdf().data.files[0]!;
-    await expect(loader.load({ id: file.id })).rejects.toMatchObject({ cdfMessage: '`getToken` failed' });
+    await expect(loader.load({ id: file.id })).rejects.toThrow(new TokenProviderError('`getToken` failed: no session yet'));
     expect(await loader.load({ id: file.id })).toEqual(file);
     expect(calls).toBe(2);
   });
@@ -110,9 +109,10 @@ describe('auth', () => {
   test('a token no HTTP header can carry is refused without being sent or echoed', async () => {
     const pasted = 'eyJhbGc.SECRET\r\nPART';
     const loader = createFilesLoader(optionsFor(cdf(), { getToken: () => pasted }));
-    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as CdfApiError;
+    const error = (await loader.load({ id: 5 }).catch((reason: unknown) => reason)) as TokenProviderError;
 
-    expect((error.cause as Error).message).toBe(
+    expect(error).toBeInstanceOf(TokenProviderError);
+    expect(error.message).toBe(
       '`getToken` resolved to a token an HTTP header cannot carry: the character at position 14 of 20 is a control or non-Latin-1 character (a pasted line break?).',
     );
     expect(inspect(error, { depth: 10 })).not.toContain('SECRET');
@@ -121,16 +121,16 @@ describe('auth', () => {
   });
 
   test('waiting for `getToken` counts against `timeoutMs`, and gives the slot back when every caller aborts', async () => {
-    const limiter = pLimit(1);
+    const limiter = createConcurrencyLimit({ maxConcurrency: 1 });
     const loader = createFilesLoader(optionsFor(cdf(), { getToken: () => new Promise<string>(() => {}), limiter, timeoutMs: 50, retry: { limit: 0 } }));
-    await expect(loader.load({ id: 5 })).rejects.toThrow('CDF files/byids failed with no response: timed out after 50 ms waiting for `getToken`');
+    await expect(loader.load({ id: 5 })).rejects.toThrow(new TokenProviderError('`getToken` did not answer within 50 ms (`timeoutMs`); the next attempt asks again'));
 
     const slow = createFilesLoader(optionsFor(cdf(), { getToken: () => new Promise<string>(() => {}), limiter }));
     const controller = new AbortController();
     const load = slow.load({ id: 5 }, { signal: controller.signal });
-    await until(() => limiter.activeCount === 1, 'the attempt to take the slot');
+    await until(() => limiter.active === 1, 'the attempt to take the slot');
     controller.abort();
     await expect(load).rejects.toMatchObject({ name: 'AbortError' });
-    await until(() => limiter.activeCount === 0, 'the slot to be given back');
+    await until(() => limiter.active === 0, 'the slot to be given back');
   });
 });

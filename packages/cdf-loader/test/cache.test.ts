@@ -74,7 +74,7 @@ describe('the shared cache', () => {
     expect(await loader.load({ id: file.id })).toEqual(renamed);
     expect(byIdsRequests(cdf())).toHaveLength(1);
     expect(() => loader.prime({ name: 'x' } as FileInfo)).toThrow(
-      new TypeError('`prime` needs an item with an `id`, `externalId` or `instanceId`.'),
+      new TypeError('`prime` needs an item CDF could have sent: `id` must be an integer from 1 to 9007199254740991, got undefined.'),
     );
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import pLimit from 'p-limit';
-import { createCdfLoaders, createFilesLoader } from '../src/index.js';
+import { createCdfLoaders, createConcurrencyLimit, createFilesLoader } from '../src/index.js';
 import { byIdsRequests, expectWellFormedRequests, gatedFetch, nextMacrotask, optionsFor, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 5000, assets: 500 }, latency: { fixedMs: 5 } });
@@ -53,7 +52,7 @@ describe('chunks under a concurrency limit', () => {
   });
 
   test('a `limiter` passed to two loaders bounds both together', async () => {
-    const limiter = pLimit(2);
+    const limiter = createConcurrencyLimit({ maxConcurrency: 2 });
     const first = createFilesLoader(optionsFor(cdf(), { limiter, maxBatchSize: 10, cache: false }));
     const second = createFilesLoader(optionsFor(cdf(), { limiter, maxBatchSize: 10, cache: false }));
     const files = cdf().data.files.slice(0, 100);

@@ -85,7 +85,7 @@ describe('fan-out by identity', () => {
     expect(unknown.status).toBe('rejected');
     const error = (unknown as PromiseRejectedResult).reason as NotFoundError;
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error.message).toBe('No files item found for {"externalId":"nope"}.');
+    expect(error.message).toBe('No file with externalId "nope".');
     expect(error.identifier).toEqual({ externalId: 'nope' });
     // The not-found answer is cached: the same error again, with no request.
     await expect(loader.load({ externalId: 'nope' })).rejects.toThrow(NotFoundError);

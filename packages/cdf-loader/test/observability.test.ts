@@ -1,13 +1,30 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, test, vi } from 'vitest';
-import { type BatchEvent, type CacheEvent, channels, createFilesLoader, type RequestEvent, type RetryEvent } from '../src/index.js';
+import {
+  type BatchEvent,
+  type CacheEvent,
+  CdfApiError,
+  channels,
+  createFilesLoader,
+  type LoadEvent,
+  type NotFoundEvent,
+  type RequestEvent,
+  type RetryEvent,
+} from '../src/index.js';
 import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100 } });
 
 /** Collects what is published on every cdf-loader channel while `run` runs. */
 async function recordChannels(run: () => Promise<void>) {
-  const seen = { batch: [] as BatchEvent[], request: [] as RequestEvent[], retry: [] as RetryEvent[], cache: [] as CacheEvent[] };
+  const seen = {
+    load: [] as LoadEvent[],
+    batch: [] as BatchEvent[],
+    request: [] as RequestEvent[],
+    retry: [] as RetryEvent[],
+    cache: [] as CacheEvent[],
+    notFound: [] as NotFoundEvent[],
+  };
   const stops = (Object.keys(seen) as (keyof typeof seen)[]).map((name) => {
     const listener = (message: unknown): void => {
       (seen[name] as unknown[]).push(message);
@@ -24,28 +41,41 @@ async function recordChannels(run: () => Promise<void>) {
 }
 
 describe('observability', () => {
-  test('diagnostics channels carry batches, requests, retries and cache lookups', async () => {
+  test('diagnostics channels carry loads, batches, requests, retries, cache lookups and not-found keys', async () => {
     cdf().addFault({ request: 1, status: 503 });
     const loader = createFilesLoader(optionsFor(cdf(), { retry: { baseDelayMs: 1, maxDelayMs: 1 } }));
     const [a, b] = cdf().data.files;
+    const source = { project: cdf().project, resource: 'files' };
 
+    const before = Date.now();
     const seen = await recordChannels(async () => {
-      await Promise.all([loader.load({ id: a!.id }), loader.load({ id: b!.id })]);
+      await Promise.all([loader.load({ id: a!.id }), loader.load({ id: b!.id }), loader.load({ id: b!.id }), loader.load({ id: 99_999 })]);
       await loader.load({ id: a!.id });
+      await loader.load({ id: 0 }).catch(() => undefined);
     });
 
     const requests = byIdsRequests(cdf());
-    expect(seen.batch).toEqual([{ resource: 'files', items: 2 }]);
-    expect(seen.request.map(({ durationMs: _, ...rest }) => rest)).toEqual([
-      { resource: 'files', items: 2, status: 503, attempt: 1, requestId: requests[0]!.requestId },
-      { resource: 'files', items: 2, status: 200, attempt: 2, requestId: requests[1]!.requestId },
+    expect(seen.load).toEqual(
+      (['queued', 'queued', 'inflightJoin', 'queued', 'cacheHit', 'invalid'] as const).map((outcome) => ({ ...source, outcome })),
+    );
+    expect(seen.batch).toEqual([{ ...source, items: 3 }]);
+    expect(seen.request.map(({ durationMs: _, startTime: __, ...rest }) => rest)).toEqual([
+      { ...source, items: 3, status: 503, attempt: 1, requestId: requests[0]!.requestId, error: expect.any(CdfApiError) },
+      { ...source, items: 3, status: 200, attempt: 2, requestId: requests[1]!.requestId, error: undefined },
     ]);
-    expect(seen.retry).toEqual([{ resource: 'files', items: 2, attempt: 1, status: 503, delayMs: expect.any(Number) }]);
+    for (const event of seen.request) {
+      expect(event.startTime).toBeGreaterThanOrEqual(before);
+      expect(event.startTime).toBeLessThanOrEqual(Date.now());
+    }
+    expect(seen.retry).toEqual([{ ...source, items: 3, attempt: 1, status: 503, delayMs: expect.any(Number) }]);
     expect(seen.cache).toEqual([
-      { resource: 'files', hit: false },
-      { resource: 'files', hit: false },
-      { resource: 'files', hit: true },
+      { ...source, hit: false },
+      { ...source, hit: false },
+      { ...source, hit: false },
+      { ...source, hit: false },
+      { ...source, hit: true },
     ]);
+    expect(seen.notFound).toEqual([{ ...source, count: 1 }]);
   });
 
   test('`onRequest` sees every attempt, and `stats()` counts what happened', async () => {
@@ -57,14 +87,16 @@ describe('observability', () => {
     await loader.load({ id: 12 });
 
     const requests = byIdsRequests(cdf());
-    expect(events.map(({ durationMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 }))).toEqual([
-      { resource: 'files', items: 3, status: 200, attempt: 1, requestId: requests[0]!.requestId, timed: true },
-      { resource: 'files', items: 2, status: 200, attempt: 1, requestId: requests[1]!.requestId, timed: true },
-      { resource: 'files', items: 1, status: 200, attempt: 1, requestId: requests[2]!.requestId, timed: true },
+    const source = { project: cdf().project, resource: 'files', error: undefined };
+    expect(events.map(({ durationMs, startTime: _, ...rest }) => ({ ...rest, timed: durationMs >= 0 }))).toEqual([
+      { ...source, items: 3, status: 200, attempt: 1, requestId: requests[0]!.requestId, timed: true },
+      { ...source, items: 2, status: 200, attempt: 1, requestId: requests[1]!.requestId, timed: true },
+      { ...source, items: 1, status: 200, attempt: 1, requestId: requests[2]!.requestId, timed: true },
     ]);
     expect(loader.stats()).toEqual({
       loads: 12,
       cacheHits: 1,
+      sharedHits: 0,
       inflightJoins: 5,
       invalid: 0,
       requests: 3,

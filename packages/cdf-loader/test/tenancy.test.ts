@@ -91,7 +91,7 @@ describe('tenancy', () => {
     );
     expect(() => pool.forPrincipal('', () => 't')).toThrow(new TypeError('`principal` must be a non-empty string, got "".'));
     expect(() => createCdfLoaderPool({ baseUrl: cdf().url, project: cdf().project, maxPrincipals: 0 })).toThrow(
-      new TypeError('`maxPrincipals` must be a positive integer, got 0.'),
+      new TypeError('`maxPrincipals` must be an integer ≥ 1, got 0.'),
     );
     expect(() => createCdfLoaderPool({ baseUrl: 'nope', project: 'p' })).toThrow(TypeError);
     expect(() => createCdfLoaderPool({ baseUrl: cdf().url, project: cdf().project, maxBatchSize: 0 })).toThrow(

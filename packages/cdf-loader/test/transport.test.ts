@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test, vi } from 'vitest';
-import { createCdfLoaders, createFilesLoader, VERSION } from '../src/index.js';
+import { CdfApiError, createCdfLoaders, createFilesLoader, TokenProviderError, VERSION } from '../src/index.js';
 import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100, assets: 50 } });
@@ -39,11 +39,13 @@ describe('the HTTP side', () => {
     expect(getToken).toHaveBeenCalledTimes(1);
   });
 
-  test('`getToken` failing rejects the keys with a CdfApiError caused by it', async () => {
-    const failure = new Error('identity provider down');
+  test('`getToken` failing rejects the keys with a TokenProviderError that says why, caused by it', async () => {
+    const failure = new Error('vault unreachable');
     const loader = createFilesLoader(optionsFor(cdf(), { getToken: () => Promise.reject(failure) }));
     const error = (await loader.load({ id: 1 }).catch((reason: unknown) => reason)) as Error;
-    expect(error.message).toBe('CDF files/byids failed with no response: `getToken` failed');
+    expect(error).toBeInstanceOf(TokenProviderError);
+    expect(error).not.toBeInstanceOf(CdfApiError);
+    expect(error.message).toBe('`getToken` failed: vault unreachable');
     expect(error.cause).toBe(failure);
     expect(byIdsRequests(cdf())).toHaveLength(0);
   });

@@ -9,9 +9,18 @@ export class NotFoundError extends CdfLoaderError {
   /** The resource path (`files`, `assets`, …). */
   readonly resource: string;
 
-  constructor(resource: string, identifier: unknown) {
-    super(`No ${resource} item found for ${describeValue(identifier)}.`);
+  /**
+   * @param itemName What one item of the resource is called in a sentence: `file`, `time series`.
+   */
+  constructor(resource: string, identifier: unknown, itemName: string) {
+    super(`No ${itemName} with ${describeIdentifier(identifier)}.`);
     this.identifier = identifier;
     this.resource = resource;
   }
+}
+
+/** `id 1`, `externalId "pump-1"`, `instanceId {"space":"sp","externalId":"doc"}`. */
+function describeIdentifier(identifier: unknown): string {
+  const [kind, value] = Object.entries(identifier as object)[0] ?? [];
+  return kind === undefined ? describeValue(identifier) : `${kind} ${describeValue(value)}`;
 }

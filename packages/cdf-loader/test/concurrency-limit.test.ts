@@ -1,12 +1,11 @@
-import pLimit from 'p-limit';
 import { describe, expect, test } from 'vitest';
-import { AdaptiveConcurrency } from '../src/adaptive-concurrency.js';
+import { type ConcurrencyLimit, createConcurrencyLimit } from '../src/index.js';
 
-function controller(max: number): AdaptiveConcurrency {
-  return new AdaptiveConcurrency(pLimit(max), true);
+function controller(max: number): ConcurrencyLimit {
+  return createConcurrencyLimit({ maxConcurrency: max });
 }
 
-function succeed(concurrency: AdaptiveConcurrency, times: number): void {
+function succeed(concurrency: ConcurrencyLimit, times: number): void {
   for (let count = 0; count < times; count++) concurrency.succeeded();
 }
 
@@ -52,7 +51,7 @@ describe('adaptive concurrency (AIMD)', () => {
     succeed(concurrency, 1000);
     expect(concurrency.current).toBe(2);
 
-    const fixed = new AdaptiveConcurrency(pLimit(4), false);
+    const fixed = createConcurrencyLimit({ maxConcurrency: 4, adaptive: false });
     fixed.throttled(fixed.generation);
     expect(fixed.current).toBe(4);
   });

@@ -1,0 +1,625 @@
+import { AsyncResource } from 'node:async_hooks';
+import { NOT_FOUND, type ResultCache } from './cache.js';
+import { describeValue } from './describe-value.js';
+import { LoaderClosedError } from './errors/loader-closed-error.js';
+import { NotFoundError } from './errors/not-found-error.js';
+import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from './identifiers.js';
+import type { MissingPolicy } from './options.js';
+import type { Resource } from './resources.js';
+import type { OutgoingRequest, SendRequest } from './sender.js';
+import type { SharedTier } from './shared-tier.js';
+import { SignalWatch, type AbortListener } from './signal-watch.js';
+import type { LoaderStats, Telemetry } from './telemetry.js';
+
+/** What an engine is built from; options arrive checked. */
+export interface EngineParts<TItem extends object> {
+  resource: Resource<TItem, unknown>;
+  /** Sends one request's identifiers to CDF, with retries, under the concurrency limits. */
+  send: SendRequest;
+  maxBatchSize: number;
+  batchWindowMs: number;
+  cache: ResultCache<TItem> | undefined;
+  /** The replicas' shared cache tier, when there is one. */
+  shared: SharedTier<TItem> | undefined;
+  missing: MissingPolicy;
+  telemetry: Telemetry;
+  /** The concurrency limit in force now, for `stats()`. */
+  concurrencyLimit: () => number;
+}
+
+/** How a key settled: its value, or the error its loads reject with. */
+export type Settlement<TItem> = { ok: true; value: TItem | null } | { ok: false; error: Error };
+
+/** Hears how a pending key settled; `slot` is what it passed to `listen` (a `loadMany` index). */
+interface Listener<TItem> {
+  settled(settlement: Settlement<TItem>, slot: number): void;
+}
+
+/** An identifier with its canonical key, checked once. */
+export interface KeyedIdentifier {
+  key: CanonicalKey;
+  identifier: Identifier;
+}
+
+/**
+ * One key waiting for CDF: shared by every caller that asked for it while it was pending. The
+ * first listener is held inline, so the common case (one caller) allocates no array.
+ */
+class PendingLoad<TItem> {
+  /** Callers still waiting; callers without a signal never stop waiting. */
+  waiters = 1;
+  settled = false;
+  #first: Listener<TItem> | undefined;
+  #firstSlot = 0;
+  #more: { listener: Listener<TItem>; slot: number }[] | undefined;
+
+  constructor(
+    readonly key: CanonicalKey,
+    readonly identifier: Identifier,
+    readonly chunk: Chunk<TItem>,
+  ) {}
+
+  listen(listener: Listener<TItem>, slot: number): void {
+    if (this.#first === undefined) {
+      this.#first = listener;
+      this.#firstSlot = slot;
+    } else {
+      (this.#more ??= []).push({ listener, slot });
+    }
+  }
+
+  settle(settlement: Settlement<TItem>): void {
+    this.settled = true;
+    const first = this.#first;
+    const more = this.#more;
+    this.#first = undefined;
+    this.#more = undefined;
+    first?.settled(settlement, this.#firstSlot);
+    if (more !== undefined) for (const { listener, slot } of more) listener.settled(settlement, slot);
+  }
+}
+
+/** The keys of one byids request. It takes keys until it is sent. */
+class Chunk<TItem> {
+  readonly loads = new Map<CanonicalKey, PendingLoad<TItem>>();
+  /** `collecting`: not yet handed to the sender; `queued`: waiting for a slot; `sent`: closed. */
+  state: 'collecting' | 'queued' | 'sent' = 'collecting';
+  readonly abort = new AbortController();
+  /** The invalidation stamp when its latest attempt (or shared lookup) started; see `#isFresh`. */
+  sentAt = 0;
+  /** The async context of the load that opened it, where its request runs (for tracing). */
+  readonly context = new AsyncResource('cdf-loader.request');
+}
+
+/** `load()`'s listener: a promise's functions, and the signal it follows. */
+class SingleLoad<TItem extends object> implements Listener<TItem>, AbortListener {
+  done = false;
+  constructor(
+    readonly pending: PendingLoad<TItem>,
+    readonly resolve: (value: TItem | null) => void,
+    readonly reject: (error: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly engine: Engine<TItem>,
+  ) {}
+
+  settled(settlement: Settlement<TItem>): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.signal !== undefined) this.engine.signals.remove(this.signal, this);
+    if (settlement.ok) this.resolve(settlement.value);
+    else this.reject(settlement.error);
+  }
+
+  aborted(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.reject(reason);
+    this.engine.abandon(this.pending);
+  }
+}
+
+/** `loadMany()`'s listener: one for the whole call, whatever its length. */
+class ManyLoad<TItem extends object> implements Listener<TItem>, AbortListener {
+  readonly results: (TItem | null | Error)[];
+  /** Keys still waiting, plus one while `loadMany` is still filling `results`. */
+  remaining = 1;
+  done = false;
+  waitingFor: { pending: PendingLoad<TItem>; index: number }[] | undefined;
+
+  constructor(
+    length: number,
+    readonly resolve: (results: (TItem | null | Error)[]) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly engine: Engine<TItem>,
+  ) {
+    this.results = new Array<TItem | null | Error>(length);
+    if (signal !== undefined) this.waitingFor = [];
+  }
+
+  settled(settlement: Settlement<TItem>, index: number): void {
+    if (this.done) return;
+    this.results[index] = settlement.ok ? settlement.value : settlement.error;
+    if (--this.remaining === 0) this.finish();
+  }
+
+  aborted(reason: unknown): void {
+    if (this.done) return;
+    const error = toError(reason);
+    for (const { pending, index } of this.waitingFor!) {
+      if (this.results[index] !== undefined) continue;
+      this.results[index] = error;
+      this.engine.abandon(pending);
+    }
+    this.finish();
+  }
+
+  finish(): void {
+    this.done = true;
+    if (this.signal !== undefined) this.engine.signals.remove(this.signal, this);
+    this.resolve(this.results);
+  }
+}
+
+const resolvedPromise = Promise.resolve();
+
+/**
+ * The engine behind every loader: a queue of keys cut into chunks, each handed to `send`, with
+ * each answer fanned out to every caller that asked. It knows nothing of HTTP.
+ */
+export class Engine<TItem extends object> {
+  /** @internal One listener per signal, for every load that passed it. */
+  readonly signals = new SignalWatch();
+  readonly #parts: EngineParts<TItem>;
+  readonly #telemetry: Telemetry;
+  /** Keys queued or in flight, for joining. */
+  readonly #pending = new Map<CanonicalKey, PendingLoad<TItem>>();
+  /** Chunks not yet sent, oldest first; new keys go to the last one while it has room. */
+  readonly #open: Chunk<TItem>[] = [];
+  /** Chunks handed to the sender and not yet done, with their `#send`. */
+  readonly #inFlight = new Map<Chunk<TItem>, Promise<void>>();
+  #dispatchTimer: NodeJS.Timeout | undefined;
+  #dispatchScheduled = false;
+  /**
+   * Invalidation is per key: every `clear`, `prime` and attempt takes the next stamp, and an
+   * answer is cached (or answers other chunks' keys) for a key only if the key was not
+   * invalidated after the attempt started. Entries older than every request in flight are
+   * dropped, so this stays as small as the invalidations of the last few seconds.
+   */
+  #stamp = 0;
+  readonly #invalidatedAt = new Map<CanonicalKey, number>();
+  #clearedAllAt = 0;
+  #closed: Promise<void> | undefined;
+
+  constructor(parts: EngineParts<TItem>) {
+    this.#parts = parts;
+    this.#telemetry = parts.telemetry;
+    parts.shared?.onInvalidate((keys) => this.#invalidateLocally(keys));
+  }
+
+  load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
+    let answer: TItem | null | PendingLoad<TItem>;
+    try {
+      answer = this.#start(identifier, signal);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    if (!(answer instanceof PendingLoad)) return Promise.resolve(answer);
+    const pending = answer;
+    return new Promise<TItem | null>((resolve, reject) => {
+      const listener = new SingleLoad(pending, resolve, reject, signal, this);
+      pending.listen(listener, 0);
+      if (signal !== undefined) this.signals.add(signal, listener);
+    });
+  }
+
+  /**
+   * Loads several; each place holds the item, `null` or the error of that key. Answers the
+   * cache already has are put in place directly, and the whole call listens with one object.
+   */
+  loadMany(identifiers: readonly unknown[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+    if (!Array.isArray(identifiers)) {
+      return Promise.reject(new TypeError(`\`loadMany\` takes an array of identifiers, got ${describeValue(identifiers)}.`));
+    }
+    return this.#loadMany(identifiers, undefined, signal);
+  }
+
+  /** `loadMany` for identifiers already checked (by `forRequest`'s key function). */
+  loadManyKeyed(keyed: readonly (KeyedIdentifier | Error)[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+    return this.#loadMany(undefined, keyed, signal);
+  }
+
+  /** Stores an item under all of its identifiers, replacing what the cache held. */
+  prime(item: TItem): void {
+    const keys = itemKeys(item);
+    if (typeof keys === 'string') throw new TypeError(`\`prime\` needs an item CDF could have sent: ${keys}.`);
+    this.#checkOpen();
+    this.#invalidate(keys);
+    this.#parts.cache?.setItem(item, keys);
+    this.#parts.shared?.replace(item, keys);
+  }
+
+  /** Forgets the cached value of this identifier and of every other identifier of its item. */
+  clear(identifier: unknown): void {
+    const key = identifierKey(identifier, this.#parts.resource.kinds);
+    this.#checkOpen();
+    this.#invalidate([key]);
+    this.#parts.cache?.delete(key);
+    this.#parts.shared?.delete([key]);
+  }
+
+  clearAll(): void {
+    this.#checkOpen();
+    this.#clearedAllAt = ++this.#stamp;
+    this.#parts.cache?.clear();
+    for (const key of [...this.#pending.keys()]) this.#detachIfSent(key);
+    this.#parts.shared?.clear();
+  }
+
+  stats(): LoaderStats {
+    return this.#telemetry.stats(this.#parts.concurrencyLimit());
+  }
+
+  /**
+   * Rejects queued loads with `LoaderClosedError`, aborts requests in flight (their retry waits
+   * end with them), stops hearing the shared tier, and resolves when every request has ended.
+   * Idempotent; loads after it reject at once.
+   */
+  close(): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed;
+    const error = new LoaderClosedError(this.#parts.resource.path);
+    clearTimeout(this.#dispatchTimer);
+    for (const chunk of this.#open.splice(0)) {
+      chunk.state = 'sent';
+      this.#rejectAll(chunk, error);
+    }
+    for (const chunk of this.#inFlight.keys()) chunk.abort.abort(error);
+    this.#parts.shared?.close();
+    this.#closed = Promise.allSettled(this.#inFlight.values()).then(() => undefined);
+    return this.#closed;
+  }
+
+  /**
+   * A caller gave up. A key nobody waits for leaves its chunk if the chunk is not sent yet; a
+   * sent request is aborted only once none of its keys has a caller left.
+   */
+  abandon(pending: PendingLoad<TItem>): void {
+    pending.waiters--;
+    if (pending.waiters > 0 || pending.settled) return;
+    const { chunk } = pending;
+    if (chunk.state !== 'sent') {
+      pending.settled = true;
+      chunk.loads.delete(pending.key);
+      this.#forget(pending);
+      return;
+    }
+    for (const load of chunk.loads.values()) {
+      if (load.waiters > 0 && !load.settled) return;
+    }
+    for (const load of chunk.loads.values()) this.#forget(load);
+    chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
+  }
+
+  #loadMany(
+    identifiers: readonly unknown[] | undefined,
+    keyed: readonly (KeyedIdentifier | Error)[] | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<(TItem | null | Error)[]> {
+    const length = (identifiers ?? keyed)!.length;
+    return new Promise((resolve) => {
+      const many = new ManyLoad<TItem>(length, resolve, signal, this);
+      const { results } = many;
+      for (let index = 0; index < length; index++) {
+        let answer: TItem | null | PendingLoad<TItem>;
+        try {
+          if (keyed === undefined) {
+            answer = this.#start(identifiers![index], signal);
+          } else {
+            const entry = keyed[index]!;
+            if (entry instanceof Error) {
+              this.#telemetry.invalid();
+              throw entry;
+            }
+            answer = this.#startKeyed(entry.key, entry.identifier, signal);
+          }
+        } catch (error) {
+          results[index] = toError(error);
+          continue;
+        }
+        if (!(answer instanceof PendingLoad)) {
+          results[index] = answer;
+          continue;
+        }
+        many.remaining++;
+        many.waitingFor?.push({ pending: answer, index });
+        answer.listen(many, index);
+      }
+      if (signal !== undefined && many.remaining > 1) this.signals.add(signal, many);
+      if (--many.remaining === 0) many.finish();
+    });
+  }
+
+  /**
+   * The synchronous part of a load: the answer itself when the cache has it, else the pending
+   * load it joins or starts. Throws what the load must reject with.
+   */
+  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | PendingLoad<TItem> {
+    let key: CanonicalKey;
+    try {
+      key = identifierKey(identifier, this.#parts.resource.kinds);
+    } catch (error) {
+      this.#telemetry.invalid();
+      throw error;
+    }
+    return this.#startKeyed(key, identifier as Identifier, signal);
+  }
+
+  #startKeyed(key: CanonicalKey, identifier: Identifier, signal: AbortSignal | undefined): TItem | null | PendingLoad<TItem> {
+    if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
+    if (signal?.aborted) throw signal.reason;
+    const cached = this.#parts.cache?.get(key);
+    if (cached !== undefined) {
+      this.#telemetry.cacheHit();
+      return cached === NOT_FOUND ? this.#notFound(identifier) : cached;
+    }
+    let pending = this.#pending.get(key);
+    if (pending === undefined) {
+      this.#telemetry.queued();
+      pending = this.#enqueue(key, identifier);
+    } else {
+      this.#telemetry.inflightJoin();
+      pending.waiters++;
+    }
+    return pending;
+  }
+
+  #enqueue(key: CanonicalKey, identifier: Identifier): PendingLoad<TItem> {
+    let chunk = this.#open.at(-1);
+    if (chunk === undefined || chunk.loads.size >= this.#parts.maxBatchSize) {
+      chunk = new Chunk<TItem>();
+      this.#open.push(chunk);
+      this.#scheduleDispatch();
+    }
+    const pending = new PendingLoad<TItem>(key, copyIdentifier(identifier), chunk);
+    chunk.loads.set(key, pending);
+    this.#pending.set(key, pending);
+    return pending;
+  }
+
+  /**
+   * Hands new chunks to the sender once the current burst of loads is over. With no batch
+   * window this is DataLoader's timing: after the promise jobs already queued have run, so loads
+   * issued after awaiting resolved promises still join, then a `process.nextTick` hop, so the
+   * burst ends before anything is sent. Until its slot frees up, a queued chunk keeps taking new
+   * keys (see `#enqueue`): that is what keeps requests full when the limit is reached.
+   */
+  #scheduleDispatch(): void {
+    if (this.#dispatchScheduled) return;
+    this.#dispatchScheduled = true;
+    const dispatch = (): void => {
+      this.#dispatchScheduled = false;
+      this.#dispatchTimer = undefined;
+      for (const chunk of this.#open) {
+        if (chunk.state !== 'collecting') continue;
+        chunk.state = 'queued';
+        this.#inFlight.set(chunk, chunk.context.runInAsyncScope(this.#send, this, chunk));
+      }
+    };
+    if (this.#parts.batchWindowMs > 0) this.#dispatchTimer = setTimeout(dispatch, this.#parts.batchWindowMs);
+    else void resolvedPromise.then(() => process.nextTick(dispatch));
+  }
+
+  /** Looks the chunk up in the shared tier, then hands what is left to the sender. */
+  async #send(chunk: Chunk<TItem>): Promise<void> {
+    const request: OutgoingRequest = {
+      signal: chunk.abort.signal,
+      identifiers: () => this.#identifiersToSend(chunk),
+      wanted: () => hasUnsettled(chunk),
+      answer: (items) => this.#fanOut(chunk, items),
+    };
+    try {
+      if (this.#parts.shared !== undefined) await this.#lookUpShared(chunk, this.#parts.shared);
+      const error = await this.#parts.send(request);
+      if (error !== undefined) this.#fail(chunk, error);
+    } catch (reason) {
+      // An abort means every caller gave up, or the loader closed: not a failure of the request.
+      if (chunk.abort.signal.aborted) this.#rejectAll(chunk, chunk.abort.signal.reason);
+      else this.#fail(chunk, reason);
+    } finally {
+      this.#inFlight.delete(chunk);
+      this.#pruneInvalidations();
+    }
+  }
+
+  /** Called by the sender as each attempt starts, in its slot: what to ask CDF for now. */
+  #identifiersToSend(chunk: Chunk<TItem>): Identifier[] {
+    this.#close(chunk);
+    chunk.sentAt = ++this.#stamp;
+    // A retry leaves out keys another request answered meanwhile.
+    const identifiers: Identifier[] = [];
+    for (const load of chunk.loads.values()) if (!load.settled) identifiers.push(load.identifier);
+    return identifiers;
+  }
+
+  /** The chunk takes no more keys. */
+  #close(chunk: Chunk<TItem>): void {
+    if (chunk.state === 'sent') return;
+    chunk.state = 'sent';
+    this.#open.splice(this.#open.indexOf(chunk), 1);
+    if (chunk.loads.size > 0) this.#telemetry.batch(chunk.loads.size);
+  }
+
+  /**
+   * Answers every pending key an item names, in this chunk or any other: by id, externalId and
+   * instanceId, never by position. Keys of this chunk that no item named are not found. An item
+   * that breaks the identifier rules answers nothing. A key invalidated after the request was
+   * sent is answered for this chunk's callers only, and not cached.
+   */
+  #fanOut(chunk: Chunk<TItem>, items: readonly unknown[]): void {
+    const { cache, shared } = this.#parts;
+    const toShare: { item: object; keys: readonly CanonicalKey[] }[] | undefined = shared === undefined ? undefined : [];
+    for (const item of items as TItem[]) {
+      const keys = itemKeys(item);
+      if (typeof keys === 'string') continue;
+      const freshKeys = this.#answer(chunk, item, keys);
+      if (freshKeys === undefined) continue;
+      cache?.setItem(item, freshKeys);
+      toShare?.push({ item, keys: freshKeys });
+    }
+    let notFound = 0;
+    const notFoundKeys: CanonicalKey[] | undefined = shared === undefined ? undefined : [];
+    for (const pending of chunk.loads.values()) {
+      if (pending.settled) continue;
+      notFound++;
+      if (this.#isFresh(pending.key, chunk)) {
+        cache?.setNotFound(pending.key);
+        notFoundKeys?.push(pending.key);
+      }
+      this.#settleNotFound(pending);
+    }
+    this.#telemetry.answered(items.length, notFound);
+    if (shared !== undefined && (toShare!.length > 0 || notFoundKeys!.length > 0)) shared.store(toShare!, notFoundKeys!);
+  }
+
+  /**
+   * Settles the keys an item answers. Returns the keys it may be cached under (its id first),
+   * or `undefined` when nobody asked for it or its id was invalidated since the request went out.
+   */
+  #answer(chunk: Chunk<TItem>, item: TItem, keys: readonly CanonicalKey[]): CanonicalKey[] | undefined {
+    let wanted = false;
+    const fresh: CanonicalKey[] = [];
+    for (const key of keys) {
+      const isFresh = this.#isFresh(key, chunk);
+      if (isFresh) fresh.push(key);
+      const pending = chunk.loads.get(key) ?? (isFresh ? this.#pending.get(key) : undefined);
+      if (pending === undefined || pending.settled) continue;
+      wanted = true;
+      this.#settle(pending, { ok: true, value: item });
+    }
+    return wanted && fresh[0] === keys[0] ? fresh : undefined;
+  }
+
+  /** Answers the keys the shared tier holds before the chunk goes to CDF. */
+  async #lookUpShared(chunk: Chunk<TItem>, shared: SharedTier<TItem>): Promise<void> {
+    const loads = [...chunk.loads.values()];
+    chunk.sentAt = ++this.#stamp;
+    const found = await shared.lookUp(loads.map((load) => load.key));
+    if (found === undefined) return;
+    let hits = 0;
+    for (let index = 0; index < loads.length; index++) {
+      const entry = found[index];
+      const pending = loads[index]!;
+      if (entry === undefined || pending.settled || !this.#isFresh(pending.key, chunk)) continue;
+      if (entry === null) {
+        this.#parts.cache?.setNotFound(pending.key);
+        this.#settleNotFound(pending);
+        hits++;
+        continue;
+      }
+      const keys = itemKeys(entry);
+      if (typeof keys === 'string' || !keys.includes(pending.key)) continue;
+      const freshKeys = this.#answer(chunk, entry as TItem, keys);
+      if (freshKeys !== undefined) this.#parts.cache?.setItem(entry as TItem, freshKeys);
+      hits++;
+    }
+    this.#telemetry.sharedHits(hits);
+  }
+
+  #settleNotFound(pending: PendingLoad<TItem>): void {
+    if (this.#parts.missing === 'null') this.#settle(pending, { ok: true, value: null });
+    else this.#settle(pending, { ok: false, error: this.#notFoundError(pending.identifier) });
+  }
+
+  #fail(chunk: Chunk<TItem>, error: unknown): void {
+    this.#telemetry.requestFailed();
+    this.#rejectAll(chunk, error);
+  }
+
+  #rejectAll(chunk: Chunk<TItem>, reason: unknown): void {
+    const settlement: Settlement<TItem> = { ok: false, error: toError(reason) };
+    for (const pending of chunk.loads.values()) {
+      if (!pending.settled) this.#settle(pending, settlement);
+    }
+  }
+
+  #settle(pending: PendingLoad<TItem>, settlement: Settlement<TItem>): void {
+    this.#forget(pending);
+    // Answered early by another request's item: no need to send it.
+    if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
+    pending.settle(settlement);
+  }
+
+  #forget(pending: PendingLoad<TItem>): void {
+    if (this.#pending.get(pending.key) === pending) this.#pending.delete(pending.key);
+  }
+
+  /** Marks keys invalidated now: answers already on their way are not cached for them. */
+  #invalidate(keys: readonly CanonicalKey[]): void {
+    const stamp = ++this.#stamp;
+    for (const key of keys) {
+      this.#invalidatedAt.set(key, stamp);
+      this.#detachIfSent(key);
+    }
+  }
+
+  /** Another replica cleared or primed these keys (or, `'all'`, everything). */
+  #invalidateLocally(keys: readonly CanonicalKey[] | 'all'): void {
+    if (keys === 'all') {
+      this.#clearedAllAt = ++this.#stamp;
+      this.#parts.cache?.clear();
+      return;
+    }
+    this.#invalidate(keys);
+    for (const key of keys) this.#parts.cache?.delete(key);
+  }
+
+  #isFresh(key: CanonicalKey, chunk: Chunk<TItem>): boolean {
+    return chunk.sentAt > this.#clearedAllAt && chunk.sentAt > (this.#invalidatedAt.get(key) ?? 0);
+  }
+
+  /** Drops invalidation stamps that no request in flight is older than. */
+  #pruneInvalidations(): void {
+    if (this.#invalidatedAt.size === 0) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    // A chunk not yet looked up or sent will be asked after every invalidation so far.
+    for (const chunk of this.#inFlight.keys()) if (chunk.sentAt > 0) oldest = Math.min(oldest, chunk.sentAt);
+    if (oldest === Number.POSITIVE_INFINITY) {
+      this.#invalidatedAt.clear();
+      return;
+    }
+    for (const [key, stamp] of this.#invalidatedAt) if (stamp < oldest) this.#invalidatedAt.delete(key);
+  }
+
+  /**
+   * After a clear, a request already sent may carry an answer older than the clear: it still
+   * answers its callers, but new loads of the key must start afresh rather than join it. A key
+   * not yet sent will be fetched after the clear anyway, so it stays.
+   */
+  #detachIfSent(key: CanonicalKey): void {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined && pending.chunk.state === 'sent') this.#forget(pending);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
+  }
+
+  /** `null`, or with `missing: 'error'` a thrown `NotFoundError`. */
+  #notFound(identifier: unknown): null {
+    if (this.#parts.missing === 'null') return null;
+    throw this.#notFoundError(identifier);
+  }
+
+  #notFoundError(identifier: unknown): NotFoundError {
+    const { path, itemName } = this.#parts.resource;
+    return new NotFoundError(path, identifier, itemName);
+  }
+}
+
+function hasUnsettled(chunk: Chunk<unknown>): boolean {
+  for (const load of chunk.loads.values()) if (!load.settled) return true;
+  return false;
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

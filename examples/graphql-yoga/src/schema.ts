@@ -1,8 +1,8 @@
-import type { Asset, FileInfo, IdEither } from 'cdf-loader';
+import { type Asset, type FileInfo, InvalidIdentifierError } from 'cdf-loader';
 import type DataLoader from 'dataloader';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { Context } from './context.js';
-import { type IdArgs, toIdentifier } from './identifiers.js';
+import { assetIdentifier, fileIdentifier, type IdArgs } from './identifiers.js';
 
 /**
  * The ids of the files linked to an asset. CDF keeps that link on the file (`assetIds`), so
@@ -54,10 +54,10 @@ export function createCdfSchema(assetFiles: AssetFiles | undefined) {
     typeDefs,
     resolvers: {
       Query: {
-        file: (_: unknown, args: IdArgs, { files }: Context) => files.load(toIdentifier(args)),
-        files: (_: unknown, { ids }: { ids: string[] }, { files }: Context) => loadByIds(files, ids),
-        asset: (_: unknown, args: IdArgs, { assets }: Context) => assets.load(toIdentifier(args)),
-        assets: (_: unknown, { ids }: { ids: string[] }, { assets }: Context) => loadByIds(assets, ids),
+        file: (_: unknown, args: IdArgs, { files }: Context) => files.load(fileIdentifier(args)),
+        files: (_: unknown, { ids }: { ids: string[] }, { files }: Context) => loadEach(files, ids, fileIdentifier),
+        asset: (_: unknown, args: IdArgs, { assets }: Context) => assets.load(assetIdentifier(args)),
+        assets: (_: unknown, { ids }: { ids: string[] }, { assets }: Context) => loadEach(assets, ids, assetIdentifier),
       },
       File: {
         assets: async (file: FileInfo, _: unknown, { assets }: Context) =>
@@ -75,9 +75,19 @@ export function createCdfSchema(assetFiles: AssetFiles | undefined) {
   });
 }
 
-/** Loads in order; each place is the item, null, or its error (which GraphQL reports at that index). */
-function loadByIds<TItem>(loader: DataLoader<IdEither, TItem | null, string>, ids: readonly string[]) {
-  return loader.loadMany(ids.map((id) => toIdentifier({ id })));
+/**
+ * Loads each id in order. An id that names nothing CDF could hold (`"abc"`, `"0"`) is its own
+ * `InvalidIdentifierError`, which GraphQL reports at its index; the others share one request.
+ */
+function loadEach<TKey, TItem>(loader: DataLoader<TKey, TItem, unknown>, ids: readonly string[], parse: (args: IdArgs) => TKey): (Promise<TItem> | Error)[] {
+  return ids.map((id) => {
+    try {
+      return loader.load(parse({ id }));
+    } catch (error) {
+      if (error instanceof InvalidIdentifierError) return error;
+      throw error;
+    }
+  });
 }
 
 /** Drops the links the caller may not see: CDF answers them like unknown ids. */

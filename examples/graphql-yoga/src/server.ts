@@ -1,16 +1,21 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { type CdfLoaderPoolOptions, createCdfLoaderPool } from 'cdf-loader';
-import { createYoga, type YogaServerOptions } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import { contextFactory } from './context.js';
 import { maskError } from './errors.js';
+import { createServerLogger, type Logging } from './logger.js';
 import { type AssetFiles, createCdfSchema } from './schema.js';
 
 /** Options of `createServer`: where CDF is and how to load from it, for every caller. */
 export interface ServerOptions extends CdfLoaderPoolOptions {
   /** Which files link to an asset, for `Asset.files`; without it that field is an error. */
   assetFiles?: AssetFiles;
-  /** Yoga's logger; by default it logs every error it masks or rewrites (those of cdf-loader too). */
-  logging?: YogaServerOptions<object, object>['logging'];
+  /**
+   * Yoga's `logging`: `true` (yoga's console logger at `info`), `false`, a level, or your logger.
+   * Errors keep their stack, except the client's own (an invalid id, a token CDF refused): one
+   * `info` line each. @default true
+   */
+  logging?: Logging;
 }
 
 /**
@@ -24,7 +29,7 @@ export function createServer(options: ServerOptions): Server {
     schema: createCdfSchema(assetFiles),
     context: contextFactory(createCdfLoaderPool(poolOptions)),
     maskedErrors: { maskError },
-    logging,
+    logging: createServerLogger(logging),
   });
   return createHttpServer(yoga);
 }

@@ -1,0 +1,2 @@
+export { registerCdfLoaderMetrics } from './register.js';
+export type { CdfLoaderMetricsOptions } from './register.js';

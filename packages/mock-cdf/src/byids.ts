@@ -1,9 +1,8 @@
+import { errorAnswer, jsonAnswer, type Answer } from './answers.js';
 import type { MockData, TokenAccess } from './data.js';
 import { createRandom, hashUnit } from './random.js';
 import { RESOURCES, type ResourceName } from './resources.js';
-import { cdfError, type ByIdsRequest, type CdfErrorBody } from './validation.js';
-
-export type LookupResult = { status: 200; body: { items: unknown[] } } | { status: 400; body: CdfErrorBody };
+import { cdfError, validateRequest, type ByIdsRequest } from './validation.js';
 
 /** Fisher–Yates with a PRNG fixed by `seeds`. */
 function shuffled<T>(list: T[], seeds: number[]): T[] {
@@ -15,18 +14,28 @@ function shuffled<T>(list: T[], seeds: number[]): T[] {
   return list;
 }
 
+/** What a byids answer depends on besides the request body. */
+export interface ByIdsQuery {
+  data: MockData;
+  resource: ResourceName;
+  /** What the request's token sees. */
+  access: TokenAccess;
+  /** When given, items come back in the shuffled order these fix instead of request order. */
+  shuffleSeeds: number[] | undefined;
+}
+
+/** Answers a byids body (`undefined` when it was not JSON) as CDF does: validation, then the lookup. */
+export function answerByIds(query: ByIdsQuery, body: { value: unknown } | undefined): Answer {
+  if (body === undefined) return errorAnswer(400, 'Unable to parse the request body as JSON');
+  const validated = validateRequest(query.resource, body.value);
+  return validated.ok ? lookUp(query, validated.request) : jsonAnswer(validated.status, validated.body);
+}
+
 /**
- * Answers a valid byids request as CDF does: one item per requested identifier, in request order;
- * unknown (or invisible) identifiers fail the whole request unless `ignoreUnknownIds`.
- * `shuffleSeeds`, when given, fixes a shuffled order instead.
+ * Answers a valid byids request: one item per requested identifier, in request order; unknown (or
+ * invisible) identifiers fail the whole request unless `ignoreUnknownIds`.
  */
-export function lookUp(
-  data: MockData,
-  resource: ResourceName,
-  request: ByIdsRequest,
-  access: TokenAccess,
-  shuffleSeeds?: number[],
-): LookupResult {
+function lookUp({ data, resource, access, shuffleSeeds }: ByIdsQuery, request: ByIdsRequest): Answer {
   const items: unknown[] = [];
   const missing: unknown[] = [];
   for (const identifier of request.items) {
@@ -35,7 +44,7 @@ export function lookUp(
     else items.push(item);
   }
   if (missing.length > 0 && !request.ignoreUnknownIds) {
-    return { status: 400, body: cdfError(400, `${RESOURCES[resource].title} ids not found`, { missing }) };
+    return jsonAnswer(400, cdfError(400, `${RESOURCES[resource].title} ids not found`, { missing }));
   }
-  return { status: 200, body: { items: shuffleSeeds ? shuffled(items, shuffleSeeds) : items } };
+  return jsonAnswer(200, { items: shuffleSeeds ? shuffled(items, shuffleSeeds) : items }, items.length);
 }

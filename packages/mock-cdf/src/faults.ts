@@ -1,4 +1,5 @@
 import { hashUnit } from './random.js';
+import { outOfRange } from './range-error.js';
 import type { ResourceName } from './resources.js';
 
 /**
@@ -38,21 +39,41 @@ interface ArmedFault {
   remaining: number;
 }
 
+/** Every field a fault may have: typed as a record so that a field added to `Fault` must be added here too. */
+const FAULT_FIELDS: Readonly<Record<keyof Fault, true>> = {
+  request: true,
+  share: true,
+  resource: true,
+  times: true,
+  status: true,
+  body: true,
+  rawBody: true,
+  headers: true,
+  drop: true,
+  delayMs: true,
+  slowBodyMs: true,
+};
+
+/** Throws a TypeError for a field no fault has (a typo would otherwise turn the fault into a silent no-op), a RangeError for a value out of range. */
 function checkFault(fault: Fault): void {
-  const fail = (field: string, rule: string, value: unknown): never => {
-    throw new RangeError(`fault.${field} must be ${rule}, got ${JSON.stringify(value)}`);
-  };
+  const unknown = Object.keys(fault).find((field) => !Object.hasOwn(FAULT_FIELDS, field));
+  if (unknown !== undefined) throw new TypeError(`fault.${unknown} is not a fault field; a fault has ${Object.keys(FAULT_FIELDS).join(', ')}`);
   const requests = fault.request === undefined ? [] : [fault.request].flat();
-  for (const n of requests) if (!Number.isInteger(n) || n < 1) fail('request', 'a positive integer or a list of them', fault.request);
-  if (fault.share !== undefined && !(fault.share >= 0 && fault.share <= 1)) fail('share', 'between 0 and 1', fault.share);
-  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) fail('times', 'a positive integer', fault.times);
+  if (requests.some((n) => !Number.isInteger(n) || n < 1)) throw outOfRange('fault.request', 'a positive integer or a list of them', fault.request);
+  if (fault.share !== undefined && !(fault.share >= 0 && fault.share <= 1)) throw outOfRange('fault.share', 'between 0 and 1', fault.share);
+  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) throw outOfRange('fault.times', 'a positive integer', fault.times);
   if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
-    fail('status', 'an HTTP status code', fault.status);
+    throw outOfRange('fault.status', 'an HTTP status code', fault.status);
   }
   for (const field of ['delayMs', 'slowBodyMs'] as const) {
     const value = fault[field];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) fail(field, 'a non-negative number of ms', value);
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw outOfRange(`fault.${field}`, 'a non-negative number of ms', value);
   }
+}
+
+/** True when the fault answers in place of the fake: a status, a body or a raw body. */
+export function scriptsAnswer(fault: Fault): boolean {
+  return fault.status !== undefined || fault.body !== undefined || fault.rawBody !== undefined;
 }
 
 /** A short description of what a fault does, for the request log. */
@@ -61,7 +82,7 @@ export function describeFault(fault: Fault): string {
   if (fault.delayMs) parts.push(`delay ${fault.delayMs}ms`);
   if (fault.drop) parts.push('drop');
   else {
-    if (fault.status !== undefined || fault.body !== undefined || fault.rawBody !== undefined) parts.push(`status ${fault.status ?? 500}`);
+    if (scriptsAnswer(fault)) parts.push(`status ${fault.status ?? 500}`);
     if (fault.rawBody !== undefined) parts.push('raw body');
     else if (fault.body !== undefined) parts.push('custom body');
     if (fault.headers) parts.push(`headers ${Object.keys(fault.headers).join(',')}`);

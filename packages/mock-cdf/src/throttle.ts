@@ -1,9 +1,28 @@
-/** Request-rate throttling over a sliding window; throttled requests consume budget too, as in CDF. */
-export class RateWindow {
+import type { MockCdfSettings } from './options.js';
+
+type RateLimit = NonNullable<MockCdfSettings['rateLimit']>;
+
+/** CDF's throttling: a concurrency limit, and a request rate over a sliding window that throttled requests consume too. */
+export class Throttle {
   #arrivals: number[] = [];
 
-  /** Records an arrival at `at` (ms) and says whether it exceeds `requests` per `intervalMs`. */
-  hit(at: number, limit: { requests: number; intervalMs: number }): boolean {
+  /**
+   * Records a request arriving at `at` (ms) while `inFlight` requests are served; resolves to the
+   * message of its 429, or undefined when it may be served.
+   */
+  admit(at: number, inFlight: number, { concurrencyLimit = Infinity, rateLimit }: MockCdfSettings): string | undefined {
+    // Counted first, whatever the answer: a throttled request consumes rate budget too.
+    const overRate = rateLimit !== undefined && this.#overRate(at, rateLimit);
+    if (inFlight >= concurrencyLimit) return `Project exceeded maximum number='${concurrencyLimit}' of concurrent requests.`;
+    if (overRate) return `Project exceeded maximum number='${rateLimit.requests}' of requests per ${rateLimit.intervalMs} ms.`;
+    return undefined;
+  }
+
+  clear(): void {
+    this.#arrivals = [];
+  }
+
+  #overRate(at: number, limit: RateLimit): boolean {
     const since = at - limit.intervalMs;
     let expired = 0;
     while (expired < this.#arrivals.length && (this.#arrivals[expired] as number) <= since) expired++;
@@ -11,16 +30,4 @@ export class RateWindow {
     this.#arrivals.push(at);
     return this.#arrivals.length > limit.requests;
   }
-
-  clear(): void {
-    this.#arrivals = [];
-  }
-}
-
-export function concurrencyMessage(limit: number): string {
-  return `Project exceeded maximum number='${limit}' of concurrent requests.`;
-}
-
-export function rateMessage(limit: { requests: number; intervalMs: number }): string {
-  return `Project exceeded maximum number='${limit.requests}' of requests per ${limit.intervalMs} ms.`;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/cli-args.js';
 import { runCli } from '../src/cli.js';
+import { start } from './helpers.js';
 
 function capture(): { text: () => string; stream: { write(text: string): boolean }; next: () => Promise<string> } {
   let output = '';
@@ -42,6 +44,21 @@ describe('mock-cdf CLI', () => {
     expect(await exit).toBe(0);
     expect(stdout.text()).toContain('mock-cdf stopped');
     await expect(fetch(`${url}/`)).rejects.toThrow();
+  });
+
+  it('exits 1 with one line, no stack trace, when its port is taken', async () => {
+    const taken = await start();
+    const port = new URL(taken.url).port;
+    const stdout = capture();
+    const stderr = capture();
+    expect(await runCli(['--port', port], { stdout: stdout.stream, stderr: stderr.stream })).toBe(1);
+    expect(stderr.text()).toBe(`mock-cdf: port ${port} on 127.0.0.1 is already in use; choose another --port, or --port 0 for a free one\n`);
+    expect(stdout.text()).toBe('');
+  });
+
+  it('reads --log-limit into the options', () => {
+    expect(parseCliArgs(['--log-limit', '3'])).toMatchObject({ run: 'serve', options: { logLimit: 3 } });
+    expect(parseCliArgs([])).toEqual({ run: 'serve', options: { counts: {}, latency: {} } });
   });
 
   it('runs its self-check and exits 0 when every check passes', async () => {

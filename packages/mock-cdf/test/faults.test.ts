@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MockCdf } from '../src/index.js';
+import { startMockCdf, type Fault, type MockCdf } from '../src/index.js';
 import { byIdsUrl, cdfError, post, start, type Reply } from './helpers.js';
 
 function ask(mock: MockCdf, resource: 'files' | 'assets' = 'files'): Promise<Reply> {
@@ -169,6 +169,19 @@ describe('scripted faults', () => {
     expect(() => mock.addFault({ share: 1.5 })).toThrow('fault.share must be between 0 and 1, got 1.5');
     expect(() => mock.addFault({ request: 0 })).toThrow('fault.request must be a positive integer or a list of them, got 0');
     expect(() => mock.addFault({ status: 42 })).toThrow('fault.status must be an HTTP status code, got 42');
+  });
+
+  it('rejects a fault with a field no fault has, naming it, and keeps none of it', async () => {
+    const mock = await start();
+    const notAField = (field: string): string =>
+      `fault.${field} is not a fault field; a fault has request, share, resource, times, status, body, rawBody, headers, drop, delayMs, slowBodyMs`;
+    const misspelt = { request: 1, stauts: 503 } as Fault;
+    expect(() => mock.addFault(misspelt)).toThrow(TypeError);
+    expect(() => mock.addFault(misspelt)).toThrow(notAField('stauts'));
+    expect((await ask(mock)).status).toBe(200);
+    const starting = startMockCdf({ faults: [{ dealyMs: 100 } as Fault] });
+    await expect(starting).rejects.toThrow(TypeError);
+    await expect(starting).rejects.toThrow(notAField('dealyMs'));
   });
 
   it('does not apply faults to requests that fail auth', async () => {

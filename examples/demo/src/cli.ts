@@ -1,6 +1,6 @@
 import { HELP, parseCommandLine } from './config.js';
 import type { ProgressStream } from './progress.js';
-import { renderReport } from './report.js';
+import { renderHeader, renderReport } from './report.js';
 import { runDemo } from './run.js';
 
 /** The streams the CLI writes to. */
@@ -9,12 +9,17 @@ export interface CliIo {
   stderr: ProgressStream;
 }
 
-/** Exit codes: 0 every answer right, 1 wrong data or a failed run, 2 a configuration to fix. */
+/**
+ * Exit codes: 0 every answer right (another strategy's failed operations are findings, not
+ * failures), 1 wrong data, an operation cdf-loader failed, or a run that could not finish,
+ * 2 a configuration to fix.
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
- * `pnpm demo`: reads the command line and `CDF_*` variables, runs the demo, prints the report,
- * and resolves to the exit code. No token or secret is ever written.
+ * `pnpm demo`: reads the command line and `CDF_*` variables, prints what it is about to run,
+ * runs the demo, prints the report, and resolves to the exit code. No token or secret is ever
+ * written.
  */
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo): Promise<number> {
   const parsed = await parseCommandLine(argv, env);
@@ -26,6 +31,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     io.stderr.write(`${parsed.message}\n`);
     return EXIT.usage;
   }
+  io.stdout.write(renderHeader(parsed.config));
   try {
     const report = await runDemo(parsed.config, io);
     io.stdout.write(renderReport(report));

@@ -1,4 +1,5 @@
-import { STRATEGY_SUMMARIES, type StrategyName } from './strategies/strategy.js';
+import type { DemoConfig } from './config.js';
+import { REFERENCE_STRATEGY, STRATEGY_NAMES, STRATEGY_SUMMARIES, type StrategyName } from './strategies/strategy.js';
 import type { ServerCounts } from './targets.js';
 
 /** What one strategy did, measured on the client (and, against the fake, on the server). */
@@ -22,16 +23,16 @@ export interface StrategyReport {
   p95Ms: number;
   /** Share of loads answered without their identifier being sent (a cache, a memo, or a request already on its way). */
   cacheHitRatio: number;
-  /** What was wrong with this strategy's answers; empty when every operation was right. */
+  /** What was wrong with this strategy's answers; empty when every answer it gave was right. */
   problems: string[];
+  /** One line per operation that got an error instead of a file (a lookup that failed), such as a retry limit met or a connection refused. */
+  failures: string[];
   /** Against the fake: what it counted itself. */
   server?: ServerCounts;
 }
 
 /** Everything `runDemo` found out, for `renderReport` and for tests. */
 export interface DemoReport {
-  /** Where the requests went. */
-  target: string;
   workload: {
     operations: number;
     concurrency: number;
@@ -42,14 +43,14 @@ export interface DemoReport {
     perOperationKeys: number;
   };
   strategies: StrategyReport[];
-  /** Every problem: each strategy's, prefixed with its name, and disagreements between them. */
+  /** What fails the demo: each strategy's wrong data and cdf-loader's failed operations, prefixed with the name, and disagreements between strategies. */
   problems: string[];
-  /** True when every operation of every strategy got correct data. */
+  /** True when no strategy answered wrong data and cdf-loader failed no operation: the exit code is 0. */
   ok: boolean;
 }
 
 const MAX_PROBLEMS_SHOWN = 10;
-const REFERENCE: StrategyName = 'cdf-loader';
+const MAX_FAILURES_SHOWN = 3;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
@@ -73,6 +74,7 @@ const ROWS: readonly Row[] = [
   { label: 'p50 operation', value: (s) => s.p50Ms, format: duration, ratio: true },
   { label: 'p95 operation', value: (s) => s.p95Ms, format: duration, ratio: true },
   { label: 'cache hit ratio', value: (s) => s.cacheHitRatio, format: percent, ratio: false },
+  { label: 'failed operations', value: (s) => s.failures.length, format: count, ratio: false },
 ];
 
 /** `a / b` as `12×` or `1.5×`; `—` when b is 0. */
@@ -91,12 +93,29 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-/** The report as text: where and what ran, the table with the ratios to cdf-loader, and the verdict. */
+/** Where and what the demo is about to run: printed first, before anything starts. */
+export function renderHeader({ target, workload }: DemoConfig): string {
+  const where =
+    target.kind === 'mock'
+      ? `fake CDF (@cdf-loader/mock-cdf, in this process): ${count(target.files)} files, ${target.latency.fixedMs} ms + 0–${target.latency.jitterMs} ms latency, ` +
+        `429 beyond ${target.concurrencyLimit} concurrent requests`
+      : `CDF project '${target.project}' at ${target.baseUrl}: ${count(new Set(target.ids).size)} file ids`;
+  const [minFiles, maxFiles] = workload.filesPerAsset;
+  return [
+    `Target:   ${where}`,
+    `Workload: ${count(workload.operations)} GraphQL operations through graphql-yoga (${count(workload.concurrency)} at a time), ` +
+      `${workload.assetsPerOperation} assets each with ${minFiles}–${maxFiles} file references`,
+    `Runs:     ${STRATEGY_NAMES.join(', ')}, one after the other`,
+    '',
+  ].join('\n');
+}
+
+/** The outcome as text: the table with the ratios to cdf-loader, the findings about the other strategies, and the verdict. */
 export function renderReport(report: DemoReport): string {
   const { strategies, workload } = report;
-  const reference = strategies.find((strategy) => strategy.name === REFERENCE);
+  const reference = strategies.find((strategy) => strategy.name === REFERENCE_STRATEGY);
   const others = reference === undefined ? [] : strategies.filter((strategy) => strategy !== reference);
-  const header = ['', ...strategies.map((strategy) => strategy.name), ...others.map((other) => `${other.name} ÷ ${REFERENCE}`)];
+  const header = ['', ...strategies.map((strategy) => strategy.name), ...others.map((other) => `${other.name} ÷ ${REFERENCE_STRATEGY}`)];
   const rows = ROWS.map((row) => [
     row.label,
     ...strategies.map((strategy) => row.format(row.value(strategy))),
@@ -105,22 +124,31 @@ export function renderReport(report: DemoReport): string {
   rows.push(['correct', ...strategies.map((strategy) => (strategy.problems.length === 0 ? 'yes' : `NO (${count(strategy.problems.length)})`)), ...others.map(() => '')]);
 
   const lines = [
-    `Target:   ${report.target}`,
-    `Workload: ${count(workload.operations)} GraphQL operations through graphql-yoga (${count(workload.concurrency)} at a time), ` +
-      `${workload.assetsPerOperation} assets each → ${count(workload.loads)} file lookups over ${count(workload.uniqueKeys)} distinct references`,
     '',
     renderTable(header, rows),
     '',
     ...strategies.map((strategy) => `${strategy.name}: ${STRATEGY_SUMMARIES[strategy.name]}`),
     'cache hit ratio: share of loads answered without sending their identifier to CDF.',
+    'failed operations: operations that got an error instead of a file; correct: every file answered was the right one.',
     '',
   ];
-  if (report.ok) {
+  for (const strategy of others.filter((other) => other.failures.length > 0)) {
+    lines.push(`${strategy.name} failed ${count(strategy.failures.length)} of ${count(strategy.operations)} operations: a finding about that strategy, not a failure of the demo.`);
+    lines.push(...listed(strategy.failures, MAX_FAILURES_SHOWN));
+  }
+  if (!report.ok) {
+    lines.push(`The demo failed: ${count(report.problems.length)} problems (wrong data, or operations cdf-loader failed).`);
+    lines.push(...listed(report.problems, MAX_PROBLEMS_SHOWN));
+  } else if (strategies.every((strategy) => strategy.failures.length === 0)) {
     lines.push(`All ${count(workload.operations * strategies.length)} operations got correct data.`);
   } else {
-    lines.push(`Wrong data: ${count(report.problems.length)} problems.`);
-    lines.push(...report.problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => `  - ${problem}`));
-    if (report.problems.length > MAX_PROBLEMS_SHOWN) lines.push(`  … and ${count(report.problems.length - MAX_PROBLEMS_SHOWN)} more.`);
+    lines.push(`No wrong data in ${count(workload.operations * strategies.length)} operations, and ${REFERENCE_STRATEGY} failed none of its ${count(workload.operations)}.`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The first `max` entries as a list, and how many more there are. */
+function listed(entries: readonly string[], max: number): string[] {
+  const shown = entries.slice(0, max).map((entry) => `  - ${entry}`);
+  return entries.length > max ? [...shown, `  … and ${count(entries.length - max)} more.`] : shown;
 }

@@ -8,7 +8,7 @@ import { createNaiveStrategy } from './strategies/naive.js';
 import { createSdkStyleStrategy } from './strategies/sdk-style.js';
 import { type CdfConnection, STRATEGY_NAMES, type Strategy, type StrategyName } from './strategies/strategy.js';
 import { openCdfTarget, openMockTarget, type RunTarget } from './targets.js';
-import { compareStrategies, type Verdict, verifyOperations } from './verify.js';
+import { compareStrategies, demoProblems, type Verdict, verifyOperations } from './verify.js';
 import { WireMeter } from './wire-meter.js';
 import { buildWorkload, refKey, type Workload } from './workload.js';
 
@@ -26,7 +26,9 @@ const STRATEGIES: Readonly<Record<StrategyName, (connection: CdfConnection) => S
 
 /**
  * Runs the workload through graphql-yoga with each strategy in turn — against the fake CDF or a
- * real project, as `config` says — checks every answer, and returns what happened.
+ * real project, as `config` says — checks every answer, and returns what happened. Operations a
+ * strategy failed are part of what happened; only wrong data, or an operation cdf-loader failed,
+ * makes the report not `ok`.
  */
 export async function runDemo(config: DemoConfig, io: DemoIo): Promise<DemoReport> {
   const target = config.target.kind === 'mock' ? await openMockTarget(config.target, config.workload) : await openCdfTarget(config.target);
@@ -39,10 +41,8 @@ export async function runDemo(config: DemoConfig, io: DemoIo): Promise<DemoRepor
       strategies.push(report);
       verdicts.set(name, verdict);
     }
-    const problems = strategies.flatMap((strategy) => strategy.problems.map((problem) => `${strategy.name}: ${problem}`));
-    if (target.oracle === undefined) problems.push(...compareStrategies(verdicts));
+    const problems = demoProblems(strategies, target.oracle === undefined ? compareStrategies(verdicts) : []);
     return {
-      target: target.description,
       workload: {
         operations: workload.operations.length,
         concurrency: config.workload.concurrency,
@@ -136,6 +136,7 @@ async function runStrategy(
       p95Ms: percentile(latencies, 0.95),
       cacheHitRatio: loads === 0 ? 0 : Math.max(0, 1 - itemsAnswered / loads),
       problems: verdict.problems,
+      failures: verdict.failures,
       ...(server === undefined ? {} : { server }),
     },
   };

@@ -14,8 +14,6 @@ export interface ServerCounts {
 
 /** Where the strategies send their requests, and what the demo knows about the data there. */
 export interface RunTarget {
-  /** One line for the report, such as `fake CDF at http://…: 50,000 files, …`. */
-  description: string;
   baseUrl: string;
   project: string;
   getToken: () => Promise<string> | string;
@@ -27,8 +25,6 @@ export interface RunTarget {
   server: { reset(): void; counts(): ServerCounts } | undefined;
   close(): Promise<void>;
 }
-
-const formatCount = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * Starts the fake CDF and picks the workload's files from its data: `hotFiles` of them, some
@@ -55,11 +51,7 @@ export async function openMockTarget(target: MockTarget, size: WorkloadSize): Pr
     const other = Math.floor(random() * (index + 1));
     [pool[index], pool[other]] = [pool[other] as FileRef, pool[index] as FileRef];
   }
-  const { fixedMs, jitterMs } = target.latency;
   return {
-    description:
-      `fake CDF at ${fake.url}: ${formatCount(files.length)} files, ${fixedMs} ms + 0–${jitterMs} ms latency, ` +
-      `429 beyond ${target.concurrencyLimit} concurrent requests`,
     baseUrl: fake.url,
     project: fake.project,
     getToken: () => fake.token,
@@ -94,7 +86,6 @@ export async function openCdfTarget(target: CdfTarget): Promise<RunTarget> {
   }
   const ids = [...new Set(target.ids)];
   return {
-    description: `CDF project '${target.project}' at ${target.baseUrl}: ${formatCount(ids.length)} file ids`,
     baseUrl: target.baseUrl,
     project: target.project,
     getToken,

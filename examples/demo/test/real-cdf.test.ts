@@ -91,7 +91,8 @@ describe('a real CDF project (the fake behind CDF_BASE_URL)', () => {
     const tokens = await startTokenServer(() => ({ status: 401, body: { error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret ${SECRET}` } }));
     const { code, stdout, stderr } = await run(['--ids', '1'], clientEnv(cdf, tokens.url));
     expect(code).toBe(EXIT.failed);
-    expect(stdout).toBe('');
+    // What it was about to run comes first, before the token is asked for.
+    expect(stdout.split('\n')[0]).toBe(`Target:   CDF project '${cdf.project}' at ${cdf.url}: 1 file ids`);
     expect(stderr).toBe(
       `The demo failed: Identity provider refused the client credentials grant: 401 invalid_client: AADSTS7000215: Invalid client secret *** (${tokens.url}). ` +
         'Check CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET and CDF_SCOPES.\n',
@@ -99,7 +100,7 @@ describe('a real CDF project (the fake behind CDF_BASE_URL)', () => {
     expect(cdf.log).toHaveLength(0);
   });
 
-  it('reports a wrong token as wrong data for every strategy', async () => {
+  it("fails when cdf-loader fails its loads, and lists them; the other strategies' failures are findings", async () => {
     const cdf = await startFake(0);
     const { code, stdout } = await run(['--ids', String(cdf.data.files[0]?.id), '--operations', '2'], {
       CDF_BASE_URL: cdf.url,
@@ -107,10 +108,32 @@ describe('a real CDF project (the fake behind CDF_BASE_URL)', () => {
       CDF_TOKEN: 'not-a-token-the-fake-knows',
     });
     expect(code).toBe(EXIT.failed);
-    expect(stdout).toMatch(/^\| correct +\| NO \(10\) \| +NO \(10\) \| +NO \(10\) \|/m);
-    expect(stdout).toContain(`naive: operation 1: GraphQL error at assets.0.files.0: POST ${cdf.url}/api/v1/projects/${cdf.project}/files/byids answered 401: `);
+    expect(stdout).toMatch(/^\| failed operations +\| +2 \| +2 \| +2 \|/m);
+    expect(stdout).toMatch(/^\| correct +\| +yes \| +yes \| +yes \|/m);
+    expect(stdout).toContain(
+      `naive failed 2 of 2 operations: a finding about that strategy, not a failure of the demo.\n` +
+        `  - operation 1: GraphQL error at assets.0.files.0: POST ${cdf.url}/api/v1/projects/${cdf.project}/files/byids answered 401: `,
+    );
+    expect(stdout).toContain('The demo failed: 2 problems (wrong data, or operations cdf-loader failed).\n  - cdf-loader: operation 1: GraphQL error at assets.0.files.0: ');
     expect(stdout).toMatch(/^\| cache hit ratio +\| +0\.0 % \| +80\.0 % \|/m);
     expect(stdout).not.toContain('not-a-token-the-fake-knows');
+  });
+
+  it('counts an operation whose naive request lost its connection as a failed operation of that strategy, and still exits 0', async () => {
+    const cdf = await startFake(0);
+    // The naive strategy runs first: its 2nd request loses its connection, and it retries 429s only.
+    cdf.addFault({ request: 2, drop: true });
+    const ids = cdf.data.files.slice(0, 20).map((file) => file.id);
+    const { code, stdout } = await run(['--ids', ids.join(','), '--operations', '6'], { CDF_BASE_URL: cdf.url, CDF_PROJECT: cdf.project, CDF_TOKEN: TOKENS[0] as string });
+
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(/^\| failed operations +\| +1 \| +0 \| +0 \|/m);
+    expect(stdout).toMatch(/^\| correct +\| +yes \| +yes \| +yes \|/m);
+    expect(stdout).toMatch(
+      new RegExp(`^naive failed 1 of 6 operations: a finding about that strategy, not a failure of the demo\\.\n  - operation \\d: GraphQL error at assets\\.\\d\\.files\\.\\d: POST ${cdf.url}/api/v1/projects/${cdf.project}/files/byids got no answer: fetch failed \\(.+\\)`, 'm'),
+    );
+    expect(stdout).toContain('No wrong data in 18 operations, and cdf-loader failed none of its 6.');
+    expect(cdf.counters.dropped).toBe(1);
   });
 
   it('exits 2 with the message for a configuration to fix', async () => {

@@ -23,11 +23,17 @@ export function createByIdsClient(connection: CdfConnection, retry: RetryPolicy)
   return async (refs) => {
     const body = JSON.stringify({ items: refs, ignoreUnknownIds: true });
     for (let attempt = 0; ; attempt++) {
-      const response = await connection.fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await connection.getToken()}`, 'content-type': 'application/json', 'x-cdp-app': connection.appId },
-        body,
-      });
+      const token = await connection.getToken();
+      let response: Response;
+      try {
+        response = await connection.fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-cdp-app': connection.appId },
+          body,
+        });
+      } catch (error) {
+        throw new Error(`POST ${url} got no answer${attempt === 0 ? '' : ` after ${attempt + 1} attempts`}: ${describeNetworkError(error)}`);
+      }
       if (response.status === 429 && attempt < retry.limit) {
         await response.arrayBuffer();
         await sleep(Math.random() * retry.capMs(attempt + 1));
@@ -42,6 +48,13 @@ export function createByIdsClient(connection: CdfConnection, retry: RetryPolicy)
       return answer.items as FileInfo[];
     }
   };
+}
+
+/** `fetch failed` says little: undici puts what happened (`other side closed`, `connect ECONNREFUSED …`) in the cause. */
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
+  const detail = typeof cause?.message === 'string' && cause.message !== '' ? cause.message : typeof cause?.code === 'string' ? cause.code : undefined;
+  return `${error instanceof Error ? error.message : String(error)}${detail === undefined ? '' : ` (${detail})`}`;
 }
 
 /** The item that `ref` names, matched by identity (unknown ids are left out, so position means nothing). */

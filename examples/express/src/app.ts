@@ -1,8 +1,10 @@
 import { type FilesLoader, type Identifier, InvalidIdentifierError } from 'cdf-loader';
 import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import type { Registry } from 'prom-client';
 import { abortOnDisconnect, ClientDisconnectedError } from './disconnect.js';
 import { describeError } from './errors.js';
 import { externalIdFromQuery, idFromPath, lookupItems } from './identifiers.js';
+import { serveMetrics } from './metrics.js';
 
 /** Options of `createApp`. */
 export interface AppOptions {
@@ -11,17 +13,21 @@ export interface AppOptions {
    * requests join its byids requests and its cache.
    */
   files: FilesLoader;
+  /** A prom-client registry to serve on `GET /metrics`. Default: none, and no such route. */
+  metrics?: Registry;
 }
 
 /**
  * A REST service over CDF file metadata:
  * - `GET /files/:id`, `GET /files?externalId=…` → the file, 404, 400 (invalid identifier) or 502 (CDF failed);
- * - `POST /files/lookup` with `{ items: [identifier, …] }` → `{ items: [file | null | { error }, …] }` in order.
+ * - `POST /files/lookup` with `{ items: [identifier, …] }` → `{ items: [file | null | { error }, …] }` in order;
+ * - `GET /metrics` → the registry given as `metrics`, for Prometheus.
  *
  * A request whose client goes away stops its lookups.
  */
-export function createApp({ files }: AppOptions): Express {
+export function createApp({ files, metrics }: AppOptions): Express {
   const app = express();
+  if (metrics !== undefined) app.get('/metrics', serveMetrics(metrics));
   app.use(express.json({ limit: '1mb' }));
 
   const sendFile = async (res: Response, identifier: Identifier): Promise<void> => {

@@ -139,13 +139,16 @@ export function createCdfLoaders<TMissing extends MissingPolicy = 'null'>(
 /** @internal A loader set from options already checked (the pool checks once for all principals). */
 export function createLoaderSet<TNotFound extends null>(options: CheckedOptions): CdfLoaders<TNotFound> {
   const parts = new LoaderSetParts(options);
-  const made: ByIdsLoader<object, unknown, TNotFound>[] = [];
+  const made: { close(): Promise<void> }[] = [];
+  let closed = false;
   const lazy = <TItem extends object, TIdentifier>(resource: Resource<TItem, TIdentifier>) => {
     let loader: ByIdsLoader<TItem, TIdentifier, TNotFound> | undefined;
     return (): ByIdsLoader<TItem, TIdentifier, TNotFound> => {
       if (loader === undefined) {
         loader = createLoader(resource, options, parts);
-        made.push(loader as unknown as ByIdsLoader<object, unknown, TNotFound>);
+        made.push(loader);
+        // Made after the set closed: closed too, so it sends nothing.
+        if (closed) void loader.close();
       }
       return loader;
     };
@@ -172,6 +175,7 @@ export function createLoaderSet<TNotFound extends null>(options: CheckedOptions)
       return sequences();
     },
     close: async () => {
+      closed = true;
       await Promise.all(made.map((loader) => loader.close()));
     },
   };

@@ -51,6 +51,8 @@ export class CdfLoaderPool<TNotFound extends null = null> {
       maxSize: maxPrincipals,
       sizeCalculation: () => 1,
       ...(idle ? { ttl: principalIdleMs, updateAgeOnGet: true } : {}),
+      // Read the clock at call time, so fake timers apply (see ResultCache).
+      perf: { now: () => performance.now() },
     });
     if (idle) this.#sweep = setInterval(() => this.#entries.purgeStale(), Math.max(1_000, principalIdleMs / 2)).unref();
   }

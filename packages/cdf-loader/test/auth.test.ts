@@ -120,6 +120,28 @@ describe('auth', () => {
     expect(loader.stats()).toMatchObject({ requests: 0, retries: 0 });
   });
 
+  test('a `getToken` call that never settles is bounded by `timeoutMs` and forgotten: the next attempt asks again', async () => {
+    const file = cdf().data.files[0]!;
+    const getToken = vi.fn<() => Promise<string> | string>().mockReturnValueOnce(new Promise<string>(() => {})).mockReturnValue(VALID);
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken, timeoutMs: 50, retry: { limit: 0 } }));
+
+    await expect(loader.load({ id: file.id })).rejects.toThrow(
+      new TokenProviderError('`getToken` did not answer within 50 ms (`timeoutMs`); the next attempt asks again'),
+    );
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(getToken).toHaveBeenCalledTimes(2);
+  });
+
+  test('a hung `getToken` costs one attempt: the retry asks again and the load succeeds', async () => {
+    const file = cdf().data.files[1]!;
+    const getToken = vi.fn<() => Promise<string> | string>().mockReturnValueOnce(new Promise<string>(() => {})).mockReturnValue(VALID);
+    const loader = createFilesLoader(optionsFor(cdf(), { getToken, timeoutMs: 50, retry: { limit: 1, baseDelayMs: 0, maxDelayMs: 0 } }));
+
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(loader.stats()).toMatchObject({ retries: 1, requests: 1 });
+  });
+
   test('waiting for `getToken` counts against `timeoutMs`, and gives the slot back when every caller aborts', async () => {
     const limiter = createConcurrencyLimit({ maxConcurrency: 1 });
     const loader = createFilesLoader(optionsFor(cdf(), { getToken: () => new Promise<string>(() => {}), limiter, timeoutMs: 50, retry: { limit: 0 } }));

@@ -108,4 +108,41 @@ describe('cancellation', () => {
     expect(await Promise.all(loads)).toEqual(files);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
+
+  test('one signal shared by any number of loads gets one listener, removed when they settle, and no leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      cdf().addFault({ request: 1, delayMs: 50 });
+      const loader = createFilesLoader(optionsFor(cdf()));
+      const controller = new AbortController();
+      const files = cdf().data.files.slice(0, 20);
+      const loads = files.map((file) => loader.load({ id: file.id }, { signal: controller.signal }));
+      const many = loader.loadMany(files.slice(0, 5).map((file) => ({ id: file.id })), { signal: controller.signal });
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+
+      expect(await Promise.all(loads)).toEqual(files);
+      expect(await many).toEqual(files.slice(0, 5));
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('aborting a shared signal rejects every load behind it, and a later load with a fresh signal works', async () => {
+    cdf().addFault({ request: 1, delayMs: 30_000 });
+    const loader = createFilesLoader(optionsFor(cdf()));
+    const controller = new AbortController();
+    const files = cdf().data.files.slice(20, 50);
+    const loads = files.map((file) => loader.load({ id: file.id }, { signal: controller.signal }));
+    await until(() => byIdsRequests(cdf()).length === 1, 'the request');
+    const reason = new Error('request gone');
+    controller.abort(reason);
+    for (const load of loads) await expect(load).rejects.toBe(reason);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(await loader.load({ id: files[0]!.id }, { signal: new AbortController().signal })).toEqual(files[0]);
+  });
 });

@@ -133,23 +133,44 @@ async function launch(port: number): Promise<ChildProcess | string> {
   });
 }
 
-/**
- * The client, seen through a window that records the command (EVALSHA, EVAL, …) of every call
- * this package makes on it: one entry is one round trip. `onCommand` runs as each is sent.
- */
-export function countingClient(client: TestClient, onCommand: (command: string) => void = () => {}): { client: RedisClient; commands: string[] } {
-  const commands: string[] = [];
-  const counted: RedisClient = {
-    get isReady() {
-      return client.isReady;
+/** A client that records the calls this package makes on it. */
+export interface CountingClient {
+  client: RedisClient;
+  /** The command (EVALSHA, EVAL, …) of every call sent: one entry is one round trip. */
+  commands: string[];
+  /** How many of them Redis has answered (or failed). */
+  readonly answered: number;
+}
+
+/** The client, seen through a window that records each call; `onCommand` runs as each is sent. */
+export function countingClient(client: TestClient, onCommand: (command: string) => void = () => {}): CountingClient {
+  let answered = 0;
+  const counting: CountingClient = {
+    client: {
+      get isReady() {
+        return client.isReady;
+      },
+      sendCommand(args, options) {
+        counting.commands.push(args[0] ?? '');
+        const reply = client.sendCommand(args, options);
+        reply.then(
+          () => answered++,
+          () => answered++,
+        );
+        onCommand(args[0] ?? '');
+        return reply;
+      },
+      duplicate: () => client.duplicate(),
     },
-    sendCommand(args, options) {
-      commands.push(args[0] ?? '');
-      const reply = client.sendCommand(args, options);
-      onCommand(args[0] ?? '');
-      return reply;
+    commands: [],
+    get answered() {
+      return answered;
     },
-    duplicate: () => client.duplicate(),
   };
-  return { client: counted, commands };
+  return counting;
+}
+
+/** Resolves once `condition` holds, looking every few milliseconds. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }

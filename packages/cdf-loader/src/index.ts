@@ -6,7 +6,9 @@ export { createConcurrencyLimit } from './options.js';
 export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options.js';
 export { ConcurrencyLimit } from './concurrency-limit.js';
 export type { ConcurrencyLimitOptions } from './concurrency-limit.js';
-export type { SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from './shared-cache.js';
+export { createMemorySharedCache, MemorySharedCache } from './shared-cache.js';
+export type { MemorySharedCacheOptions, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from './shared-cache.js';
+export { createMemorySharedConcurrency, MemorySharedConcurrency } from './shared-concurrency.js';
 export type { SharedConcurrency, SharedSlot } from './shared-concurrency.js';
 export { channels } from './telemetry.js';
 export type {

@@ -52,3 +52,122 @@ export interface SharedCache {
   /** Hears the invalidations other instances publish. Returns a function that stops listening. */
   subscribe(listener: (invalidation: SharedCacheInvalidation) => void): () => void;
 }
+
+/** Options of `createMemorySharedCache`. */
+export interface MemorySharedCacheOptions {
+  /**
+   * How long an item is kept, in milliseconds.
+   * @default 300_000
+   */
+  ttlMs?: number;
+  /**
+   * How long "not found" is kept, in milliseconds; 0 does not keep it.
+   * @default 5_000
+   */
+  notFoundTtlMs?: number;
+}
+
+type StoredEntry = { value: object | null; expiresAt: number } | { aliasOf: string; expiresAt: number };
+
+/** What replicas of one in-memory tier share: the entries and the invalidation bus. */
+class MemoryStore {
+  readonly entries = new Map<string, StoredEntry>();
+  readonly listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
+  replicas = 0;
+
+  constructor(
+    readonly ttlMs: number,
+    readonly notFoundTtlMs: number,
+  ) {}
+}
+
+/**
+ * A shared cache tier in this process's memory: what `@cdf-loader/redis` does over Redis, for
+ * tests and for several loaders of one process that should share entries. `replica()` gives
+ * another instance over the same entries, as a second replica would have.
+ */
+export class MemorySharedCache implements SharedCache {
+  readonly id: string;
+  readonly #store: MemoryStore;
+
+  /** @internal Use `createMemorySharedCache`. */
+  constructor(store: MemoryStore) {
+    this.#store = store;
+    this.id = `memory-${++store.replicas}`;
+  }
+
+  /** Another replica's instance over the same entries and bus. */
+  replica(): MemorySharedCache {
+    return new MemorySharedCache(this.#store);
+  }
+
+  getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
+    return Promise.resolve(keys.map((key) => this.#read(storeKey(scope, key))));
+  }
+
+  setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
+    const { entries, ttlMs, notFoundTtlMs } = this.#store;
+    const now = performance.now();
+    for (const { item, keys } of items) {
+      const primary = storeKey(scope, keys[0]!);
+      entries.set(primary, { value: item, expiresAt: now + ttlMs });
+      for (const alias of keys.slice(1)) entries.set(storeKey(scope, alias), { aliasOf: primary, expiresAt: now + ttlMs });
+    }
+    if (notFoundTtlMs > 0) for (const key of notFound) entries.set(storeKey(scope, key), { value: null, expiresAt: now + notFoundTtlMs });
+    return Promise.resolve();
+  }
+
+  delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
+    const { entries } = this.#store;
+    for (const key of keys) {
+      const stored = storeKey(scope, key);
+      const item = this.#read(stored);
+      entries.delete(stored);
+      if (item === undefined || item === null) continue;
+      // Every alias of the item goes with it, whichever key named it.
+      const primary = storeKey(scope, (item as { id: number }).id);
+      for (const [other, entry] of entries) if ('aliasOf' in entry && entry.aliasOf === primary) entries.delete(other);
+      entries.delete(primary);
+    }
+    this.#publish({ scope, keys, origin: this.id });
+    return Promise.resolve();
+  }
+
+  clear(scope: SharedCacheScope): Promise<void> {
+    const prefix = scopePrefix(scope);
+    for (const key of [...this.#store.entries.keys()]) if (key.startsWith(prefix)) this.#store.entries.delete(key);
+    this.#publish({ scope, keys: 'all', origin: this.id });
+    return Promise.resolve();
+  }
+
+  subscribe(listener: (invalidation: SharedCacheInvalidation) => void): () => void {
+    this.#store.listeners.add(listener);
+    return () => this.#store.listeners.delete(listener);
+  }
+
+  #read(key: string): object | null | undefined {
+    let entry = this.#store.entries.get(key);
+    if (entry !== undefined && 'aliasOf' in entry) entry = this.#store.entries.get(entry.aliasOf);
+    if (entry === undefined || 'aliasOf' in entry || entry.expiresAt <= performance.now()) return undefined;
+    return entry.value;
+  }
+
+  /** Delivered after the caller's turn, as a pub/sub message would be. */
+  #publish(invalidation: SharedCacheInvalidation): void {
+    for (const listener of this.#store.listeners) queueMicrotask(() => listener(invalidation));
+  }
+}
+
+/** A shared cache tier in this process's memory (see `MemorySharedCache`). */
+export function createMemorySharedCache(options: MemorySharedCacheOptions = {}): MemorySharedCache {
+  return new MemorySharedCache(new MemoryStore(options.ttlMs ?? 300_000, options.notFoundTtlMs ?? 5_000));
+}
+
+/** `["project","resource","principal",` — JSON, so no part can run into the next. */
+function scopePrefix(scope: SharedCacheScope): string {
+  return JSON.stringify([scope.project, scope.resource, scope.principal]).slice(0, -1) + ',';
+}
+
+function storeKey(scope: SharedCacheScope, key: CanonicalKey): string {
+  return scopePrefix(scope) + JSON.stringify(key);
+}

@@ -6,7 +6,8 @@ const cdf = useMockCdf({ counts: { files: 20 } });
 
 /** An item as CDF would send it, but for the fields given. */
 function item(fields: Record<string, unknown>): FileInfo {
-  return { ...cdf().data.files[0]!, externalId: undefined, instanceId: undefined, ...fields } as FileInfo;
+  const { externalId: _, instanceId: __, ...rest } = cdf().data.files[0]!;
+  return { ...rest, ...fields } as unknown as FileInfo;
 }
 
 describe('items are checked with the identifier rules', () => {

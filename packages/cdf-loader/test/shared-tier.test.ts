@@ -1,0 +1,177 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { describe, expect, test, vi } from 'vitest';
+import {
+  channels,
+  createCdfLoaders,
+  createFilesLoader,
+  createMemorySharedCache,
+  createMemorySharedConcurrency,
+  type SharedCache,
+  type SharedConcurrency,
+  type SharedTierEvent,
+} from '../src/index.js';
+import { byIdsRequests, optionsFor, until, useMockCdf } from './support.js';
+
+const cdf = useMockCdf({ counts: { files: 300 } });
+
+/** Two replicas: each its own loader and local cache, over one shared tier. */
+function twoReplicas(extra: { principal?: [string, string] } = {}) {
+  const shared = createMemorySharedCache();
+  const [principalA, principalB] = extra.principal ?? ['default', 'default'];
+  const a = createFilesLoader(optionsFor(cdf(), { cache: { shared }, principal: principalA }));
+  const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: shared.replica() }, principal: principalB }));
+  return { a, b };
+}
+
+/** Collects `cdf-loader:sharedTier` events while `run` runs. */
+async function sharedTierEvents(run: () => Promise<void>): Promise<SharedTierEvent[]> {
+  const events: SharedTierEvent[] = [];
+  const listener = (event: unknown): void => void events.push(event as SharedTierEvent);
+  subscribe(channels.sharedTier, listener);
+  try {
+    await run();
+  } finally {
+    unsubscribe(channels.sharedTier, listener);
+  }
+  return events;
+}
+
+describe('the shared cache tier', () => {
+  test('what one replica fetched is a hit for the other, by any alias, with no request', async () => {
+    const { a, b } = twoReplicas();
+    const files = cdf().data.files.slice(0, 50);
+    await Promise.all(files.map((file) => a.load({ id: file.id })));
+    const withExternalId = files.filter((file) => file.externalId !== undefined);
+
+    expect(await Promise.all(files.map((file) => b.load({ id: file.id })))).toEqual(files);
+    expect(await Promise.all(withExternalId.map((file) => b.load({ externalId: file.externalId! })))).toEqual(withExternalId);
+    expect(await b.load({ id: 999_999_999 })).toBeNull();
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([50, 1]);
+    expect(b.stats()).toMatchObject({ sharedHits: 50, requests: 1 });
+  });
+
+  test('"not found" is shared too', async () => {
+    const { a, b } = twoReplicas();
+    expect(await a.load({ externalId: 'no-such-file' })).toBeNull();
+    expect(await b.load({ externalId: 'no-such-file' })).toBeNull();
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+  });
+
+  test('`clear`, `prime` and `clearAll` on one replica reach the other replica\'s local cache', async () => {
+    const { a, b } = twoReplicas();
+    const [first, second] = cdf().data.files;
+    await Promise.all([a.load({ id: first!.id }), a.load({ id: second!.id })]);
+    await Promise.all([b.load({ id: first!.id }), b.load({ id: second!.id })]);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+
+    a.clear({ id: first!.id });
+    await new Promise((resolve) => setImmediate(resolve)); // the invalidation is delivered like a pub/sub message
+    expect(await b.load({ id: first!.id })).toEqual(first);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+
+    const renamed = { ...second!, name: 'renamed.pdf' };
+    a.prime(renamed);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await b.load({ id: second!.id })).toEqual(renamed);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+
+    a.clearAll();
+    await new Promise((resolve) => setImmediate(resolve));
+    await b.load({ id: second!.id });
+    expect(byIdsRequests(cdf())).toHaveLength(3);
+  });
+
+  test('principals never share entries', async () => {
+    const { a, b } = twoReplicas({ principal: ['alice', 'bob'] });
+    const file = cdf().data.files[0]!;
+    await a.load({ id: file.id });
+    await b.load({ id: file.id });
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+    expect(b.stats().sharedHits).toBe(0);
+  });
+
+  test('a tier that fails is a miss: loads go to CDF, the outage is told once, and the tier is used again when it answers', async () => {
+    let down = true;
+    const memory = createMemorySharedCache();
+    const flaky: SharedCache = {
+      id: memory.id,
+      getMany: (scope, keys) => (down ? Promise.reject(new Error('redis down')) : memory.getMany(scope, keys)),
+      setMany: (scope, items, notFound) => (down ? Promise.reject(new Error('redis down')) : memory.setMany(scope, items, notFound)),
+      delete: (scope, keys) => memory.delete(scope, keys),
+      clear: (scope) => memory.clear(scope),
+      subscribe: (listener) => memory.subscribe(listener),
+    };
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: flaky, max: 1 } }));
+    const files = cdf().data.files.slice(0, 4);
+
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const events = await sharedTierEvents(async () => {
+        expect(await Promise.all(files.slice(0, 3).map((file) => loader.load({ id: file.id })))).toEqual(files.slice(0, 3));
+        expect(await loader.load({ id: files[0]!.id })).toEqual(files[0]);
+        down = false;
+        // Left alone for a second after the failure: this load does not touch the tier.
+        expect(await loader.load({ id: files[3]!.id })).toEqual(files[3]);
+        vi.advanceTimersByTime(1_000);
+        expect(await loader.load({ id: files[1]!.id })).toEqual(files[1]);
+      });
+      expect(events).toEqual([
+        { tier: 'cache', state: 'down', error: new Error('redis down') },
+        { tier: 'cache', state: 'up', error: undefined },
+      ]);
+      // Back in use: what this load wrote, another replica reads without a request.
+      await new Promise((resolve) => setImmediate(resolve));
+      const other = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory.replica() } }));
+      const before = byIdsRequests(cdf()).length;
+      expect(await other.load({ id: files[1]!.id })).toEqual(files[1]);
+      expect(byIdsRequests(cdf())).toHaveLength(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('the shared concurrency budget', () => {
+  test('loaders of several replicas together hold at most `limit` requests in flight', async () => {
+    cdf().addFault({ delayMs: 20, times: 40 });
+    const budget = createMemorySharedConcurrency(2);
+    const replicas = [0, 1, 2].map(() =>
+      createFilesLoader(optionsFor(cdf(), { maxConcurrency: 4, maxBatchSize: 10, cache: false, sharedConcurrency: budget })),
+    );
+    const files = cdf().data.files.slice(0, 120);
+    const results = await Promise.all(replicas.map((loader, index) => Promise.all(files.slice(index * 40, index * 40 + 40).map((file) => loader.load({ id: file.id })))));
+
+    expect(results.flat()).toEqual(files);
+    expect(cdf().counters.maxConcurrent).toBe(2);
+    expect(budget.held).toBe(0);
+  });
+
+  test('a budget that cannot be reached leaves the local limit in charge, and is told once', async () => {
+    const unreachable: SharedConcurrency = { limit: 1, acquire: () => Promise.reject(new Error('redis down')) };
+    const loaders = createCdfLoaders(optionsFor(cdf(), { maxBatchSize: 5, sharedConcurrency: unreachable }));
+    const files = cdf().data.files.slice(0, 20);
+    const events = await sharedTierEvents(async () => {
+      expect(await Promise.all(files.map((file) => loaders.files.load({ id: file.id })))).toEqual(files);
+    });
+    expect(events).toEqual([{ tier: 'concurrency', state: 'down', error: new Error('redis down') }]);
+    expect(byIdsRequests(cdf())).toHaveLength(4);
+  });
+
+  test('a caller that gives up while waiting for the budget holds nothing', async () => {
+    cdf().addFault({ request: 1, delayMs: 30_000 });
+    const budget = createMemorySharedConcurrency(1);
+    const first = createFilesLoader(optionsFor(cdf(), { sharedConcurrency: budget }));
+    const second = createFilesLoader(optionsFor(cdf(), { sharedConcurrency: budget }));
+    const [a, b] = cdf().data.files;
+    const controllerA = new AbortController();
+    const controllerB = new AbortController();
+    const holding = first.load({ id: a!.id }, { signal: controllerA.signal });
+    await until(() => budget.held === 1, 'the first slot');
+    const waiting = second.load({ id: b!.id }, { signal: controllerB.signal });
+    controllerB.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    controllerA.abort();
+    await expect(holding).rejects.toMatchObject({ name: 'AbortError' });
+    await until(() => budget.held === 0, 'every slot back');
+  });
+});

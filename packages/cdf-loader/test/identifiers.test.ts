@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { identifierKey } from '../src/identifiers.js';
-import { createCdfLoaders, createFilesLoader, InvalidIdentifierError } from '../src/index.js';
+import { createCdfLoaders, createFilesLoader, InvalidIdentifierError, parseIdentifier, timeSeries } from '../src/index.js';
 import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 10 } });
@@ -102,6 +102,33 @@ describe('identifiers', () => {
         expect(identifierKey(a, ALL_KINDS) === identifierKey(b, ALL_KINDS)).toBe(same);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  test.each(INVALID)('`parseIdentifier` refuses %s with the same error as `load`', (_, value, message) => {
+    expect(() => parseIdentifier(value)).toThrow(new InvalidIdentifierError(message, value));
+  });
+
+  test('`parseIdentifier` returns a fresh typed identifier, and follows the kinds of a resource', () => {
+    const input = { instanceId: { space: 'sp', externalId: 'doc-1' } };
+    const parsed = parseIdentifier(input);
+    expect(parsed).toEqual(input);
+    expect(parsed).not.toBe(input);
+    expect(parsed.instanceId).not.toBe(input.instanceId);
+    expect(parseIdentifier({ id: 12 }, 'assets')).toEqual({ id: 12 });
+    expect(parseIdentifier({ externalId: 'x' }, timeSeries)).toEqual({ externalId: 'x' });
+    expect(() => parseIdentifier(input, 'events')).toThrow(
+      new InvalidIdentifierError(
+        'Invalid identifier {"instanceId":{"space":"sp","externalId":"doc-1"}}: `instanceId` is not accepted here; allowed: `id`, `externalId`.',
+        input,
+      ),
+    );
+    expect(() => parseIdentifier({ id: Number('12abc') })).toThrow(
+      'Invalid identifier {"id":NaN}: `id` must be an integer from 1 to 9007199254740991, got NaN.',
+    );
+    expect(() => parseIdentifier({ id: 12n })).toThrow('Invalid identifier {"id":12n}: `id` must be an integer from 1 to 9007199254740991, got 12n.');
+    expect(() => parseIdentifier({ id: 1 }, 'widgets' as never)).toThrow(
+      new TypeError("`resource` must be one of 'files', 'timeseries', 'assets', 'events', 'sequences' or a `Resource`, got \"widgets\"."),
     );
   });
 });

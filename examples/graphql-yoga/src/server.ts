@@ -31,5 +31,6 @@ export function createServer(options: ServerOptions): Server {
     maskedErrors: { maskError },
     logging: createServerLogger(logging),
   });
-  return createHttpServer(yoga);
+  // Yoga answers every request itself, errors included: nothing is left for node:http to await.
+  return createHttpServer((request, response) => void yoga.requestListener(request, response));
 }

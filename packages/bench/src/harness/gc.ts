@@ -6,7 +6,9 @@ import { runInNewContext } from 'node:vm';
  * new contexts get a `gc` global, so neither `pnpm bench` nor a re-spawn needs the flag.
  */
 const gc: () => void = (() => {
-  if (typeof globalThis.gc === 'function') return globalThis.gc;
+  const exposed = globalThis.gc;
+  // Called without options, V8's gc() collects synchronously.
+  if (typeof exposed === 'function') return () => void exposed();
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
 })();

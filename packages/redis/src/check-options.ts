@@ -1,3 +1,5 @@
+import type { RedisConnection, RedisConnectionOptions } from './redis-client.js';
+
 /** The longest delay a Node timer holds; beyond it Node fires after 1 ms instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -29,8 +31,17 @@ export function checkKeyName(name: string, value: unknown, braceFree: boolean): 
   throw new TypeError(`\`${name}\` must be ${rule}, got ${describe(value)}.`);
 }
 
+/** @throws {TypeError} naming the option and the value, for a connection option out of range. */
+export function checkConnection(options: RedisConnectionOptions): RedisConnection {
+  return {
+    client: checkClient('client', options.client),
+    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? 250, 1),
+    subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
+  };
+}
+
 /** @throws {TypeError} unless `value` looks like a node-redis client (it has `sendCommand`). */
-export function checkClient<T>(name: string, value: T): T {
+function checkClient<T>(name: string, value: T): T {
   if (typeof (value as { sendCommand?: unknown } | null)?.sendCommand === 'function') return value;
   throw new TypeError(`\`${name}\` must be a node-redis client (from \`createClient()\`), got ${describe(value)}.`);
 }

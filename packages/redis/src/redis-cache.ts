@@ -12,17 +12,11 @@ import {
   storeScript,
 } from './cache-storage.js';
 import { ChannelSubscription } from './channel-subscription.js';
-import { checkClient, checkKeyName, checkMilliseconds } from './check-options.js';
-import type { RedisClient, RedisSubscriber } from './redis-client.js';
+import { checkConnection, checkKeyName, checkMilliseconds } from './check-options.js';
+import type { RedisConnection, RedisConnectionOptions } from './redis-client.js';
 import { parseInvalidation } from './invalidation-message.js';
 
-export interface RedisCacheOptions {
-  /**
-   * A connected node-redis v5 client (`await createClient({ url }).connect()`), for reads, writes
-   * and publishing. It is never closed here. Calls fail at once while it is not ready, instead of
-   * waiting in its offline queue.
-   */
-  client: RedisClient;
+export interface RedisCacheOptions extends RedisConnectionOptions {
   /**
    * The start of every key and of the invalidation channel's name (`<keyPrefix>invalidations`).
    * Replicas that share entries use the same. No `{` or `}`. Default `'cdf-loader:'`.
@@ -32,13 +26,6 @@ export interface RedisCacheOptions {
   ttlMs?: number;
   /** How long "CDF has no such item" stays in Redis, in milliseconds; 0 stores none. Default 5_000. */
   notFoundTtlMs?: number;
-  /** The longest a Redis call may take, in milliseconds, before it fails (the loader then asks CDF). Default 250. */
-  timeoutMs?: number;
-  /**
-   * A connected client to hear invalidations on (pub/sub takes a connection of its own). Default:
-   * a `duplicate()` of `client`, opened on the first `subscribe` and closed by `close()`.
-   */
-  subscriber?: RedisSubscriber;
 }
 
 /** A `SharedCache` over Redis, from `redisCache()`. */
@@ -52,8 +39,6 @@ export interface RedisCache extends SharedCache {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { keyPrefix: 'cdf-loader:', ttlMs: 300_000, notFoundTtlMs: 5_000, timeoutMs: 250 };
-
 /**
  * A shared cache tier over Redis for `cache.shared`: the replicas of a service that use the same
  * `keyPrefix` share items, and hear each other's deletes and clears.
@@ -63,26 +48,18 @@ const DEFAULTS = { keyPrefix: 'cdf-loader:', ttlMs: 300_000, notFoundTtlMs: 5_00
  * createCdfLoaders({ ...options, cache: { shared: redisCache({ client: redis, ttlMs: 300_000 }) } });
  */
 export function redisCache(options: RedisCacheOptions): RedisCache {
-  const client = checkClient('client', options.client);
-  const keyPrefix = checkKeyName('keyPrefix', options.keyPrefix ?? DEFAULTS.keyPrefix, true);
-  const settings = {
-    client,
-    keyPrefix,
-    ttlMs: checkMilliseconds('ttlMs', options.ttlMs ?? DEFAULTS.ttlMs, 1),
-    notFoundTtlMs: checkMilliseconds('notFoundTtlMs', options.notFoundTtlMs ?? DEFAULTS.notFoundTtlMs, 0),
-    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
-    subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
-  };
-  return new RedisSharedCache(settings);
+  return new RedisSharedCache({
+    ...checkConnection(options),
+    keyPrefix: checkKeyName('keyPrefix', options.keyPrefix ?? 'cdf-loader:', true),
+    ttlMs: checkMilliseconds('ttlMs', options.ttlMs ?? 300_000, 1),
+    notFoundTtlMs: checkMilliseconds('notFoundTtlMs', options.notFoundTtlMs ?? 5_000, 0),
+  });
 }
 
-interface Settings {
-  client: RedisClient;
+interface Settings extends RedisConnection {
   keyPrefix: string;
   ttlMs: number;
   notFoundTtlMs: number;
-  timeoutMs: number;
-  subscriber: RedisSubscriber | undefined;
 }
 
 class RedisSharedCache implements RedisCache {

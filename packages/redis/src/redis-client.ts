@@ -29,6 +29,32 @@ export interface RedisClient {
   duplicate(): RedisSubscriber;
 }
 
+/** The options both adapters take to reach Redis. */
+export interface RedisConnectionOptions {
+  /**
+   * A connected node-redis v5 client (`await createClient({ url }).connect()`). It is never closed
+   * here. Calls fail at once while it is not ready, instead of waiting in its offline queue.
+   */
+  client: RedisClient;
+  /**
+   * The longest a Redis call may take, in milliseconds, before it fails: the loader then takes a
+   * read as a miss, skips a write, or goes on under its local limit. Default 250.
+   */
+  timeoutMs?: number;
+  /**
+   * A connected client for pub/sub, which takes a connection of its own. Default: a `duplicate()`
+   * of `client`, opened on first use and closed by the adapter's `close()`.
+   */
+  subscriber?: RedisSubscriber;
+}
+
+/** `RedisConnectionOptions`, checked and with defaults. */
+export interface RedisConnection {
+  client: RedisClient;
+  timeoutMs: number;
+  subscriber: RedisSubscriber | undefined;
+}
+
 /**
  * A Lua script, run with EVALSHA (falling back to EVAL once after a Redis restart or failover
  * forgot it), in one round trip that fails fast when the client is not ready and within

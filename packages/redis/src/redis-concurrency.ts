@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { SharedConcurrency, SharedSlot } from 'cdf-loader';
 import { ChannelSubscription } from './channel-subscription.js';
-import { checkClient, checkKeyName, checkMilliseconds, checkPositiveInteger } from './check-options.js';
-import { RedisScript, within, type RedisClient, type RedisSubscriber } from './redis-client.js';
+import { checkConnection, checkKeyName, checkMilliseconds, checkPositiveInteger } from './check-options.js';
+import { RedisScript, within, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
 
-export interface RedisConcurrencyOptions {
-  /**
-   * A connected node-redis v5 client (`await createClient({ url }).connect()`). It is never closed
-   * here. Calls fail at once while it is not ready, instead of waiting in its offline queue.
-   */
-  client: RedisClient;
+export interface RedisConcurrencyOptions extends RedisConnectionOptions {
   /**
    * The sorted set that holds the leases; its release channel is `<key>:released`. Every replica
    * that shares the budget uses the same key: one per CDF project and identity. Default
@@ -23,13 +18,6 @@ export interface RedisConcurrencyOptions {
    * milliseconds. A held slot is renewed every `leaseMs / 3`. Default 10_000.
    */
   leaseMs?: number;
-  /** The longest a Redis call may take, in milliseconds, before `acquire` fails (the loader then goes on under its local limit). Default 250. */
-  timeoutMs?: number;
-  /**
-   * A connected client to hear releases on (pub/sub takes a connection of its own). Default: a
-   * `duplicate()` of `client`, opened on the first `acquire` and closed by `close()`.
-   */
-  subscriber?: RedisSubscriber;
 }
 
 /** A `SharedConcurrency` over Redis, from `redisConcurrency()`. */
@@ -37,8 +25,6 @@ export interface RedisConcurrency extends SharedConcurrency {
   /** Stops hearing releases and closes the connection it opened for that (never `client` or `subscriber`). */
   close(): Promise<void>;
 }
-
-const DEFAULTS = { key: 'cdf-loader:concurrency', leaseMs: 10_000, timeoutMs: 250 };
 
 /**
  * KEYS: leases. ARGV: limit, lease ms, lease id. Drops expired leases, then takes (or renews) the
@@ -75,25 +61,18 @@ end
  * createCdfLoaders({ ...options, sharedConcurrency: redisConcurrency({ client: redis, limit: 8 }) });
  */
 export function redisConcurrency(options: RedisConcurrencyOptions): RedisConcurrency {
-  const client = checkClient('client', options.client);
-  const settings = {
-    client,
-    key: checkKeyName('key', options.key ?? DEFAULTS.key, false),
+  return new RedisConcurrencyBudget({
+    ...checkConnection(options),
+    key: checkKeyName('key', options.key ?? 'cdf-loader:concurrency', false),
     limit: checkPositiveInteger('limit', options.limit),
-    leaseMs: checkMilliseconds('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs, 1),
-    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
-    subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
-  };
-  return new RedisConcurrencyBudget(settings);
+    leaseMs: checkMilliseconds('leaseMs', options.leaseMs ?? 10_000, 1),
+  });
 }
 
-interface Settings {
-  client: RedisClient;
+interface Settings extends RedisConnection {
   key: string;
   limit: number;
   leaseMs: number;
-  timeoutMs: number;
-  subscriber: RedisSubscriber | undefined;
 }
 
 /** A waiter between two attempts. */
@@ -110,6 +89,8 @@ class RedisConcurrencyBudget implements RedisConcurrency {
   readonly #sleepers: Sleeper[] = [];
   /** Releases heard so far: an attempt that fails while one arrives tries again at once. */
   #releasesHeard = 0;
+  /** Subscribed (node-redis subscribes again by itself after a reconnect). */
+  #listening = false;
 
   constructor(settings: Settings) {
     this.limit = settings.limit;
@@ -140,13 +121,17 @@ class RedisConcurrencyBudget implements RedisConcurrency {
   }
 
   close(): Promise<void> {
+    this.#listening = false;
     return this.#subscription.close();
   }
 
   /** Starts hearing releases before the first attempt, so none is missed; waiters that cannot hear them wake on their timers. */
   async #listen(): Promise<void> {
-    if (!this.#settings.client.isReady) return;
-    await within(this.#settings.timeoutMs, () => this.#subscription.start()).catch(() => {});
+    if (this.#listening || !this.#settings.client.isReady) return;
+    await within(this.#settings.timeoutMs, () => this.#subscription.start()).then(
+      () => (this.#listening = true),
+      () => {},
+    );
   }
 
   /** One try: 0 when the lease is taken, else the milliseconds until the first lease expires. */

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { SharedCacheInvalidation, SharedCacheScope } from 'cdf-loader';
 import { describe, expect, test } from 'vitest';
 import { redisCache, type RedisCache, type RedisCacheOptions } from '../src/index.js';
-import { connect, countingClient, redisForTests, type TestClient } from './support.js';
+import { connect, countingClient, redisForTests, uniqueName, type TestClient } from './support.js';
 
 const redis = await redisForTests();
 
@@ -15,12 +14,12 @@ describe.skipIf(redis === undefined)('redisCache', () => {
 
   /** Two replicas on clients of their own, with a key prefix no other test uses. */
   async function replicas(options: Partial<RedisCacheOptions> = {}) {
-    const keyPrefix = `test-${randomUUID()}:`;
+    const keyPrefix = `${uniqueName()}:`;
     const [first, second] = [countingClient(await connect(url)), countingClient(await connect(url))];
     const a = redisCache({ ...options, client: first.client, keyPrefix });
     const b = redisCache({ ...options, client: second.client, keyPrefix });
     // Redis learns each script on its first EVAL; from then on every call is one EVALSHA.
-    const warmUp = redisCache({ client: first.client, keyPrefix: `test-warm-up:` });
+    const warmUp = redisCache({ client: first.client, keyPrefix: `${uniqueName()}:` });
     await Promise.all([warmUp.setMany(alice, [], [1]), warmUp.getMany(alice, [1]), warmUp.delete(alice, [1]), warmUp.clear(alice)]);
     first.commands.length = 0;
     return { a, b, keyPrefix, commandsOfA: first.commands, commandsOfB: second.commands, redis: await connect(url) };

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { redisConcurrency, type RedisConcurrencyOptions } from '../src/index.js';
-import { connect, countingClient, redisForTests, until, type TestClient } from './support.js';
+import { connect, countingClient, redisForTests, uniqueName, until, type TestClient } from './support.js';
 
 const redis = await redisForTests();
 
@@ -20,7 +19,7 @@ describe.skipIf(redis === undefined)('redisConcurrency', () => {
   }
 
   test('50 acquirers over 3 replicas never hold more than the limit together, and every one gets a slot', async () => {
-    const key = `test-${randomUUID()}`;
+    const key = uniqueName();
     const budgets = await replicas(3, { key, limit: 4 });
     const raw = await connect(url);
     let held = 0;
@@ -56,7 +55,7 @@ describe.skipIf(redis === undefined)('redisConcurrency', () => {
   });
 
   test('a release on one replica wakes a waiter on another at once, not at the lease expiry', async () => {
-    const key = `test-${randomUUID()}`;
+    const key = uniqueName();
     const [holder, waiter] = await replicas(2, { key, limit: 1, leaseMs: 60_000 });
     const slot = await holder!.budget.acquire(new AbortController().signal);
     let acquired = false;
@@ -76,7 +75,7 @@ describe.skipIf(redis === undefined)('redisConcurrency', () => {
   });
 
   test('a replica that dies holding a slot gives it back when its lease expires; the waiter wakes then', async () => {
-    const key = `test-${randomUUID()}`;
+    const key = uniqueName();
     const dying = await connect(url);
     const dyingBudget = redisConcurrency({ client: dying, key, limit: 1, leaseMs: 300 });
     await dyingBudget.acquire(new AbortController().signal);
@@ -100,7 +99,7 @@ describe.skipIf(redis === undefined)('redisConcurrency', () => {
   });
 
   test('a held slot is renewed every `leaseMs / 3` and outlives `leaseMs` until it is released', async () => {
-    const key = `test-${randomUUID()}`;
+    const key = uniqueName();
     const [holder, waiter] = await replicas(2, { key, limit: 1, leaseMs: 150 });
     const raw = await connect(url);
     const slot = await holder!.budget.acquire(new AbortController().signal);
@@ -126,7 +125,7 @@ describe.skipIf(redis === undefined)('redisConcurrency', () => {
     ['as the attempt that takes the free slot is sent', (abort: () => void) => abort()],
     ['while that attempt is on its way to Redis', (abort: () => void) => queueMicrotask(abort)],
   ])('an abort %s rejects with the signal’s reason and gives the lease back', async (_, abortWhen) => {
-    const key = `test-${randomUUID()}`;
+    const key = uniqueName();
     const reason = new Error('request cancelled');
     const [other] = await replicas(1, { key, limit: 1, leaseMs: 60_000 });
     const controller = new AbortController();
@@ -149,7 +148,7 @@ describe.skipIf(redis === undefined)('redisConcurrency', () => {
   });
 
   test('an abort while waiting rejects at once and takes nothing', async () => {
-    const key = `test-${randomUUID()}`;
+    const key = uniqueName();
     const [holder, waiter] = await replicas(2, { key, limit: 1, leaseMs: 60_000 });
     const slot = await holder!.budget.acquire(new AbortController().signal);
     const controller = new AbortController();

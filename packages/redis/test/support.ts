@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll } from 'vitest';
@@ -65,17 +66,31 @@ export class PrivateRedis {
  */
 export async function redisForTests(): Promise<{ url: string } | undefined> {
   const url = process.env.REDIS_URL;
-  if (url !== undefined && url !== '') return { url };
-  return privateRedisForTests();
+  if (url === undefined || url === '') return privateRedisForTests('REDIS_URL or redis-server on PATH');
+  afterAll(async () => {
+    const client = await connect(url);
+    for await (const keys of client.scanIterator({ MATCH: `${namesOfThisFile}*`, COUNT: 1000 })) {
+      if (keys.length > 0) await client.unlink(keys);
+    }
+  });
+  return { url };
 }
 
+/** A name for keys, or the start of keys, that no other test uses; under `REDIS_URL` they are removed after the file. */
+export function uniqueName(): string {
+  return `${namesOfThisFile}${++namesGiven}`;
+}
+
+const namesOfThisFile = `cdf-loader-test-${randomUUID()}-`;
+let namesGiven = 0;
+
 /** A private redis-server for this test file (for tests that stop it), or the same skip-or-fail as `redisForTests`. */
-export async function privateRedisForTests(): Promise<PrivateRedis | undefined> {
+export async function privateRedisForTests(needs = 'redis-server on PATH, since they stop it'): Promise<PrivateRedis | undefined> {
   const server = await PrivateRedis.start();
   if (typeof server === 'string') {
-    const reason = `Redis tests need redis-server on PATH or REDIS_URL: ${server}`;
+    const reason = `these Redis tests need ${needs}: ${server}`;
     if (process.env.CDF_LOADER_REQUIRE_REDIS === '1') throw new Error(`${reason} (CDF_LOADER_REQUIRE_REDIS=1).`);
-    console.warn(`Skipping: ${reason}`);
+    console.warn(`Skipped: ${reason}`);
     return undefined;
   }
   afterAll(() => server.kill());

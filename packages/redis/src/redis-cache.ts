@@ -13,7 +13,7 @@ import {
 } from './cache-storage.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { checkConnection, checkKeyName, checkMilliseconds } from './check-options.js';
-import type { RedisConnection, RedisConnectionOptions } from './redis-client.js';
+import type { RedisConnection, RedisConnectionOptions, RedisScript } from './redis-client.js';
 import { parseInvalidation } from './invalidation-message.js';
 
 export interface RedisCacheOptions extends RedisConnectionOptions {
@@ -121,7 +121,7 @@ class RedisSharedCache implements RedisCache {
     await this.#subscription.close();
   }
 
-  #run(script: typeof readScript, base: string, args: string[]): Promise<unknown> {
+  #run(script: RedisScript, base: string, args: string[]): Promise<unknown> {
     return script.run(this.#settings.client, [generationKey(base)], args, this.#settings.timeoutMs);
   }
 

@@ -1,4 +1,4 @@
-import { abortable, sleep } from './abortable.js';
+import { sleep } from './abortable.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import type { RetryOptions } from './options.js';
 import { isRetryable, retryDelay } from './retry-policy.js';
@@ -117,7 +117,9 @@ export class Sender {
     const shared = this.#parts.sharedConcurrency;
     if (shared === undefined || !this.#sharedGuard.usable) return undefined;
     try {
-      const slot = await abortable(shared.acquire(signal), signal);
+      // No `abortable` around it: a slot granted just as the signal aborts would be lost. The
+      // budget's contract is to reject on abort and hold nothing.
+      const slot = await shared.acquire(signal);
       this.#sharedGuard.succeeded();
       return slot;
     } catch (error) {

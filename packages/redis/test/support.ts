@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startMockCdf, type MockCdf, type MockCdfOptions } from '@cdf-loader/mock-cdf';
+import type { LoaderOptions } from 'cdf-loader';
 import { createClient } from 'redis';
 import type { RedisClient } from '../src/index.js';
 
@@ -185,7 +187,43 @@ export function countingClient(client: TestClient, onCommand: (command: string) 
   return counting;
 }
 
-/** Resolves once `condition` holds, looking every few milliseconds. */
-export async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * Resolves once `condition` holds, looking every few milliseconds; rejects naming `what` when it
+ * still does not hold after `timeoutMs`, so a test that waits for something that never happens
+ * fails with a reason instead of at the test's timeout.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, what = 'the condition', timeoutMs = 5_000): Promise<void> {
+  // Wall-clock time: a test may fake `performance`.
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${what}, in vain.`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * One fake CDF for the test file, its log and counters emptied before each test. Returns an
+ * accessor, since the server starts in `beforeAll`.
+ */
+export function useMockCdf(options: MockCdfOptions = {}): () => MockCdf {
+  let cdf: MockCdf | undefined;
+  beforeAll(async () => {
+    cdf = await startMockCdf(options);
+  });
+  afterAll(() => cdf?.close());
+  beforeEach(() => cdf?.reset());
+  return () => {
+    if (cdf === undefined) throw new Error('the fake CDF is not started yet');
+    return cdf;
+  };
+}
+
+/** Loader options pointing at the fake, with its token. */
+export function loaderOptions(cdf: MockCdf, extra: Partial<LoaderOptions> = {}): LoaderOptions {
+  return { baseUrl: cdf.url, project: cdf.project, getToken: () => cdf.token, ...extra };
+}
+
+/** The number of items in each byids request the fake received, in arrival order. */
+export function byIdsRequestSizes(cdf: MockCdf): number[] {
+  return cdf.log.filter((entry) => entry.resource !== null).map((entry) => entry.items.length);
 }

@@ -1,5 +1,6 @@
 export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } from './loader.js';
 export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, NotFoundValue, SequencesLoader, TimeSeriesLoader } from './loader.js';
+export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk.js';
 export { CdfLoaderPool, createCdfLoaderPool } from './principal-pool.js';
 export type { CdfLoaderPoolOptions } from './principal-pool.js';
 export { createConcurrencyLimit } from './options.js';

@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import { type AnyIterable, loadAll, type LoadAllOptions, type LoadAllResult } from './bulk.js';
 import { ResultCache } from './cache.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { Engine } from './engine.js';
@@ -21,11 +22,13 @@ import { Transport } from './transport.js';
 export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends null = null> {
   readonly #engine: Engine<TItem>;
   readonly #resource: Resource<TItem, TIdentifier>;
+  readonly #requestSize: RequestSize;
 
   /** @internal Use `createByIdsLoader`, `createFilesLoader` or `createCdfLoaders`. */
-  constructor(engine: Engine<TItem>, resource: Resource<TItem, TIdentifier>) {
+  constructor(engine: Engine<TItem>, resource: Resource<TItem, TIdentifier>, requestSize: RequestSize) {
     this.#engine = engine;
     this.#resource = resource;
+    this.#requestSize = requestSize;
   }
 
   /**
@@ -41,6 +44,24 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
   /** Loads several at once; each place holds the item, `null`, or the error of that key. */
   loadMany(identifiers: readonly TIdentifier[], options?: LoadOptions): Promise<(TItem | TNotFound | Error)[]> {
     return this.#engine.loadMany(identifiers, options?.signal) as Promise<(TItem | TNotFound | Error)[]>;
+  }
+
+  /**
+   * Looks up every identifier of a list or stream of any length, yielding a result per
+   * identifier in input order as soon as it and those before it are known: `{ identifier, item }`
+   * (`item` is `null` when CDF has none) or `{ identifier, error }`. The input is read lazily, at
+   * most `2 × concurrency × maxBatchSize` identifiers ahead of what was yielded, so memory stays
+   * flat however long it is, while `concurrency` full requests stay in flight. An invalid
+   * identifier, a not-found one with `missing: 'error'` and a failed request are results, not the
+   * end of the run. Stopping early (`break`) or aborting `signal` aborts what is outstanding and
+   * closes the input with its `return()`; after an abort the iteration throws the signal's
+   * reason, and after `close()` it throws `LoaderClosedError`. An error the input throws is
+   * thrown after the results of what was read before it.
+   * @example for await (const { identifier, item, error } of files.loadAll(ids, { signal })) { … }
+   * @throws {TypeError} at the call, for input that is not iterable or an option out of range.
+   */
+  loadAll(identifiers: AnyIterable<TIdentifier>, options?: LoadAllOptions): AsyncGenerator<LoadAllResult<TItem | TNotFound, TIdentifier>, void, undefined> {
+    return loadAll({ load: (identifier, loadOptions) => this.load(identifier, loadOptions), ...this.#requestSize }, identifiers, options);
   }
 
   /**
@@ -82,6 +103,13 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
   close(): Promise<void> {
     return this.#engine.close();
   }
+}
+
+/** How big and how many a loader's requests are, for `loadAll`'s read-ahead. */
+interface RequestSize {
+  maxBatchSize: number;
+  /** The maximum of the loader's concurrency limit (its own or the shared `limiter`). */
+  maxConcurrency: number;
 }
 
 /**
@@ -219,5 +247,5 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
     telemetry,
     concurrencyLimit: () => parts.limit.current,
   });
-  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource);
+  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, { maxBatchSize: options.maxBatchSize, maxConcurrency: parts.limit.max });
 }

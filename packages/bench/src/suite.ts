@@ -7,10 +7,11 @@ import { b2CpuPerLoad } from './scenarios/b2-cpu-per-load.js';
 import { b3Graphql } from './scenarios/b3-graphql.js';
 import { b4Throttled } from './scenarios/b4-throttled.js';
 import { b5Memory } from './scenarios/b5-memory.js';
+import { b6Replicas } from './scenarios/b6-replicas.js';
 import type { Profile, Scenario } from './scenarios/scenario.js';
 
 /** Every scenario, in report order. */
-export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory];
+export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas];
 
 const PLANS: Record<Profile, RoundPlan> = {
   full: { warmup: 1, rounds: 4 },

@@ -1,0 +1,107 @@
+import { redisCache, redisConcurrency } from '@cdf-loader/redis';
+import { createFilesLoader, type FilesLoader } from 'cdf-loader';
+import { createClient } from 'redis';
+import type { Outcome, Target } from '../contenders/contender.js';
+import { type LoadWave, loaderContender } from '../contenders/loader-contender.js';
+import { type Burst, workloadOf } from '../workload.js';
+
+/** The Redis a replica shares its cache and concurrency budget through. */
+export interface SharedRedis {
+  url: string;
+  /** Starts every key of the run (cache entries and the budget's leases), so each run starts with nothing shared. No `{` or `}`. */
+  keyPrefix: string;
+  /** Most byids requests in flight across all replicas together (`redisConcurrency`'s `limit`). */
+  limit: number;
+}
+
+/** What one replica does in one run. Plain data: it crosses to the replica's process over IPC. */
+export interface ReplicaSetup {
+  target: Omit<Target, 'fetch'>;
+  /** The loader's own limit (`maxConcurrency`). */
+  maxConcurrency: number;
+  /** `undefined`: the replica is on its own, with its local cache and limit only. */
+  redis: SharedRedis | undefined;
+  /** This replica's share of the operations, at the times the workload gives. */
+  bursts: Burst[];
+}
+
+/** What one replica measured in one run. */
+export interface ReplicaResult {
+  outcome: Outcome;
+  /** Each operation's time, from its first level asked to its last level answered, in ms. */
+  latenciesMs: number[];
+  /** Keys the shared tier answered instead of CDF (`stats().sharedHits`). */
+  sharedHits: number;
+}
+
+/**
+ * One replica of a service for one run: a `createFilesLoader` of its own, and with `redis` its own
+ * connection, `redisCache` and `redisConcurrency`. Everything is set up by `prepare`, before the
+ * clock starts; `run` serves its operations as the bench's contenders do, timing each one.
+ */
+export class Replica {
+  readonly #files: FilesLoader;
+  readonly #run: () => Promise<Outcome>;
+  readonly #timings: { startedAt: number; endedAt: number }[];
+  readonly #close: () => Promise<unknown>;
+
+  private constructor(files: FilesLoader, run: () => Promise<Outcome>, timings: { startedAt: number; endedAt: number }[], close: () => Promise<unknown>) {
+    this.#files = files;
+    this.#run = run;
+    this.#timings = timings;
+    this.#close = close;
+  }
+
+  static async prepare({ target, maxConcurrency, redis, bursts }: ReplicaSetup): Promise<Replica> {
+    const connection = { baseUrl: target.baseUrl, project: target.project, getToken: () => target.token, maxConcurrency };
+    let files: FilesLoader;
+    let closeShared = (): Promise<unknown> => Promise.resolve();
+    if (redis === undefined) {
+      files = createFilesLoader(connection);
+    } else {
+      const client = createClient({ url: redis.url });
+      // node-redis reconnects by itself; without a listener a dropped connection would crash the replica.
+      client.on('error', () => {});
+      await client.connect();
+      const shared = redisCache({ client, keyPrefix: redis.keyPrefix, ttlMs: 60_000 });
+      const budget = redisConcurrency({ client, key: `${redis.keyPrefix}concurrency`, limit: redis.limit });
+      await shared.listening();
+      files = createFilesLoader({ ...connection, cache: { shared }, sharedConcurrency: budget });
+      closeShared = async () => {
+        await Promise.all([shared.close(), budget.close()]);
+        await client.close();
+      };
+    }
+    const wave: LoadWave = (ids) => files.loadMany(ids.map((id) => ({ id })));
+    const timings: { startedAt: number; endedAt: number }[] = [];
+    // An operation's loader is asked for as the operation starts; its last wave answered ends it.
+    const timedOperation = (): LoadWave => {
+      const timing = { startedAt: performance.now(), endedAt: Number.NaN };
+      timings.push(timing);
+      return async (ids) => {
+        const results = await wave(ids);
+        timing.endedAt = performance.now();
+        return results;
+      };
+    };
+    const run = loaderContender('replica', () => timedOperation).prepare(target, workloadOf(bursts));
+    return new Replica(files, run, timings, async () => {
+      await files.close();
+      await closeShared();
+    });
+  }
+
+  async run(): Promise<ReplicaResult> {
+    const outcome = await this.#run();
+    return {
+      outcome,
+      latenciesMs: this.#timings.map(({ startedAt, endedAt }) => endedAt - startedAt),
+      sharedHits: this.#files.stats().sharedHits,
+    };
+  }
+
+  /** Closes the loader, then the adapters and the Redis connection. */
+  close(): Promise<unknown> {
+    return this.#close();
+  }
+}

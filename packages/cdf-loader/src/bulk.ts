@@ -29,9 +29,9 @@ export interface LoadAllOptions extends LoadOptions {
   concurrency?: number;
 }
 
-/** What `loadAll` needs from its loader: per-key loads, and how big and how many its requests are. */
+/** What `loadAll` needs from its loader: `loadMany`, and how big and how many its requests are. */
 export interface BulkLoader<TIdentifier, TValue> {
-  load(identifier: TIdentifier, options: LoadOptions): Promise<TValue>;
+  loadMany(identifiers: readonly TIdentifier[], options: LoadOptions): Promise<(TValue | Error)[]>;
   readonly maxBatchSize: number;
   readonly maxConcurrency: number;
 }
@@ -66,16 +66,26 @@ async function* run<TIdentifier, TValue>(bulk: BulkRun<TIdentifier, TValue>): As
   }
 }
 
-/** One identifier read and handed to the loader; `answer` settles with its result, never rejects. */
-interface Entry<TIdentifier, TValue> {
-  answer: Promise<LoadAllResult<TValue, TIdentifier>>;
+/**
+ * Identifiers read together, handed to the loader in one `loadMany` (one listener and one
+ * promise for all of them, rather than one each).
+ */
+interface Group<TIdentifier, TValue> {
+  readonly identifiers: TIdentifier[];
+  /** Resolves when every identifier of the group has its answer in `results`. */
+  readonly settled: Promise<void>;
+  /** Hands the group to the loader (once); it takes no more identifiers after. */
+  flush: (() => void) | undefined;
+  /** Each identifier's value or error, in place, once `settled` resolved. */
+  results: (TValue | Error)[] | undefined;
 }
 
 /**
- * One `loadAll` run. A reader pulls identifiers from the source into a bounded queue, starting
- * each one's load as it comes (the loader batches them), while the consumer takes answers from
- * the queue's head in input order. Reading and answering go on side by side, so a slow source
- * never holds back answers already known, and the queue's bound is what keeps memory flat.
+ * One `loadAll` run. A reader pulls identifiers from the source into groups and hands each group
+ * to the loader (which batches them into requests) when it is full or at the end of the tick it
+ * was started in, while the consumer takes answers in input order from the oldest group. Reading
+ * and answering go on side by side, so a slow source never holds back answers already known; the
+ * bound on identifiers read and not yet yielded is what keeps memory flat.
  */
 class BulkRun<TIdentifier, TValue> {
   readonly #loader: BulkLoader<TIdentifier, TValue>;
@@ -84,7 +94,13 @@ class BulkRun<TIdentifier, TValue> {
   /** Aborts every load still outstanding when the run ends early; follows the caller's signal. */
   readonly #stop = new AbortController();
   readonly #loadOptions: LoadOptions = { signal: this.#stop.signal };
-  readonly #queue = new Queue<Entry<TIdentifier, TValue>>();
+  readonly #groups = new Queue<Group<TIdentifier, TValue>>();
+  /** The newest group while it still takes identifiers. */
+  #open: Group<TIdentifier, TValue> | undefined;
+  /** Where the consumer is in the oldest group. */
+  #index = 0;
+  /** Identifiers read and not yet yielded. */
+  #ahead = 0;
   readonly #source: AnyIterable<TIdentifier>;
   #iterator: Iterator<TIdentifier> | AsyncIterator<TIdentifier> | undefined;
   #async = false;
@@ -94,11 +110,14 @@ class BulkRun<TIdentifier, TValue> {
   #exhausted = false;
   #sourceError: { error: unknown } | undefined;
   #stopped = false;
-  /** The consumer waiting for the queue to get an entry, or the source to end. */
+  /** The consumer waiting for an identifier to be read, or the source to end. */
   #wake: (() => void) | undefined;
   readonly #onAbort = (): void => {
     this.#stop.abort(this.#signal!.reason);
     this.#wakeConsumer();
+  };
+  readonly #flushOpen = (): void => {
+    this.#open?.flush?.();
   };
 
   constructor(loader: BulkLoader<TIdentifier, TValue>, source: AnyIterable<TIdentifier>, readAhead: number, signal: AbortSignal | undefined) {
@@ -113,20 +132,28 @@ class BulkRun<TIdentifier, TValue> {
     this.#start();
     for (;;) {
       this.#signal?.throwIfAborted();
-      const head = this.#queue.peek();
-      if (head === undefined) {
+      const group = this.#groups.peek();
+      if (group === undefined) {
         if (this.#sourceError !== undefined) throw this.#sourceError.error;
         if (this.#exhausted) return undefined;
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
-      const result = await head.answer;
-      // A load the caller's signal aborted is not an answer: the iteration throws the reason.
-      this.#signal?.throwIfAborted();
-      if (result.error instanceof LoaderClosedError) throw result.error;
-      this.#queue.shift();
+      if (group.results === undefined) {
+        await group.settled;
+        // A load the caller's signal aborted is not an answer: the iteration throws the reason.
+        this.#signal?.throwIfAborted();
+      }
+      const value = group.results![this.#index]!;
+      const identifier = group.identifiers[this.#index]!;
+      if (value instanceof LoaderClosedError) throw value;
+      if (++this.#index === group.identifiers.length) {
+        this.#groups.shift();
+        this.#index = 0;
+      }
+      this.#ahead--;
       this.#read();
-      return result;
+      return value instanceof Error ? { identifier, error: value } : { identifier, item: value };
     }
   }
 
@@ -141,7 +168,8 @@ class BulkRun<TIdentifier, TValue> {
     this.#stopped = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
     if (!this.#stop.signal.aborted) this.#stop.abort(new DOMException('`loadAll` ended before this identifier was yielded', 'AbortError'));
-    this.#queue.clear();
+    this.#groups.clear();
+    this.#open = undefined;
     if (this.#exhausted || this.#iterator?.return === undefined) return;
     this.#exhausted = true;
     const closing = this.#iterator.return();
@@ -160,7 +188,7 @@ class BulkRun<TIdentifier, TValue> {
     this.#read();
   }
 
-  /** Reads while the queue has room: at once from a sync source, in the background from an async one. */
+  /** Reads while there is room: at once from a sync source, in the background from an async one. */
   #read(): void {
     if (this.#reading || this.#exhausted || this.#stopped) return;
     if (this.#async) {
@@ -169,13 +197,13 @@ class BulkRun<TIdentifier, TValue> {
     }
     const iterator = this.#iterator as Iterator<TIdentifier>;
     try {
-      while (this.#queue.size < this.#readAhead) {
+      while (this.#ahead < this.#readAhead) {
         const step = iterator.next();
         if (step.done === true) {
           this.#exhausted = true;
           break;
         }
-        this.#push(step.value);
+        this.#add(step.value);
       }
     } catch (error) {
       this.#failSource(error);
@@ -186,14 +214,14 @@ class BulkRun<TIdentifier, TValue> {
   async #readAsync(iterator: AsyncIterator<TIdentifier>): Promise<void> {
     this.#reading = true;
     try {
-      while (this.#queue.size < this.#readAhead && !this.#stopped) {
+      while (this.#ahead < this.#readAhead && !this.#stopped) {
         const step = await iterator.next();
         if (this.#stopped) return;
         if (step.done === true) {
           this.#exhausted = true;
           return;
         }
-        this.#push(step.value);
+        this.#add(step.value);
         this.#wakeConsumer();
       }
     } catch (error) {
@@ -204,17 +232,31 @@ class BulkRun<TIdentifier, TValue> {
     }
   }
 
-  #push(identifier: TIdentifier): void {
-    let answer: Promise<LoadAllResult<TValue, TIdentifier>>;
-    try {
-      answer = this.#loader.load(identifier, this.#loadOptions).then(
-        (item) => ({ identifier, item }),
-        (error: unknown) => ({ identifier, error: error instanceof Error ? error : new Error(String(error)) }),
-      );
-    } catch (error) {
-      answer = Promise.resolve({ identifier, error: error as Error });
-    }
-    this.#queue.push({ answer });
+  /** Puts an identifier in the open group; a full group goes to the loader at once, others at the end of the tick. */
+  #add(identifier: TIdentifier): void {
+    const group = this.#open ?? this.#openGroup();
+    group.identifiers.push(identifier);
+    this.#ahead++;
+    if (group.identifiers.length >= this.#loader.maxBatchSize) group.flush!();
+  }
+
+  #openGroup(): Group<TIdentifier, TValue> {
+    let flush!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      flush = () => {
+        group.flush = undefined;
+        if (this.#open === group) this.#open = undefined;
+        void this.#loader.loadMany(group.identifiers, this.#loadOptions).then((results) => {
+          group.results = results;
+          resolve();
+        });
+      };
+    });
+    const group: Group<TIdentifier, TValue> = { identifiers: [], settled, flush, results: undefined };
+    this.#open = group;
+    this.#groups.push(group);
+    process.nextTick(this.#flushOpen);
+    return group;
   }
 
   /** The source threw: what was read before is still answered, then the iteration throws this. */

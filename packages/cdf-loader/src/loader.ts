@@ -61,7 +61,7 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
    * @throws {TypeError} at the call, for input that is not iterable or an option out of range.
    */
   loadAll(identifiers: AnyIterable<TIdentifier>, options?: LoadAllOptions): AsyncGenerator<LoadAllResult<TItem | TNotFound, TIdentifier>, void, undefined> {
-    return loadAll({ load: (identifier, loadOptions) => this.load(identifier, loadOptions), ...this.#requestSize }, identifiers, options);
+    return loadAll({ loadMany: (group, loadOptions) => this.loadMany(group, loadOptions), ...this.#requestSize }, identifiers, options);
   }
 
   /**

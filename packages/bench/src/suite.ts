@@ -7,12 +7,12 @@ import { b2CpuPerLoad } from './scenarios/b2-cpu-per-load.js';
 import { b3Graphql } from './scenarios/b3-graphql.js';
 import { b4Throttled } from './scenarios/b4-throttled.js';
 import { b5Memory } from './scenarios/b5-memory.js';
-import { b7Bulk } from './scenarios/b7-bulk.js';
 import { b6Replicas } from './scenarios/b6-replicas.js';
+import { b7Bulk } from './scenarios/b7-bulk.js';
 import type { Profile, Scenario } from './scenarios/scenario.js';
 
 /** Every scenario, in report order. */
-export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas];
+export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk];
 
 const PLANS: Record<Profile, RoundPlan> = {
   full: { warmup: 1, rounds: 4 },

@@ -81,11 +81,12 @@ interface Group<TIdentifier, TValue> {
 }
 
 /**
- * One `loadAll` run. A reader pulls identifiers from the source into groups and hands each group
- * to the loader (which batches them into requests) when it is full or at the end of the tick it
- * was started in, while the consumer takes answers in input order from the oldest group. Reading
- * and answering go on side by side, so a slow source never holds back answers already known; the
- * bound on identifiers read and not yet yielded is what keeps memory flat.
+ * One `loadAll` run. A reader pulls identifiers from the source into groups of `maxBatchSize`
+ * and hands each full group to the loader (which batches them into requests), while the
+ * consumer takes answers in input order from the oldest group. A group not yet full goes when
+ * the source ends or when the consumer reaches it, so requests are full while the source keeps
+ * up, and a slow source still gets each answer as soon as it can. Reading and answering go on
+ * side by side; the bound on identifiers read and not yet yielded is what keeps memory flat.
  */
 class BulkRun<TIdentifier, TValue> {
   readonly #loader: BulkLoader<TIdentifier, TValue>;
@@ -116,9 +117,6 @@ class BulkRun<TIdentifier, TValue> {
     this.#stop.abort(this.#signal!.reason);
     this.#wakeConsumer();
   };
-  readonly #flushOpen = (): void => {
-    this.#open?.flush?.();
-  };
 
   constructor(loader: BulkLoader<TIdentifier, TValue>, source: AnyIterable<TIdentifier>, readAhead: number, signal: AbortSignal | undefined) {
     this.#loader = loader;
@@ -140,6 +138,12 @@ class BulkRun<TIdentifier, TValue> {
         continue;
       }
       if (group.results === undefined) {
+        if (group.flush !== undefined) {
+          // The consumer caught up with the reader: what the source has at hand joins the group
+          // before it goes, then it goes as it is rather than wait to be full.
+          await endOfTick();
+          group.flush?.();
+        }
         await group.settled;
         // A load the caller's signal aborted is not an answer: the iteration throws the reason.
         this.#signal?.throwIfAborted();
@@ -200,7 +204,7 @@ class BulkRun<TIdentifier, TValue> {
       while (this.#ahead < this.#readAhead) {
         const step = iterator.next();
         if (step.done === true) {
-          this.#exhausted = true;
+          this.#sourceEnded();
           break;
         }
         this.#add(step.value);
@@ -218,7 +222,7 @@ class BulkRun<TIdentifier, TValue> {
         const step = await iterator.next();
         if (this.#stopped) return;
         if (step.done === true) {
-          this.#exhausted = true;
+          this.#sourceEnded();
           return;
         }
         this.#add(step.value);
@@ -232,7 +236,10 @@ class BulkRun<TIdentifier, TValue> {
     }
   }
 
-  /** Puts an identifier in the open group; a full group goes to the loader at once, others at the end of the tick. */
+  /**
+   * Puts an identifier in the open group. A full group goes to the loader at once; one not full
+   * waits for more until the source ends or the consumer needs it, so requests stay full.
+   */
   #add(identifier: TIdentifier): void {
     const group = this.#open ?? this.#openGroup();
     group.identifiers.push(identifier);
@@ -255,14 +262,19 @@ class BulkRun<TIdentifier, TValue> {
     const group: Group<TIdentifier, TValue> = { identifiers: [], settled, flush, results: undefined };
     this.#open = group;
     this.#groups.push(group);
-    process.nextTick(this.#flushOpen);
     return group;
+  }
+
+  /** Nothing more will come: the last group goes as it is. */
+  #sourceEnded(): void {
+    this.#exhausted = true;
+    this.#open?.flush?.();
   }
 
   /** The source threw: what was read before is still answered, then the iteration throws this. */
   #failSource(error: unknown): void {
-    this.#exhausted = true;
     this.#sourceError = { error };
+    this.#sourceEnded();
   }
 
   #wakeConsumer(): void {
@@ -270,6 +282,11 @@ class BulkRun<TIdentifier, TValue> {
     this.#wake = undefined;
     wake?.();
   }
+}
+
+/** Resolves once the promise jobs queued now have run: a burst of reads has landed by then. */
+function endOfTick(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
 }
 
 function isIterable(value: unknown): value is AnyIterable<unknown> {

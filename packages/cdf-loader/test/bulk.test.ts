@@ -92,6 +92,24 @@ describe('loadAll', () => {
     expect(state).toEqual({ pulled: 500, closed: false, finished: true });
   });
 
+  test('a source that gives each identifier only after the answer to the one before still gets every answer, each in its own request', async () => {
+    const files = cdf().data.files.slice(0, 5);
+    const answered: number[] = [];
+    async function* oneAtATime(): AsyncGenerator<Identifier> {
+      for (const [index, file] of files.entries()) {
+        // Waits on the consumer: a run that held identifiers back to fill a request would never end.
+        while (answered.length < index) await new Promise((resolve) => setImmediate(resolve));
+        yield { id: file.id };
+      }
+    }
+    const loader = createFilesLoader(optionsFor(cdf()));
+
+    for await (const { item } of loader.loadAll(oneAtATime())) answered.push(item!.id);
+
+    expect(answered).toEqual(files.map((file) => file.id));
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual(files.map((file) => [{ id: file.id }]));
+  });
+
   test('keeps the concurrency full with requests of 1000 items over a long run', async () => {
     cdf().configure({ latency: { fixedMs: 20 } });
     const ids = Array.from({ length: 20_500 }, (_, index) => unknownId(index));

@@ -127,6 +127,12 @@ export const b6Replicas: Scenario = {
       const wrong = runs.reduce((sum, run) => sum + run.outcome.wrong + run.outcome.failed, 0);
       targets.push({ target: `${subject}: every answer right`, measured: `${wrong} wrong or failed loads over ${runs.length} runs`, met: wrong === 0 });
     }
+    notes.push(
+      'Sharing Redis, replicas still send some identifiers twice: a replica that misses a key in Redis fetches it from CDF, and another replica ' +
+        'that misses the same key before the answer is written back fetches it too (requests in flight are not shared across replicas). ' +
+        'That window runs from the lookup in Redis, through the wait for a slot of the shared budget, to the write-back, and the run starts cold, ' +
+        'so most first reads of the hot set fall into such windows.',
+    );
     if (typeof redis === 'string') notes.push(`The rows sharing Redis did not run: ${redis}`);
     else if (redis !== undefined) notes.push(`Redis: ${redis.source}.`);
     notes.push(

@@ -60,7 +60,8 @@ export function loadAll<TIdentifier, TValue>(
 
 async function* run<TIdentifier, TValue>(bulk: BulkRun<TIdentifier, TValue>): AsyncGenerator<LoadAllResult<TValue, TIdentifier>, void, undefined> {
   try {
-    for (let result = await bulk.next(); result !== undefined; result = await bulk.next()) yield result;
+    // Answers already known are taken without awaiting: most are, since they come a request at a time.
+    while (bulk.ready() || (await bulk.wait())) yield bulk.take();
   } finally {
     await bulk.stop();
   }
@@ -125,40 +126,52 @@ class BulkRun<TIdentifier, TValue> {
     this.#signal = signal;
   }
 
-  /** The next result in input order; `undefined` once the source is done and every result yielded. */
-  async next(): Promise<LoadAllResult<TValue, TIdentifier> | undefined> {
+  /** The next result in input order is known: `take()` has it. */
+  ready(): boolean {
+    return this.#groups.peek()?.results !== undefined && this.#signal?.aborted !== true;
+  }
+
+  /**
+   * Waits until the next result is known; `false` once the source is done and every result
+   * taken. Throws the signal's reason after an abort, and what the source threw once the
+   * results before it are taken.
+   */
+  async wait(): Promise<boolean> {
     this.#start();
     for (;;) {
       this.#signal?.throwIfAborted();
       const group = this.#groups.peek();
       if (group === undefined) {
         if (this.#sourceError !== undefined) throw this.#sourceError.error;
-        if (this.#exhausted) return undefined;
+        if (this.#exhausted) return false;
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
-      if (group.results === undefined) {
-        if (group.flush !== undefined) {
-          // The consumer caught up with the reader: what the source has at hand joins the group
-          // before it goes, then it goes as it is rather than wait to be full.
-          await endOfTick();
-          group.flush?.();
-        }
-        await group.settled;
-        // A load the caller's signal aborted is not an answer: the iteration throws the reason.
-        this.#signal?.throwIfAborted();
+      if (group.results !== undefined) return true;
+      if (group.flush !== undefined) {
+        // The consumer caught up with the reader: what the source has at hand joins the group
+        // before it goes, then it goes as it is rather than wait to be full.
+        await endOfTick();
+        group.flush?.();
       }
-      const value = group.results![this.#index]!;
-      const identifier = group.identifiers[this.#index]!;
-      if (value instanceof LoaderClosedError) throw value;
-      if (++this.#index === group.identifiers.length) {
-        this.#groups.shift();
-        this.#index = 0;
-      }
-      this.#ahead--;
-      this.#read();
-      return value instanceof Error ? { identifier, error: value } : { identifier, item: value };
+      await group.settled;
+      // A load the caller's signal aborted is not an answer: the loop above throws the reason.
     }
+  }
+
+  /** The next result, once `ready()` or `wait()` said it is known. */
+  take(): LoadAllResult<TValue, TIdentifier> {
+    const group = this.#groups.peek()!;
+    const value = group.results![this.#index]!;
+    const identifier = group.identifiers[this.#index]!;
+    if (value instanceof LoaderClosedError) throw value;
+    if (++this.#index === group.identifiers.length) {
+      this.#groups.shift();
+      this.#index = 0;
+    }
+    this.#ahead--;
+    this.#read();
+    return value instanceof Error ? { identifier, error: value } : { identifier, item: value };
   }
 
   /**

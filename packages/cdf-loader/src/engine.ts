@@ -51,7 +51,8 @@ class PendingLoad<TItem> {
   settled = false;
   #first: Listener<TItem> | undefined;
   #firstSlot = 0;
-  #more: { listener: Listener<TItem>; slot: number }[] | undefined;
+  /** Further listeners and their slots, flat (`[listener, slot, listener, slot, …]`): no object per join. */
+  #more: (Listener<TItem> | number)[] | undefined;
 
   constructor(
     readonly key: CanonicalKey,
@@ -64,7 +65,7 @@ class PendingLoad<TItem> {
       this.#first = listener;
       this.#firstSlot = slot;
     } else {
-      (this.#more ??= []).push({ listener, slot });
+      (this.#more ??= []).push(listener, slot);
     }
   }
 
@@ -75,7 +76,8 @@ class PendingLoad<TItem> {
     this.#first = undefined;
     this.#more = undefined;
     first?.settled(settlement, this.#firstSlot);
-    if (more !== undefined) for (const { listener, slot } of more) listener.settled(settlement, slot);
+    if (more === undefined) return;
+    for (let index = 0; index < more.length; index += 2) (more[index] as Listener<TItem>).settled(settlement, more[index + 1] as number);
   }
 }
 
@@ -179,6 +181,8 @@ export class Engine<TItem extends object> {
   readonly #inFlight = new Map<Chunk<TItem>, Promise<void>>();
   #dispatchTimer: NodeJS.Timeout | undefined;
   #dispatchScheduled = false;
+  /** Request scopes' batches, run at the start of the next dispatch; see `scheduleBatch`. */
+  #scopeBatches: (() => void)[] = [];
   /**
    * Invalidation is per key: every `clear`, `prime` and attempt takes the next stamp, and an
    * answer is cached (or answers other chunks' keys) for a key only if the key was not
@@ -275,7 +279,21 @@ export class Engine<TItem extends object> {
     for (const chunk of this.#inFlight.keys()) chunk.abort.abort(error);
     this.#parts.shared?.close();
     this.#closed = Promise.allSettled(this.#inFlight.values()).then(() => undefined);
+    // Request scopes' batches still waiting for a dispatch: their loads reject as closed now.
+    const batches = this.#scopeBatches;
+    this.#scopeBatches = [];
+    for (const batch of batches) batch();
     return this.#closed;
+  }
+
+  /**
+   * Runs `batch` (a request scope's DataLoader batch) at the start of this engine's next
+   * dispatch, so the scope's keys join the chunks sent in that same dispatch instead of waiting
+   * for one more tick: DataLoader's scheduling and the engine's meet.
+   */
+  scheduleBatch(batch: () => void): void {
+    this.#scopeBatches.push(batch);
+    this.#scheduleDispatch();
   }
 
   /**
@@ -319,7 +337,7 @@ export class Engine<TItem extends object> {
               this.#telemetry.invalid();
               throw entry;
             }
-            answer = this.#startKeyed(entry.key, entry.identifier, signal);
+            answer = this.#startKeyed(entry.key, entry.identifier, signal, true);
           }
         } catch (error) {
           results[index] = toError(error);
@@ -350,10 +368,11 @@ export class Engine<TItem extends object> {
       this.#telemetry.invalid();
       throw error;
     }
-    return this.#startKeyed(key, identifier as Identifier, signal);
+    return this.#startKeyed(key, identifier as Identifier, signal, false);
   }
 
-  #startKeyed(key: CanonicalKey, identifier: Identifier, signal: AbortSignal | undefined): TItem | null | PendingLoad<TItem> {
+  /** @param owned The identifier is already a private copy (else it is the caller's object, copied if it is sent). */
+  #startKeyed(key: CanonicalKey, identifier: Identifier, signal: AbortSignal | undefined, owned: boolean): TItem | null | PendingLoad<TItem> {
     if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
     if (signal?.aborted) throw signal.reason;
     const cached = this.#parts.cache?.get(key);
@@ -364,7 +383,7 @@ export class Engine<TItem extends object> {
     let pending = this.#pending.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
-      pending = this.#enqueue(key, identifier);
+      pending = this.#enqueue(key, owned ? identifier : copyIdentifier(identifier));
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
@@ -379,7 +398,7 @@ export class Engine<TItem extends object> {
       this.#open.push(chunk);
       this.#scheduleDispatch();
     }
-    const pending = new PendingLoad<TItem>(key, copyIdentifier(identifier), chunk);
+    const pending = new PendingLoad<TItem>(key, identifier, chunk);
     chunk.loads.set(key, pending);
     this.#pending.set(key, pending);
     return pending;
@@ -396,6 +415,11 @@ export class Engine<TItem extends object> {
     if (this.#dispatchScheduled) return;
     this.#dispatchScheduled = true;
     const dispatch = (): void => {
+      // Scopes' batches first, while a dispatch is still marked scheduled: their keys join this one.
+      for (let batches = this.#scopeBatches; batches.length > 0; batches = this.#scopeBatches) {
+        this.#scopeBatches = [];
+        for (const batch of batches) batch();
+      }
       this.#dispatchScheduled = false;
       this.#dispatchTimer = undefined;
       for (const chunk of this.#open) {
@@ -484,18 +508,23 @@ export class Engine<TItem extends object> {
    * Settles the keys an item answers. Returns the keys it may be cached under (its id first),
    * or `undefined` when nobody asked for it or its id was invalidated since the request went out.
    */
-  #answer(chunk: Chunk<TItem>, item: TItem, keys: readonly CanonicalKey[]): CanonicalKey[] | undefined {
+  #answer(chunk: Chunk<TItem>, item: TItem, keys: readonly CanonicalKey[]): readonly CanonicalKey[] | undefined {
+    // The common case, nothing invalidated since the request went out: every key is fresh.
+    const allFresh = this.#invalidatedAt.size === 0 && chunk.sentAt > this.#clearedAllAt;
     let wanted = false;
-    const fresh: CanonicalKey[] = [];
+    let settlement: Settlement<TItem> | undefined;
+    let fresh: CanonicalKey[] | undefined;
     for (const key of keys) {
-      const isFresh = this.#isFresh(key, chunk);
-      if (isFresh) fresh.push(key);
+      const isFresh = allFresh || this.#isFresh(key, chunk);
+      if (!allFresh && isFresh) (fresh ??= []).push(key);
       const pending = chunk.loads.get(key) ?? (isFresh ? this.#pending.get(key) : undefined);
       if (pending === undefined || pending.settled) continue;
       wanted = true;
-      this.#settle(pending, { ok: true, value: item });
+      this.#settle(pending, (settlement ??= { ok: true, value: item }));
     }
-    return wanted && fresh[0] === keys[0] ? fresh : undefined;
+    if (!wanted) return undefined;
+    if (allFresh) return keys;
+    return fresh?.[0] === keys[0] ? fresh : undefined;
   }
 
   /** Answers the keys the shared tier holds before the chunk goes to CDF. */

@@ -37,6 +37,7 @@ export function createRequestScope<TItem extends object, TIdentifier>(
     },
     {
       name: options.name ?? `cdf-loader.${resource.path}`,
+      batchScheduleFn: (batch) => engine.scheduleBatch(batch),
       // DataLoader calls this synchronously inside load(), where a throw would escape as an
       // exception; an invalid identifier gets a key of its own and rejects from the batch instead.
       cacheKeyFn: (identifier) => {

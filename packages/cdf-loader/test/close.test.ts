@@ -47,6 +47,16 @@ describe('close()', () => {
     expect(byIdsRequests(cdf())).toHaveLength(0);
   });
 
+  test('a request scope waiting for a batch window: its loads reject at close', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { batchWindowMs: 60_000 }));
+    const scope = loader.forRequest();
+    const load = scope.load({ id: cdf().data.files[0]!.id });
+    await new Promise((resolve) => setImmediate(resolve));
+    await loader.close();
+    await expect(load).rejects.toThrow(closedError);
+    expect(byIdsRequests(cdf())).toHaveLength(0);
+  });
+
   test('a loader set closes the loaders it made; a pool closes every principal', async () => {
     const set = createCdfLoaders(optionsFor(cdf()));
     const file = cdf().data.files[0]!;

@@ -1,3 +1,4 @@
+import { createCdfLoaderPool, createFilesLoader } from 'cdf-loader';
 import { cdfLoaderContender } from '../contenders/cdf-loader.js';
 import type { Contender, Outcome } from '../contenders/contender.js';
 import { dataLoaderContender } from '../contenders/dataloader.js';
@@ -13,6 +14,11 @@ import type { Burst, Workload } from '../workload.js';
 import type { Profile, Scenario } from './scenario.js';
 
 interface B5Sizes {
+  /** Idle principals of the pool measurement. */
+  idlePrincipals: number;
+  /** Principals that each cache `cachedPerPrincipal` files. */
+  busyPrincipals: number;
+  cachedPerPrincipal: number;
   loads: number;
   keys: number;
   cacheMax: number;
@@ -21,9 +27,9 @@ interface B5Sizes {
 }
 
 const SIZES: Record<Profile, B5Sizes> = {
-  full: { loads: 1_000_000, keys: 200_000, cacheMax: 50_000, hotKeys: 20_000 },
-  quick: { loads: 200_000, keys: 40_000, cacheMax: 10_000, hotKeys: 4_000 },
-  tiny: { loads: 4_000, keys: 2_000, cacheMax: 500, hotKeys: 200 },
+  full: { idlePrincipals: 10_000, busyPrincipals: 1_000, cachedPerPrincipal: 100, loads: 1_000_000, keys: 200_000, cacheMax: 50_000, hotKeys: 20_000 },
+  quick: { idlePrincipals: 2_000, busyPrincipals: 200, cachedPerPrincipal: 100, loads: 200_000, keys: 40_000, cacheMax: 10_000, hotKeys: 4_000 },
+  tiny: { idlePrincipals: 50, busyPrincipals: 10, cachedPerPrincipal: 20, loads: 4_000, keys: 2_000, cacheMax: 500, hotKeys: 200 },
 };
 const HOT_SHARE = 0.9;
 const LOADS_PER_BURST = 2_000;
@@ -89,6 +95,20 @@ export const b5Memory: Scenario = {
       // Noise of a few MB is GC timing, not a leak; growth beyond 5 % of the budget would be.
       targets.push({ target: `${subject.name}: no growth across rounds (≤ 5 % of the budget)`, measured: `${megabytes(growth(subjectRuns))} MB`, met: growth(subjectRuns) <= budget * 0.05 });
     }
+    const pool = await measurePool(memory, sizes);
+    targets.push(
+      { target: 'an idle pool principal ≤ 16 KB', measured: `${number(pool.idleBytes / 1024)} KB`, met: pool.idleBytes <= 16 * 1024 },
+      {
+        target: `${number(sizes.idlePrincipals)} idle pool principals ≤ ${number((sizes.idlePrincipals * 16) / 1000)} MB`,
+        measured: `${megabytes(pool.idleBytes * sizes.idlePrincipals)} MB`,
+        met: pool.idleBytes * sizes.idlePrincipals <= sizes.idlePrincipals * 16_000,
+      },
+      {
+        target: `${number(sizes.busyPrincipals)} principals with ${sizes.cachedPerPrincipal} cached files each ≤ ${number((sizes.busyPrincipals * 200) / 1000)} MB`,
+        measured: `${megabytes(pool.busyBytes * sizes.busyPrincipals)} MB`,
+        met: pool.busyBytes * sizes.busyPrincipals <= sizes.busyPrincipals * 200_000,
+      },
+    );
     return {
       id: 'B5',
       title: `Memory: ${number(sizes.loads)} loads per round over ${number(sizes.keys)} keys, cache max ${number(sizes.cacheMax)} entries`,
@@ -96,14 +116,54 @@ export const b5Memory: Scenario = {
         `In-memory transport. Each round issues ${number(sizes.loads)} loads in bursts of ${number(LOADS_PER_BURST)} (one after the other settled), ` +
         `${HOT_SHARE * 100} % of them over the ${number(sizes.hotKeys)} hottest keys and the rest over all ${number(sizes.keys)}. One loader lives across all rounds. ` +
         `After each round and a full GC, the heap in use minus the heap once the loader is gone (measured at the end) is its retained heap. ` +
-        `The cache budget is cache max × the measured heap of one parsed file held in a map under its key (${number(budget / sizes.cacheMax)} bytes): the most a cache of that many entries can hold.`,
-      tables: [markdownTable(['contender', 'retained heap MB per round', 'growth first → last MB', 'peak heap MB', '÷ cache budget', 'wall ms per round'], rows)],
+        `The cache budget is cache max × the measured heap of one parsed file held in a map under its key (${number(budget / sizes.cacheMax)} bytes): the most a cache of that many entries can hold. ` +
+        'The second table is the pool of a multi-user service: the heap held by loaders and principals (after a full GC, minus the heap once they are gone), with the default options.',
+      tables: [
+        markdownTable(['contender', 'retained heap MB per round', 'growth first → last MB', 'peak heap MB', '÷ cache budget', 'wall ms per round'], rows),
+        markdownTable(
+          ['what', 'count', 'heap MB', 'KB each'],
+          [
+            ['createFilesLoader, nothing loaded', '1,000', megabytes(pool.loaderBytes * 1_000), number(pool.loaderBytes / 1024)],
+            ['idle pool principals (`forPrincipal(…).files` read, nothing loaded)', number(sizes.idlePrincipals), megabytes(pool.idleBytes * sizes.idlePrincipals), number(pool.idleBytes / 1024)],
+            [`pool principals with ${sizes.cachedPerPrincipal} cached files each`, number(sizes.busyPrincipals), megabytes(pool.busyBytes * sizes.busyPrincipals), number(pool.busyBytes / 1024)],
+          ],
+        ),
+      ],
       targets,
       notes: [],
       results: resultsOf(rounds),
     };
   },
 };
+
+/** Heap per loader and per pool principal, idle and with a few files cached, in bytes. */
+async function measurePool(memory: MemoryCdf, sizes: B5Sizes): Promise<{ loaderBytes: number; idleBytes: number; busyBytes: number }> {
+  const { baseUrl, project, token, fetch } = memory.target;
+  const connection = { baseUrl, project, ...(fetch === undefined ? {} : { fetch }) };
+  const heldBy = async (hold: () => Promise<unknown>, count: number): Promise<number> => {
+    await collectGarbage();
+    const before = heapUsed();
+    let held: unknown = await hold();
+    await collectGarbage();
+    const bytes = (heapUsed() - before) / count;
+    held = undefined;
+    void held;
+    return bytes;
+  };
+  const loaderBytes = await heldBy(async () => Array.from({ length: 1_000 }, () => createFilesLoader({ ...connection, getToken: () => token })), 1_000);
+  const idleBytes = await heldBy(async () => {
+    const pool = createCdfLoaderPool({ ...connection, maxPrincipals: sizes.idlePrincipals });
+    for (let index = 0; index < sizes.idlePrincipals; index++) void pool.forPrincipal(`user-${index}`, () => token).files;
+    return pool;
+  }, sizes.idlePrincipals);
+  const busyBytes = await heldBy(async () => {
+    const pool = createCdfLoaderPool({ ...connection, maxPrincipals: sizes.busyPrincipals });
+    const ids = memory.fileIds.slice(0, sizes.cachedPerPrincipal).map((id) => ({ id }));
+    for (let index = 0; index < sizes.busyPrincipals; index++) await pool.forPrincipal(`user-${index}`, () => token).files.loadMany(ids);
+    return pool;
+  }, sizes.busyPrincipals);
+  return { loaderBytes, idleBytes, busyBytes };
+}
 
 /** Bursts of operations drawn mostly from the hot keys, generated lazily (a million refs would weigh on the heap being measured). */
 function skewedWorkload(fileIds: readonly number[], sizes: B5Sizes): Workload {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RESOURCE_NAMES, type ResourceName } from '../src/index.js';
 import { post, start } from './helpers.js';
 
-// Cognite's published schemas for the five byids endpoints (a copy of ../shared/cdf-openapi-byids.json), with two corrections:
+// Cognite's published schemas for the five byids endpoints (test/fixtures/cdf-openapi-byids.json, a subset of the CDF v1 OpenAPI spec), with two corrections:
 // - InstanceExternalId (and CogniteInstanceId.externalId): the spec's pattern forbids `.` and `-` and its length stops at
 //   255, but real node ids are any characters but NUL, 1..256 long.
 // - The request selectors ({id} | {externalId} | {instanceId}) omit `required`, so as published every item matches every

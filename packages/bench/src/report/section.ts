@@ -1,6 +1,6 @@
 import { addOutcome, type Contender, emptyOutcome, type Outcome } from '../contenders/contender.js';
 
-/** One target of DESIGN.md's "Performance" table, checked against this run. */
+/** One performance target (see the package README), checked against this run. */
 export interface TargetCheck {
   target: string;
   measured: string;

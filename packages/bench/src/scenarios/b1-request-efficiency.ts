@@ -84,7 +84,7 @@ export const b1RequestEfficiency: Scenario = {
       title: 'Request efficiency: HTTP requests per burst of loads',
       measures:
         'Operations of 100 file references each, every burst issued in one tick. The per-burst floor is Σ ceil(unique keys not fetched by an earlier ' +
-        'burst / 1000), the target of DESIGN.md; the global floor is ceil(all unique keys / 1000). Cells: HTTP requests (identifiers sent), median of the rounds.',
+        'burst / 1000), the target; the global floor is ceil(all unique keys / 1000). Cells: HTTP requests (identifiers sent), median of the rounds.',
       tables: [markdownTable(['case', 'loads', 'floor per burst', 'global floor', ...contenders.map((contender) => contender.name)], rows)],
       targets,
       notes: [],

@@ -17,7 +17,7 @@ export interface ScenarioContext {
   log(line: string): void;
 }
 
-/** One benchmark of DESIGN.md's "Performance" table. */
+/** One benchmark of the suite (the package README lists them and their targets). */
 export interface Scenario {
   id: string;
   title: string;

@@ -3,6 +3,7 @@ import { checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString }
 import { describeValue } from './describe-value.js';
 import { TokenProviderError } from './errors/token-provider-error.js';
 import type { TokenRequest } from './token-source.js';
+import { isObject, parseJson } from './json.js';
 
 /** OAuth 2.0 client credentials for CDF, from Microsoft Entra ID, Auth0, Keycloak or any other identity provider. */
 export interface ClientCredentialsOptions {
@@ -195,18 +196,6 @@ function redactor(secret: string): (text: string) => string {
 
 async function readText(response: Response): Promise<string> {
   return response.text().catch(() => '');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkOptions(options: ClientCredentialsOptions): CheckedOptions {

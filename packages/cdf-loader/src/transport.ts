@@ -5,6 +5,7 @@ import { CdfApiError } from './errors/cdf-api-error.js';
 import { TokenProviderError } from './errors/token-provider-error.js';
 import { type GetToken, TokenSource } from './token-source.js';
 import { VERSION } from './version.js';
+import { isObject, parseJson } from './json.js';
 
 /** How the loader talks to CDF. */
 export interface TransportOptions {
@@ -223,18 +224,6 @@ function parseRetryAfter(header: string | null): number | undefined {
   if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function failure(

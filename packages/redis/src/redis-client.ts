@@ -89,19 +89,32 @@ export class RedisScript {
  * What `start` gives, or a rejection once `timeoutMs` have passed. `start`'s signal aborts then:
  * node-redis drops a call it has not written yet; one already written that Redis does not answer
  * is what the race is for, since node-redis would wait for it forever.
+ *
+ * The time counted is Redis's, not this process's: the clock starts once node-redis has written
+ * the call (on the next turn of the event loop), and when it runs out, answers that arrived while
+ * the event loop was busy are read before the call is given up. A long synchronous task or a
+ * starved CPU thus neither counts a working Redis as down nor drops a release on the way.
  */
 export async function within<T>(timeoutMs: number, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  const answer = start(controller.signal);
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const expire = (): void => {
       controller.abort();
       reject(new Error(`Redis did not answer within ${timeoutMs} ms (\`timeoutMs\`).`));
-    }, timeoutMs);
+    };
+    // node-redis writes in a setImmediate of its own, queued before this one; a timer that fires
+    // late runs before the poll phase that reads answers already received, so it defers to it.
+    immediate = setImmediate(() => {
+      timer = setTimeout(() => (immediate = setImmediate(expire)), timeoutMs);
+    });
   });
   try {
-    return await Promise.race([start(controller.signal), timeout]);
+    return await Promise.race([answer, timeout]);
   } finally {
+    clearImmediate(immediate);
     clearTimeout(timer);
   }
 }

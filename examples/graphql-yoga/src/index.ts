@@ -1,3 +1,3 @@
-export { createServer } from './server.js';
+export { createGraphQLHandler, createServer } from './server.js';
 export type { ServerOptions } from './server.js';
 export type { AssetFiles } from './schema.js';

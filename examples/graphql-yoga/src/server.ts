@@ -19,18 +19,23 @@ export interface ServerOptions extends CdfLoaderPoolOptions {
 }
 
 /**
- * A GraphQL server (yoga on `node:http`, at `/graphql`) over CDF files and assets. Callers send
- * their own CDF token; one loader pool serves them all, one loader set per token.
- * Not listening yet: call `listen`.
+ * The GraphQL handler (yoga, at `/graphql`) over CDF files and assets, without a server around
+ * it: for in-process requests (`yoga.fetch`) or a framework of your own. Callers send their own
+ * CDF token; one loader pool serves them all, one loader set per token.
  */
-export function createServer(options: ServerOptions): Server {
+export function createGraphQLHandler(options: ServerOptions) {
   const { assetFiles, logging = true, ...poolOptions } = options;
-  const yoga = createYoga({
+  return createYoga({
     schema: createCdfSchema(assetFiles),
     context: contextFactory(createCdfLoaderPool(poolOptions)),
     maskedErrors: { maskError },
     logging: createServerLogger(logging),
   });
+}
+
+/** `createGraphQLHandler` on `node:http`. Not listening yet: call `listen`. */
+export function createServer(options: ServerOptions): Server {
+  const yoga = createGraphQLHandler(options);
   // Yoga answers every request itself, errors included: nothing is left for node:http to await.
   return createHttpServer((request, response) => void yoga.requestListener(request, response));
 }

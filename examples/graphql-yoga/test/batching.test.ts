@@ -1,18 +1,9 @@
-import type { MockCdf } from '@cdf-loader/mock-cdf';
 import { describe, expect, it } from 'vitest';
+import { assetFilesOf } from '../src/asset-files.js';
 import { at, byIdsRequests, useGraphQLServer, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 300, assets: 60 } });
-const query = useGraphQLServer(cdf, (fake) => ({ assetFiles: fileIndex(fake) }));
-
-/** Which files link to each asset, built from the fake's data (what a search index would answer). */
-function fileIndex(fake: MockCdf): (assetId: number) => number[] {
-  const index = new Map<number, number[]>();
-  for (const file of fake.data.files) {
-    for (const assetId of file.assetIds ?? []) index.set(assetId, [...(index.get(assetId) ?? []), file.id]);
-  }
-  return (assetId) => index.get(assetId) ?? [];
-}
+const query = useGraphQLServer(cdf, (fake) => ({ assetFiles: assetFilesOf(fake.data.files) }));
 
 /** The distinct values, in first-seen order: the order DataLoader hands keys to cdf-loader. */
 const distinct = <T>(values: T[]): T[] => [...new Set(values)];
@@ -41,7 +32,7 @@ describe('one byids request per resource for each level of a query', () => {
   });
 
   it('assets → files → assets: a level waits for the one above, so one request per level, none for assets already loaded', async () => {
-    const index = fileIndex(cdf());
+    const index = assetFilesOf(cdf().data.files);
     const withFiles = cdf().data.assets.filter((asset) => index(asset.id).length > 0);
     const roots = [at(withFiles, 0).id, at(withFiles, 1).id];
     const fileIds = distinct(roots.flatMap(index));

@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import type { CanonicalKey } from './identifiers.js';
+import { Lru } from './lru.js';
 
 /** Stands for "CDF had no item for this key" in the cache. */
 export const NOT_FOUND: unique symbol = Symbol('cdf-loader.notFound');
@@ -24,13 +24,12 @@ export interface ResultCacheSettings {
  * it carries, so a file loaded by id is then a hit by its externalId and instanceId. Errors are
  * never stored.
  *
- * Memory follows use: the LRU is made on the first store and bounded by `maxSize` (one unit an
- * entry) rather than `max`, because lru-cache allocates storage for `max` entries up front
- * (about 300 KB for 10,000), which a pool of idle principals cannot afford.
+ * Memory follows use: the LRU is made on the first store and grows entry by entry, so a pool of
+ * idle principals pays nothing for caches it has not filled.
  */
 export class ResultCache<TItem extends object> {
   readonly #settings: ResultCacheSettings;
-  #lru: LRUCache<CanonicalKey, Entry<TItem>> | undefined;
+  #lru: Lru<CanonicalKey, Entry<TItem>> | undefined;
 
   constructor(settings: ResultCacheSettings) {
     this.#settings = settings;
@@ -48,14 +47,14 @@ export class ResultCache<TItem extends object> {
    */
   setItem(item: TItem, keys: readonly CanonicalKey[]): void {
     const lru = (this.#lru ??= this.#create());
-    const replaced = lru.peek(keys[0]!, { allowStale: true });
+    const replaced = lru.peek(keys[0]!);
     if (replaced !== undefined && replaced !== NOT_FOUND) this.#dropKeys(replaced, keys);
     const stored: StoredItem<TItem> = { item, keys };
-    for (const key of keys) lru.set(key, stored);
+    for (const key of keys) lru.set(key, stored, this.#settings.ttlMs);
   }
 
   setNotFound(key: CanonicalKey): void {
-    if (this.#settings.notFoundTtlMs > 0) (this.#lru ??= this.#create()).set(key, NOT_FOUND, { ttl: this.#settings.notFoundTtlMs });
+    if (this.#settings.notFoundTtlMs > 0) (this.#lru ??= this.#create()).set(key, NOT_FOUND, this.#settings.notFoundTtlMs);
   }
 
   /**
@@ -65,10 +64,10 @@ export class ResultCache<TItem extends object> {
   delete(key: CanonicalKey): void {
     const lru = this.#lru;
     if (lru === undefined) return;
-    const entry = lru.peek(key, { allowStale: true });
+    const entry = lru.peek(key);
     lru.delete(key);
     if (entry === undefined || entry === NOT_FOUND) return;
-    const current = lru.peek(entry.keys[0]!, { allowStale: true });
+    const current = lru.peek(entry.keys[0]!);
     this.#dropKeys(entry, []);
     if (current !== undefined && current !== NOT_FOUND) this.#dropKeys(current, []);
   }
@@ -86,19 +85,12 @@ export class ResultCache<TItem extends object> {
   #dropKeys(stored: StoredItem<TItem>, keep: readonly CanonicalKey[]): void {
     const lru = this.#lru!;
     for (const key of stored.keys) {
-      if (!keep.includes(key) && lru.peek(key, { allowStale: true }) === stored) lru.delete(key);
+      if (!keep.includes(key) && lru.peek(key) === stored) lru.delete(key);
     }
   }
 
-  #create(): LRUCache<CanonicalKey, Entry<TItem>> {
-    return new LRUCache<CanonicalKey, Entry<TItem>>({
-      maxSize: this.#settings.max,
-      sizeCalculation: () => 1,
-      // lru-cache reads a ttl of 0 as "never expires".
-      ttl: this.#settings.ttlMs === Number.POSITIVE_INFINITY ? 0 : this.#settings.ttlMs,
-      // lru-cache keeps the `performance` object it saw at import; reading the global at call
-      // time lets fake timers (and anything else that swaps the clock) apply to TTLs.
-      perf: { now: () => performance.now() },
-    });
+  #create(): Lru<CanonicalKey, Entry<TItem>> {
+    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max);
   }
+
 }

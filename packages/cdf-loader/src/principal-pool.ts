@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { checkCount, checkMilliseconds } from './check.js';
 import { describeValue } from './describe-value.js';
+import { Lru } from './lru.js';
 import { type CdfLoaders, createLoaderSet, type NotFoundValue } from './loader.js';
 import { type CheckedOptions, checkOptions, type LoaderOptions, type MissingPolicy } from './options.js';
 import type { GetToken } from './token-source.js';
@@ -37,7 +37,8 @@ const LOOKS_LIKE_JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
  */
 export class CdfLoaderPool<TNotFound extends null = null> {
   readonly #options: CheckedOptions;
-  readonly #entries: LRUCache<string, PoolEntry<TNotFound>>;
+  readonly #entries: Lru<string, PoolEntry<TNotFound>>;
+  readonly #idleMs: number;
   /** Sweeps idle principals out; unref'd, so it never keeps the process alive. */
   readonly #sweep: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
@@ -46,14 +47,8 @@ export class CdfLoaderPool<TNotFound extends null = null> {
   constructor(options: CheckedOptions, maxPrincipals: number, principalIdleMs: number) {
     this.#options = options;
     const idle = principalIdleMs !== Number.POSITIVE_INFINITY;
-    // `maxSize` rather than `max`, so the pool's own bookkeeping grows with use too.
-    this.#entries = new LRUCache<string, PoolEntry<TNotFound>>({
-      maxSize: maxPrincipals,
-      sizeCalculation: () => 1,
-      ...(idle ? { ttl: principalIdleMs, updateAgeOnGet: true } : {}),
-      // Read the clock at call time, so fake timers apply (see ResultCache).
-      perf: { now: () => performance.now() },
-    });
+    this.#entries = new Lru<string, PoolEntry<TNotFound>>(maxPrincipals);
+    this.#idleMs = principalIdleMs;
     if (idle) this.#sweep = setInterval(() => this.#entries.purgeStale(), Math.max(1_000, principalIdleMs / 2)).unref();
   }
 
@@ -73,11 +68,13 @@ export class CdfLoaderPool<TNotFound extends null = null> {
     const existing = this.#entries.get(principal);
     if (existing !== undefined) {
       existing.setGetToken(getToken);
+      // Used again: idle from now on.
+      this.#entries.set(principal, existing, this.#idleMs);
       return existing.loaders;
     }
     let current = getToken;
     const loaders = createLoaderSet<TNotFound>({ ...this.#options, principal, getToken: (request) => current(request) });
-    this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) });
+    this.#entries.set(principal, { loaders, setGetToken: (next) => (current = next) }, this.#idleMs);
     return loaders;
   }
 

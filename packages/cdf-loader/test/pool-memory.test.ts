@@ -7,7 +7,7 @@ const cdf = useMockCdf({ counts: { files: 10 } });
 describe('pool principals are bounded by use', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
-    vi.advanceTimersByTime(1); // lru-cache reads a start time of 0 as "no TTL"
+    vi.advanceTimersByTime(1);
   });
   afterEach(() => {
     vi.useRealTimers();

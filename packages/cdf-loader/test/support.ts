@@ -94,7 +94,7 @@ export function nextMacrotask(): Promise<void> {
 export function useFakeClock(): void {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
-    vi.advanceTimersByTime(1); // lru-cache reads a start time of 0 as "no TTL"
+    vi.advanceTimersByTime(1);
   });
   afterEach(() => {
     vi.useRealTimers();

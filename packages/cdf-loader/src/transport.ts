@@ -104,8 +104,9 @@ export class Transport {
           }
           return failure('token', tokenProviderError(cause));
         }
-        const startTime = Date.now();
         const startedAt = performance.now();
+        // On the clock tracers use (OpenTelemetry's hrTime), so an attempt's span sits inside its parent's.
+        const startTime = performance.timeOrigin + startedAt;
         const outcome = await this.#exchange(resource, body, token, attemptSignal, signal, timeout.signal);
         exchanged(outcome, startTime, performance.now() - startedAt);
         if (outcome.ok || outcome.status !== 401) return outcome;

@@ -1,6 +1,7 @@
 import { HELP, parseCommandLine } from './config.js';
 import type { ProgressStream } from './progress.js';
 import { renderHeader, renderReport } from './report.js';
+import { runReplicasCli } from './replicas/replicas-cli.js';
 import { runDemo } from './run.js';
 
 /** The streams the CLI writes to. */
@@ -30,6 +31,10 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   if (parsed.kind === 'error') {
     io.stderr.write(`${parsed.message}\n`);
     return EXIT.usage;
+  }
+  const { config } = parsed;
+  if (config.replicas !== undefined && config.target.kind === 'mock') {
+    return EXIT[await runReplicasCli({ ...config, target: config.target, replicas: config.replicas }, io)];
   }
   io.stdout.write(renderHeader(parsed.config));
   try {

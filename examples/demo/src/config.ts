@@ -45,10 +45,20 @@ export interface CdfTarget {
   ids: readonly number[];
 }
 
+/** `--replicas`: the workload from several replica processes, on their own and sharing Redis. */
+export interface ReplicasConfig {
+  /** Replica processes, each serving its share of the operations. */
+  count: number;
+  /** `REDIS_URL`; `undefined`: start a private redis-server. */
+  redisUrl: string | undefined;
+}
+
 /** Everything `runDemo` needs. */
 export interface DemoConfig {
   target: MockTarget | CdfTarget;
   workload: WorkloadSize;
+  /** Set by `--replicas`: run the replicas demo instead (against the fake only). */
+  replicas?: ReplicasConfig;
 }
 
 /** What the command line asked for: a run, the help text, or a message saying what to fix. */
@@ -67,6 +77,7 @@ export const DEFAULT_MOCK_OPERATIONS = 120;
 /** Operations run against a real project unless `--operations` says otherwise: gentler, as the naive strategy sends one request per lookup. */
 export const DEFAULT_CDF_OPERATIONS = 50;
 const MAX_OPERATIONS = 10_000;
+const MAX_REPLICAS = 16;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -86,7 +97,7 @@ export function workloadFor(operations: number): WorkloadSize {
   };
 }
 
-export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH]
+export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH | --replicas N]
 
 Runs a GraphQL workload through graphql-yoga three ways — naive per-reference byids requests,
 @cognite/sdk-style per-operation retrieval, and cdf-loader — and prints what each cost.
@@ -102,6 +113,9 @@ Options:
   --operations N    GraphQL operations to run (default ${DEFAULT_MOCK_OPERATIONS} against the fake, ${DEFAULT_CDF_OPERATIONS} against CDF)
   --ids 1,2,3       file ids to look up in the real project
   --ids-file PATH   file ids, one per line or as a JSON array
+  --replicas N      run the workload from N replica processes (2 to ${MAX_REPLICAS}) against the fake, once each
+                    on its own and once sharing Redis through @cdf-loader/redis: REDIS_URL, or a
+                    private redis-server started on a free port when one is installed
   -h, --help        show this help
 `;
 
@@ -109,6 +123,7 @@ const VALUE_OPTIONS = {
   '--ids': 'a list of file ids, such as --ids 1,2,3',
   '--ids-file': 'a path, such as --ids-file ids.txt',
   '--operations': 'a number, such as --operations 50',
+  '--replicas': 'a number of replica processes, such as --replicas 4',
 } as const;
 type ValueOption = keyof typeof VALUE_OPTIONS;
 
@@ -177,7 +192,12 @@ async function buildConfig(options: Partial<Record<ValueOption, string>>, env: R
           'Without them the demo runs against its built-in fake CDF.',
       );
     }
-    return { target: DEFAULT_MOCK_TARGET, workload: workloadFor(operations ?? DEFAULT_MOCK_OPERATIONS) };
+    const config: DemoConfig = { target: DEFAULT_MOCK_TARGET, workload: workloadFor(operations ?? DEFAULT_MOCK_OPERATIONS) };
+    if (options['--replicas'] !== undefined) config.replicas = { count: parseReplicas(options['--replicas']), redisUrl: redisUrlOf(env) };
+    return config;
+  }
+  if (options['--replicas'] !== undefined) {
+    throw new ConfigError('--replicas runs against the built-in fake CDF, whose project-wide concurrency limit it measures: unset the CDF_* variables.');
   }
 
   const baseUrl = set('CDF_BASE_URL');
@@ -232,6 +252,30 @@ function parseOperations(value: string): number {
     throw new ConfigError(`--operations must be an integer from 1 to ${MAX_OPERATIONS}, got '${value}'.`);
   }
   return operations;
+}
+
+function parseReplicas(value: string): number {
+  const replicas = Number(value);
+  if (!/^\d+$/.test(value) || replicas < 2 || replicas > MAX_REPLICAS) {
+    throw new ConfigError(`--replicas must be an integer from 2 to ${MAX_REPLICAS}, got '${value}'.`);
+  }
+  return replicas;
+}
+
+/** `REDIS_URL` when set and empty counts as unset; a value that is no redis:// URL is refused without showing it (it may hold a password). */
+function redisUrlOf(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const url = env.REDIS_URL;
+  if (url === undefined || url === '') return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL, such as redis://localhost:6379; unset it to let the demo start a private redis-server.');
+  }
+  return url;
 }
 
 /** The URL without a trailing slash. */

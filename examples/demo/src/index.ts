@@ -6,3 +6,6 @@ export { renderHeader, renderReport, renderTable } from './report.js';
 export type { DemoReport, StrategyReport } from './report.js';
 export { runDemo } from './run.js';
 export type { DemoIo } from './run.js';
+export { renderReplicasHeader, renderReplicasReport } from './replicas/replicas-report.js';
+export { runReplicasDemo } from './replicas/run-replicas.js';
+export type { ReplicaMode, ReplicaRunReport, ReplicasDemoConfig, ReplicasReport } from './replicas/run-replicas.js';

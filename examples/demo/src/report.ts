@@ -52,8 +52,10 @@ export interface DemoReport {
 const MAX_PROBLEMS_SHOWN = 10;
 const MAX_FAILURES_SHOWN = 3;
 
-const count = (n: number): string => n.toLocaleString('en-US');
-const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
+/** 1234 → '1,234'. */
+export const count = (n: number): string => n.toLocaleString('en-US');
+/** 812 → '812 ms'; 1234 → '1.23 s'. */
+export const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
 
 interface Row {
@@ -95,19 +97,22 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 
 /** Where and what the demo is about to run: printed first, before anything starts. */
 export function renderHeader({ target, workload }: DemoConfig): string {
-  const where =
-    target.kind === 'mock'
-      ? `fake CDF (@cdf-loader/mock-cdf, in this process): ${count(target.files)} files, ${target.latency.fixedMs} ms + 0–${target.latency.jitterMs} ms latency, ` +
-        `429 beyond ${target.concurrencyLimit} concurrent requests`
-      : `CDF project '${target.project}' at ${target.baseUrl}: ${count(new Set(target.ids).size)} file ids`;
   const [minFiles, maxFiles] = workload.filesPerAsset;
   return [
-    `Target:   ${where}`,
+    `Target:   ${describeTarget(target)}`,
     `Workload: ${count(workload.operations)} GraphQL operations through graphql-yoga (${count(workload.concurrency)} at a time), ` +
       `${workload.assetsPerOperation} assets each with ${minFiles}–${maxFiles} file references`,
     `Runs:     ${STRATEGY_NAMES.join(', ')}, one after the other`,
     '',
   ].join('\n');
+}
+
+/** The target in one line, for the header. */
+export function describeTarget(target: DemoConfig['target']): string {
+  return target.kind === 'mock'
+    ? `fake CDF (@cdf-loader/mock-cdf, in this process): ${count(target.files)} files, ${target.latency.fixedMs} ms + 0–${target.latency.jitterMs} ms latency, ` +
+        `429 beyond ${target.concurrencyLimit} concurrent requests`
+    : `CDF project '${target.project}' at ${target.baseUrl}: ${count(new Set(target.ids).size)} file ids`;
 }
 
 /** The outcome as text: the table with the ratios to cdf-loader, the findings about the other strategies, and the verdict. */
@@ -148,7 +153,7 @@ export function renderReport(report: DemoReport): string {
 }
 
 /** The first `max` entries as a list, and how many more there are. */
-function listed(entries: readonly string[], max: number): string[] {
+export function listed(entries: readonly string[], max: number): string[] {
   const shown = entries.slice(0, max).map((entry) => `  - ${entry}`);
   return entries.length > max ? [...shown, `  … and ${count(entries.length - max)} more.`] : shown;
 }

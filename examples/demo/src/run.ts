@@ -1,8 +1,7 @@
-import { createYoga } from 'graphql-yoga';
 import type { DemoConfig } from './config.js';
 import { ProgressLine, type ProgressStream } from './progress.js';
 import type { DemoReport, StrategyReport } from './report.js';
-import { ASSET_FILES_QUERY, createAssetSchema, type OperationContext } from './schema.js';
+import { percentile, serveOperations, type ServedOperations, type ServingProgress } from './serve.js';
 import { createCdfLoaderStrategy } from './strategies/cdf-loader.js';
 import { createNaiveStrategy } from './strategies/naive.js';
 import { createSdkStyleStrategy } from './strategies/sdk-style.js';
@@ -10,7 +9,7 @@ import { type CdfConnection, STRATEGY_NAMES, type Strategy, type StrategyName } 
 import { openCdfTarget, openMockTarget, type RunTarget } from './targets.js';
 import { compareStrategies, demoProblems, type Verdict, verifyOperations } from './verify.js';
 import { WireMeter } from './wire-meter.js';
-import { buildWorkload, refKey, type Workload } from './workload.js';
+import { buildWorkload, type Workload } from './workload.js';
 
 /** Where `runDemo` reports progress. */
 export interface DemoIo {
@@ -69,80 +68,44 @@ async function runStrategy(
 ): Promise<{ report: StrategyReport; verdict: Verdict }> {
   const meter = new WireMeter();
   const strategy = STRATEGIES[name]({ baseUrl: target.baseUrl, project: target.project, getToken: target.getToken, appId: APP_ID, fetch: meter.fetch });
-  const keys = new Set<string>();
-  let loads = 0;
-  const yoga = createYoga<object, OperationContext>({
-    schema: createAssetSchema(workload.assets),
-    context: () => ({
-      files: strategy.forOperation(),
-      onLoad: (ref) => {
-        loads++;
-        keys.add(refKey(ref));
-      },
-    }),
-    logging: false,
-    maskedErrors: false,
-  });
-
   const { operations } = workload;
-  const bodies: unknown[] = new Array(operations.length);
-  const latencies: number[] = [];
+  const served: ServingProgress = { finished: 0, loads: 0 };
   target.server?.reset();
   const startedAt = performance.now();
   const progress = new ProgressLine(io.stderr, () => {
     const { requests, throttled } = meter.counts;
     return (
-      `${name}: ${latencies.length}/${operations.length} operations · ${loads.toLocaleString('en-US')} lookups · ` +
+      `${name}: ${served.finished}/${operations.length} operations · ${served.loads.toLocaleString('en-US')} lookups · ` +
       `${requests.toLocaleString('en-US')} requests · ${throttled.toLocaleString('en-US')} × 429 · ${((performance.now() - startedAt) / 1000).toFixed(1)} s`
     );
   });
-  let next = 0;
-  const client = async (): Promise<void> => {
-    while (next < operations.length) {
-      const index = next++;
-      const operationStart = performance.now();
-      const response = await yoga.fetch('http://demo/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: ASSET_FILES_QUERY, variables: { ids: operations[index]?.assetIds } }),
-      });
-      bodies[index] = await response.json();
-      latencies.push(performance.now() - operationStart);
-    }
-  };
+  let result: ServedOperations;
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, operations.length) }, client));
+    result = await serveOperations(workload.assets, operations, strategy, concurrency, served);
   } finally {
     progress.end();
   }
-  const wallMs = performance.now() - startedAt;
 
-  const verdict = verifyOperations(workload, bodies, target.oracle);
+  const verdict = verifyOperations(workload, result.bodies, target.oracle);
   const server = target.server?.counts();
   const { requests, itemsSent, itemsAnswered, throttled } = meter.counts;
-  latencies.sort((a, b) => a - b);
   return {
     verdict,
     report: {
       name,
       operations: operations.length,
-      loads,
-      uniqueKeys: keys.size,
+      loads: result.loads,
+      uniqueKeys: result.keys.size,
       requests,
       itemsSent,
       throttled,
-      wallMs,
-      p50Ms: percentile(latencies, 0.5),
-      p95Ms: percentile(latencies, 0.95),
-      cacheHitRatio: loads === 0 ? 0 : Math.max(0, 1 - itemsAnswered / loads),
+      wallMs: result.wallMs,
+      p50Ms: percentile(result.latenciesMs, 0.5),
+      p95Ms: percentile(result.latenciesMs, 0.95),
+      cacheHitRatio: result.loads === 0 ? 0 : Math.max(0, 1 - itemsAnswered / result.loads),
       problems: verdict.problems,
       failures: verdict.failures,
       ...(server === undefined ? {} : { server }),
     },
   };
-}
-
-/** Nearest-rank percentile of ascending `sorted`; 0 when empty. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? 0 : (sorted[Math.ceil(p * sorted.length) - 1] ?? 0);
 }

@@ -1,12 +1,19 @@
-import { createCdfLoaders } from 'cdf-loader';
+import { type CdfLoaders, createCdfLoaders, type LoaderOptions } from 'cdf-loader';
 import type { CdfConnection, Strategy } from './strategy.js';
 
-/** One shared `createCdfLoaders` for the whole run, and a `files.forRequest()` DataLoader per operation. */
-export function createCdfLoaderStrategy(connection: CdfConnection): Strategy {
-  const cdf = createCdfLoaders(connection);
+/** What a replica adds to share with the other replicas: `cache.shared` and `sharedConcurrency`. */
+export type ReplicaSharing = Pick<LoaderOptions, 'cache' | 'sharedConcurrency'>;
+
+/**
+ * One shared `createCdfLoaders` for the whole run, and a `files.forRequest()` DataLoader per
+ * operation; `loaders` is the set, for its stats and its `close()`.
+ */
+export function createCdfLoaderStrategy(connection: CdfConnection, sharing: ReplicaSharing = {}): Strategy & { loaders: CdfLoaders } {
+  const loaders = createCdfLoaders({ ...connection, ...sharing });
   return {
+    loaders,
     forOperation: () => {
-      const files = cdf.files.forRequest();
+      const files = loaders.files.forRequest();
       return { loadFile: (ref) => files.load(ref) };
     },
   };

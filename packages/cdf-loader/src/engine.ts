@@ -8,7 +8,9 @@ import type { MissingPolicy } from './options.js';
 import type { Resource } from './resources.js';
 import type { OutgoingRequest, SendRequest } from './sender.js';
 import type { SharedTier } from './shared-tier.js';
-import { SignalWatch, type AbortListener } from './signal-watch.js';
+import { Invalidations } from './invalidations.js';
+import { SignalWatch } from './signal-watch.js';
+import { ManyLoad, PendingLoad, type Settlement, SingleLoad, type WaiterHost } from './pending-load.js';
 import type { LoaderStats, Telemetry } from './telemetry.js';
 
 /** What an engine is built from; options arrive checked. */
@@ -27,139 +29,22 @@ export interface EngineParts<TItem extends object> {
   concurrencyLimit: () => number;
 }
 
-/** How a key settled: its value, or the error its loads reject with. */
-export type Settlement<TItem> = { ok: true; value: TItem | null } | { ok: false; error: Error };
-
-/** Hears how a pending key settled; `slot` is what it passed to `listen` (a `loadMany` index). */
-interface Listener<TItem> {
-  settled(settlement: Settlement<TItem>, slot: number): void;
-}
-
 /** An identifier with its canonical key, checked once. */
 export interface KeyedIdentifier {
   key: CanonicalKey;
   identifier: Identifier;
 }
 
-/**
- * One key waiting for CDF: shared by every caller that asked for it while it was pending. The
- * first listener is held inline, so the common case (one caller) allocates no array.
- */
-class PendingLoad<TItem> {
-  /** Callers still waiting; callers without a signal never stop waiting. */
-  waiters = 1;
-  settled = false;
-  #first: Listener<TItem> | undefined;
-  #firstSlot = 0;
-  /** Further listeners and their slots, flat (`[listener, slot, listener, slot, …]`): no object per join. */
-  #more: (Listener<TItem> | number)[] | undefined;
-
-  constructor(
-    readonly key: CanonicalKey,
-    readonly identifier: Identifier,
-    readonly chunk: Chunk<TItem>,
-  ) {}
-
-  listen(listener: Listener<TItem>, slot: number): void {
-    if (this.#first === undefined) {
-      this.#first = listener;
-      this.#firstSlot = slot;
-    } else {
-      (this.#more ??= []).push(listener, slot);
-    }
-  }
-
-  settle(settlement: Settlement<TItem>): void {
-    this.settled = true;
-    const first = this.#first;
-    const more = this.#more;
-    this.#first = undefined;
-    this.#more = undefined;
-    first?.settled(settlement, this.#firstSlot);
-    if (more === undefined) return;
-    for (let index = 0; index < more.length; index += 2) (more[index] as Listener<TItem>).settled(settlement, more[index + 1] as number);
-  }
-}
-
 /** The keys of one byids request. It takes keys until it is sent. */
 class Chunk<TItem> {
-  readonly loads = new Map<CanonicalKey, PendingLoad<TItem>>();
+  readonly loads = new Map<CanonicalKey, Pending<TItem>>();
   /** `collecting`: not yet handed to the sender; `queued`: waiting for a slot; `sent`: closed. */
   state: 'collecting' | 'queued' | 'sent' = 'collecting';
   readonly abort = new AbortController();
-  /** The invalidation stamp when its latest attempt (or shared lookup) started; see `#isFresh`. */
+  /** The invalidation stamp when its latest attempt (or shared lookup) started; see `Invalidations`. */
   sentAt = 0;
   /** The async context of the load that opened it, where its request runs (for tracing). */
   readonly context = new AsyncResource('cdf-loader.request');
-}
-
-/** `load()`'s listener: a promise's functions, and the signal it follows. */
-class SingleLoad<TItem extends object> implements Listener<TItem>, AbortListener {
-  done = false;
-  constructor(
-    readonly pending: PendingLoad<TItem>,
-    readonly resolve: (value: TItem | null) => void,
-    readonly reject: (error: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-    readonly engine: Engine<TItem>,
-  ) {}
-
-  settled(settlement: Settlement<TItem>): void {
-    if (this.done) return;
-    this.done = true;
-    if (this.signal !== undefined) this.engine.signals.remove(this.signal, this);
-    if (settlement.ok) this.resolve(settlement.value);
-    else this.reject(settlement.error);
-  }
-
-  aborted(reason: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.reject(reason);
-    this.engine.abandon(this.pending);
-  }
-}
-
-/** `loadMany()`'s listener: one for the whole call, whatever its length. */
-class ManyLoad<TItem extends object> implements Listener<TItem>, AbortListener {
-  readonly results: (TItem | null | Error)[];
-  /** Keys still waiting, plus one while `loadMany` is still filling `results`. */
-  remaining = 1;
-  done = false;
-  waitingFor: { pending: PendingLoad<TItem>; index: number }[] | undefined;
-
-  constructor(
-    length: number,
-    readonly resolve: (results: (TItem | null | Error)[]) => void,
-    readonly signal: AbortSignal | undefined,
-    readonly engine: Engine<TItem>,
-  ) {
-    this.results = new Array<TItem | null | Error>(length);
-    if (signal !== undefined) this.waitingFor = [];
-  }
-
-  settled(settlement: Settlement<TItem>, index: number): void {
-    if (this.done) return;
-    this.results[index] = settlement.ok ? settlement.value : settlement.error;
-    if (--this.remaining === 0) this.finish();
-  }
-
-  aborted(reason: unknown): void {
-    if (this.done) return;
-    const error = toError(reason);
-    for (const { pending, index } of this.waitingFor!) {
-      if (this.results[index] !== undefined) continue;
-      this.results[index] = error;
-      this.engine.abandon(pending);
-    }
-    this.finish();
-  }
-
-  finish(): void {
-    this.done = true;
-    if (this.signal !== undefined) this.engine.signals.remove(this.signal, this);
-    this.resolve(this.results);
-  }
 }
 
 const resolvedPromise = Promise.resolve();
@@ -168,13 +53,16 @@ const resolvedPromise = Promise.resolve();
  * The engine behind every loader: a queue of keys cut into chunks, each handed to `send`, with
  * each answer fanned out to every caller that asked. It knows nothing of HTTP.
  */
-export class Engine<TItem extends object> {
+/** A key waiting in one of this engine's chunks. */
+type Pending<TItem> = PendingLoad<TItem, Chunk<TItem>>;
+
+export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TItem>> {
   /** @internal One listener per signal, for every load that passed it. */
   readonly signals = new SignalWatch();
   readonly #parts: EngineParts<TItem>;
   readonly #telemetry: Telemetry;
   /** Keys queued or in flight, for joining. */
-  readonly #pending = new Map<CanonicalKey, PendingLoad<TItem>>();
+  readonly #pending = new Map<CanonicalKey, Pending<TItem>>();
   /** Chunks not yet sent, oldest first; new keys go to the last one while it has room. */
   readonly #open: Chunk<TItem>[] = [];
   /** Chunks handed to the sender and not yet done, with their `#send`. */
@@ -183,15 +71,7 @@ export class Engine<TItem extends object> {
   #dispatchScheduled = false;
   /** Request scopes' batches, run at the start of the next dispatch; see `scheduleBatch`. */
   #scopeBatches: (() => void)[] = [];
-  /**
-   * Invalidation is per key: every `clear`, `prime` and attempt takes the next stamp, and an
-   * answer is cached (or answers other chunks' keys) for a key only if the key was not
-   * invalidated after the attempt started. Entries older than every request in flight are
-   * dropped, so this stays as small as the invalidations of the last few seconds.
-   */
-  #stamp = 0;
-  readonly #invalidatedAt = new Map<CanonicalKey, number>();
-  #clearedAllAt = 0;
+  readonly #invalidations = new Invalidations();
   #closed: Promise<void> | undefined;
 
   constructor(parts: EngineParts<TItem>) {
@@ -201,7 +81,7 @@ export class Engine<TItem extends object> {
   }
 
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
-    let answer: TItem | null | PendingLoad<TItem>;
+    let answer: TItem | null | Pending<TItem>;
     try {
       answer = this.#start(identifier, signal);
     } catch (error) {
@@ -253,7 +133,7 @@ export class Engine<TItem extends object> {
 
   clearAll(): void {
     this.#checkOpen();
-    this.#clearedAllAt = ++this.#stamp;
+    this.#invalidations.all();
     this.#parts.cache?.clear();
     for (const key of [...this.#pending.keys()]) this.#detachIfSent(key);
     this.#parts.shared?.clear();
@@ -300,7 +180,7 @@ export class Engine<TItem extends object> {
    * A caller gave up. A key nobody waits for leaves its chunk if the chunk is not sent yet; a
    * sent request is aborted only once none of its keys has a caller left.
    */
-  abandon(pending: PendingLoad<TItem>): void {
+  abandon(pending: Pending<TItem>): void {
     pending.waiters--;
     if (pending.waiters > 0 || pending.settled) return;
     const { chunk } = pending;
@@ -324,10 +204,10 @@ export class Engine<TItem extends object> {
   ): Promise<(TItem | null | Error)[]> {
     const length = (identifiers ?? keyed)!.length;
     return new Promise((resolve) => {
-      const many = new ManyLoad<TItem>(length, resolve, signal, this);
+      const many = new ManyLoad<TItem, Chunk<TItem>>(length, resolve, signal, this);
       const { results } = many;
       for (let index = 0; index < length; index++) {
-        let answer: TItem | null | PendingLoad<TItem>;
+        let answer: TItem | null | Pending<TItem>;
         try {
           if (keyed === undefined) {
             answer = this.#start(identifiers![index], signal);
@@ -360,7 +240,7 @@ export class Engine<TItem extends object> {
    * The synchronous part of a load: the answer itself when the cache has it, else the pending
    * load it joins or starts. Throws what the load must reject with.
    */
-  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | PendingLoad<TItem> {
+  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
       key = identifierKey(identifier, this.#parts.resource.kinds);
@@ -372,7 +252,7 @@ export class Engine<TItem extends object> {
   }
 
   /** @param owned The identifier is already a private copy (else it is the caller's object, copied if it is sent). */
-  #startKeyed(key: CanonicalKey, identifier: Identifier, signal: AbortSignal | undefined, owned: boolean): TItem | null | PendingLoad<TItem> {
+  #startKeyed(key: CanonicalKey, identifier: Identifier, signal: AbortSignal | undefined, owned: boolean): TItem | null | Pending<TItem> {
     if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
     if (signal?.aborted) throw signal.reason;
     const cached = this.#parts.cache?.get(key);
@@ -391,14 +271,14 @@ export class Engine<TItem extends object> {
     return pending;
   }
 
-  #enqueue(key: CanonicalKey, identifier: Identifier): PendingLoad<TItem> {
+  #enqueue(key: CanonicalKey, identifier: Identifier): Pending<TItem> {
     let chunk = this.#open.at(-1);
     if (chunk === undefined || chunk.loads.size >= this.#parts.maxBatchSize) {
       chunk = new Chunk<TItem>();
       this.#open.push(chunk);
       this.#scheduleDispatch();
     }
-    const pending = new PendingLoad<TItem>(key, identifier, chunk);
+    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, chunk);
     chunk.loads.set(key, pending);
     this.#pending.set(key, pending);
     return pending;
@@ -457,7 +337,7 @@ export class Engine<TItem extends object> {
   /** Called by the sender as each attempt starts, in its slot: what to ask CDF for now. */
   #identifiersToSend(chunk: Chunk<TItem>): Identifier[] {
     this.#close(chunk);
-    chunk.sentAt = ++this.#stamp;
+    chunk.sentAt = this.#invalidations.start();
     // A retry leaves out keys another request answered meanwhile.
     const identifiers: Identifier[] = [];
     for (const load of chunk.loads.values()) if (!load.settled) identifiers.push(load.identifier);
@@ -494,7 +374,7 @@ export class Engine<TItem extends object> {
     for (const pending of chunk.loads.values()) {
       if (pending.settled) continue;
       notFound++;
-      if (this.#isFresh(pending.key, chunk)) {
+      if (this.#invalidations.isFresh(pending.key, chunk.sentAt)) {
         cache?.setNotFound(pending.key);
         notFoundKeys?.push(pending.key);
       }
@@ -510,12 +390,12 @@ export class Engine<TItem extends object> {
    */
   #answer(chunk: Chunk<TItem>, item: TItem, keys: readonly CanonicalKey[]): readonly CanonicalKey[] | undefined {
     // The common case, nothing invalidated since the request went out: every key is fresh.
-    const allFresh = this.#invalidatedAt.size === 0 && chunk.sentAt > this.#clearedAllAt;
+    const allFresh = this.#invalidations.noneSince(chunk.sentAt);
     let wanted = false;
     let settlement: Settlement<TItem> | undefined;
     let fresh: CanonicalKey[] | undefined;
     for (const key of keys) {
-      const isFresh = allFresh || this.#isFresh(key, chunk);
+      const isFresh = allFresh || this.#invalidations.isFresh(key, chunk.sentAt);
       if (!allFresh && isFresh) (fresh ??= []).push(key);
       const pending = chunk.loads.get(key) ?? (isFresh ? this.#pending.get(key) : undefined);
       if (pending === undefined || pending.settled) continue;
@@ -530,14 +410,14 @@ export class Engine<TItem extends object> {
   /** Answers the keys the shared tier holds before the chunk goes to CDF. */
   async #lookUpShared(chunk: Chunk<TItem>, shared: SharedTier<TItem>): Promise<void> {
     const loads = [...chunk.loads.values()];
-    chunk.sentAt = ++this.#stamp;
+    chunk.sentAt = this.#invalidations.start();
     const found = await shared.lookUp(loads.map((load) => load.key));
     if (found === undefined) return;
     let hits = 0;
     for (let index = 0; index < loads.length; index++) {
       const entry = found[index];
       const pending = loads[index]!;
-      if (entry === undefined || pending.settled || !this.#isFresh(pending.key, chunk)) continue;
+      if (entry === undefined || pending.settled || !this.#invalidations.isFresh(pending.key, chunk.sentAt)) continue;
       if (entry === null) {
         this.#parts.cache?.setNotFound(pending.key);
         this.#settleNotFound(pending);
@@ -553,7 +433,7 @@ export class Engine<TItem extends object> {
     this.#telemetry.sharedHits(hits);
   }
 
-  #settleNotFound(pending: PendingLoad<TItem>): void {
+  #settleNotFound(pending: Pending<TItem>): void {
     if (this.#parts.missing === 'null') this.#settle(pending, { ok: true, value: null });
     else this.#settle(pending, { ok: false, error: this.#notFoundError(pending.identifier) });
   }
@@ -570,30 +450,27 @@ export class Engine<TItem extends object> {
     }
   }
 
-  #settle(pending: PendingLoad<TItem>, settlement: Settlement<TItem>): void {
+  #settle(pending: Pending<TItem>, settlement: Settlement<TItem>): void {
     this.#forget(pending);
     // Answered early by another request's item: no need to send it.
     if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
     pending.settle(settlement);
   }
 
-  #forget(pending: PendingLoad<TItem>): void {
+  #forget(pending: Pending<TItem>): void {
     if (this.#pending.get(pending.key) === pending) this.#pending.delete(pending.key);
   }
 
   /** Marks keys invalidated now: answers already on their way are not cached for them. */
   #invalidate(keys: readonly CanonicalKey[]): void {
-    const stamp = ++this.#stamp;
-    for (const key of keys) {
-      this.#invalidatedAt.set(key, stamp);
-      this.#detachIfSent(key);
-    }
+    this.#invalidations.keys(keys);
+    for (const key of keys) this.#detachIfSent(key);
   }
 
   /** Another replica cleared or primed these keys (or, `'all'`, everything). */
   #invalidateLocally(keys: readonly CanonicalKey[] | 'all'): void {
     if (keys === 'all') {
-      this.#clearedAllAt = ++this.#stamp;
+      this.#invalidations.all();
       this.#parts.cache?.clear();
       return;
     }
@@ -601,21 +478,12 @@ export class Engine<TItem extends object> {
     for (const key of keys) this.#parts.cache?.delete(key);
   }
 
-  #isFresh(key: CanonicalKey, chunk: Chunk<TItem>): boolean {
-    return chunk.sentAt > this.#clearedAllAt && chunk.sentAt > (this.#invalidatedAt.get(key) ?? 0);
-  }
-
   /** Drops invalidation stamps that no request in flight is older than. */
   #pruneInvalidations(): void {
-    if (this.#invalidatedAt.size === 0) return;
     let oldest = Number.POSITIVE_INFINITY;
     // A chunk not yet looked up or sent will be asked after every invalidation so far.
     for (const chunk of this.#inFlight.keys()) if (chunk.sentAt > 0) oldest = Math.min(oldest, chunk.sentAt);
-    if (oldest === Number.POSITIVE_INFINITY) {
-      this.#invalidatedAt.clear();
-      return;
-    }
-    for (const [key, stamp] of this.#invalidatedAt) if (stamp < oldest) this.#invalidatedAt.delete(key);
+    this.#invalidations.prune(oldest);
   }
 
   /**

@@ -24,7 +24,7 @@ describe('the LRU behind the cache and the pool', () => {
           } else if (step.op === 'delete') {
             if (at !== -1) model.splice(at, 1);
             expect(lru.delete(step.key)).toBe(at !== -1);
-          } else {
+          } else if (step.op === 'set') {
             if (at !== -1) model.splice(at, 1);
             model.push([step.key, step.value]);
             if (model.length > max) model.shift();

@@ -320,8 +320,10 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       wanted: () => hasUnsettled(chunk),
       answer: (items) => this.#fanOut(chunk, items),
     };
+    const { shared } = this.#parts;
+    if (shared !== undefined) request.lookUpShared = () => this.#lookUpShared(chunk, shared);
     try {
-      if (this.#parts.shared !== undefined) await this.#lookUpShared(chunk, this.#parts.shared);
+      if (shared !== undefined) await this.#lookUpShared(chunk, shared);
       const error = await this.#parts.send(request);
       if (error !== undefined) this.#fail(chunk, error);
     } catch (reason) {
@@ -409,7 +411,9 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Answers the keys the shared tier holds before the chunk goes to CDF. */
   async #lookUpShared(chunk: Chunk<TItem>, shared: SharedTier<TItem>): Promise<void> {
-    const loads = [...chunk.loads.values()];
+    const loads: Pending<TItem>[] = [];
+    for (const load of chunk.loads.values()) if (!load.settled) loads.push(load);
+    if (loads.length === 0) return;
     chunk.sentAt = this.#invalidations.start();
     const found = await shared.lookUp(loads.map((load) => load.key));
     if (found === undefined) return;

@@ -21,6 +21,11 @@ export interface OutgoingRequest {
   wanted(): boolean;
   /** The items of a successful attempt. */
   answer(items: readonly unknown[]): void;
+  /**
+   * A last look in the shared cache tier, once the first attempt holds its slots: while this
+   * request waited for the shared budget, another replica may have fetched its keys.
+   */
+  lookUpShared?(): Promise<void>;
 }
 
 /**
@@ -80,10 +85,11 @@ export class Sender {
   ): Promise<{ outcome: Extract<AttemptOutcome, { ok: false }>; items: number } | undefined> {
     // Every caller may have given up while this waited for its slot.
     request.signal.throwIfAborted();
-    const identifiers = request.identifiers();
-    if (identifiers.length === 0) return undefined;
     const sharedSlot = await this.#acquireShared(request.signal);
     try {
+      if (attempt === 1 && request.lookUpShared !== undefined) await request.lookUpShared();
+      const identifiers = request.identifiers();
+      if (identifiers.length === 0) return undefined;
       const { limit } = this.#parts;
       const generation = limit.generation;
       const outcome = await this.#transportOf().attempt(resource, identifiers, request.signal, (exchange, startTime, durationMs) => {

@@ -146,6 +146,24 @@ describe('the shared concurrency budget', () => {
     expect(budget.held).toBe(0);
   });
 
+  test('a request that waited for the budget looks in the shared tier again: what another replica fetched meanwhile is not asked twice', async () => {
+    cdf().addFault({ request: 1, delayMs: 100 });
+    const shared = createMemorySharedCache();
+    const budget = createMemorySharedConcurrency(1);
+    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared }, sharedConcurrency: budget }));
+    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: shared.replica() }, sharedConcurrency: budget }));
+    const files = cdf().data.files.slice(0, 10);
+    const first = Promise.all(files.map((file) => a.load({ id: file.id })));
+    await until(() => budget.held === 1, 'the first replica to hold the budget');
+    // Misses in the shared tier now, then waits for the budget the first replica holds.
+    const second = Promise.all(files.map((file) => b.load({ id: file.id })));
+
+    expect(await first).toEqual(files);
+    expect(await second).toEqual(files);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    expect(b.stats()).toMatchObject({ requests: 0, sharedHits: 10 });
+  });
+
   test('a budget that cannot be reached leaves the local limit in charge, and is told once', async () => {
     const unreachable: SharedConcurrency = { limit: 1, acquire: () => Promise.reject(new Error('redis down')) };
     const loaders = createCdfLoaders(optionsFor(cdf(), { maxBatchSize: 5, sharedConcurrency: unreachable }));

@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { forkFakeCdf } from './fake/fork.js';
 import { renderReport, runSuite } from './suite.js';
 
+// `pnpm bench -- --only B3` passes the `--` along: the flags after it are still ours.
+const args = process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === '--'));
 const { values } = parseArgs({
+  args,
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -17,7 +20,7 @@ if (values.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--only B1,B3] [--contender <name part>]
 
   --quick               fewer rounds and smaller sizes: a smoke run
-  --only <ids>          run only these scenarios, comma-separated (B1..B5)
+  --only <ids>          run only these scenarios, comma-separated (B1..B7)
   --contender <text>    run only contenders whose name contains this text (for profiling)
 `);
 } else {

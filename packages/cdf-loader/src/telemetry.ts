@@ -12,7 +12,7 @@ export interface EventSource {
 export interface RequestEvent extends EventSource {
   /** How many identifiers the request carried. */
   items: number;
-  /** HTTP status; 0 when no response arrived (network error, timeout, `getToken` failure). */
+  /** HTTP status; 0 when no response arrived (network error, timeout). */
   status: number;
   /** When the attempt was sent, in epoch milliseconds. */
   startTime: number;

@@ -1,16 +1,10 @@
-import type { CanonicalKey } from './identifiers.js';
+import { type CanonicalKey, itemKeys } from './identifiers.js';
 import { Lru } from './lru.js';
 
 /** Stands for "CDF had no item for this key" in the cache. */
 export const NOT_FOUND: unique symbol = Symbol('cdf-loader.notFound');
 
-/** A cached item with the keys it is stored under, so replacing or clearing it finds them all. */
-interface StoredItem<TItem> {
-  readonly item: TItem;
-  readonly keys: readonly CanonicalKey[];
-}
-
-type Entry<TItem> = StoredItem<TItem> | typeof NOT_FOUND;
+type Entry<TItem> = TItem | typeof NOT_FOUND;
 
 /** The cache's settings, checked. */
 export interface ResultCacheSettings {
@@ -25,7 +19,9 @@ export interface ResultCacheSettings {
  * never stored.
  *
  * Memory follows use: the LRU is made on the first store and grows entry by entry, so a pool of
- * idle principals pays nothing for caches it has not filled.
+ * idle principals pays nothing for caches it has not filled. An item is held as it is, under each
+ * key; its keys are worked out again (`itemKeys`) only when it is replaced or cleared, which is
+ * rare, rather than held beside it.
  */
 export class ResultCache<TItem extends object> {
   readonly #settings: ResultCacheSettings;
@@ -37,8 +33,7 @@ export class ResultCache<TItem extends object> {
 
   /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
   get(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
-    const entry = this.#lru?.get(key);
-    return entry === undefined || entry === NOT_FOUND ? entry : entry.item;
+    return this.#lru?.get(key);
   }
 
   /**
@@ -48,9 +43,8 @@ export class ResultCache<TItem extends object> {
   setItem(item: TItem, keys: readonly CanonicalKey[]): void {
     const lru = (this.#lru ??= this.#create());
     const replaced = lru.peek(keys[0]!);
-    if (replaced !== undefined && replaced !== NOT_FOUND) this.#dropKeys(replaced, keys);
-    const stored: StoredItem<TItem> = { item, keys };
-    for (const key of keys) lru.set(key, stored, this.#settings.ttlMs);
+    if (replaced !== undefined && replaced !== NOT_FOUND && replaced !== item) this.#dropKeys(replaced, keys);
+    for (const key of keys) lru.set(key, item, this.#settings.ttlMs);
   }
 
   setNotFound(key: CanonicalKey): void {
@@ -67,7 +61,7 @@ export class ResultCache<TItem extends object> {
     const entry = lru.peek(key);
     lru.delete(key);
     if (entry === undefined || entry === NOT_FOUND) return;
-    const current = lru.peek(entry.keys[0]!);
+    const current = lru.peek(keysOf(entry)[0]!);
     this.#dropKeys(entry, []);
     if (current !== undefined && current !== NOT_FOUND) this.#dropKeys(current, []);
   }
@@ -81,11 +75,11 @@ export class ResultCache<TItem extends object> {
     return this.#lru?.size ?? 0;
   }
 
-  /** Deletes the keys of `stored` that still hold it, except those in `keep`. */
-  #dropKeys(stored: StoredItem<TItem>, keep: readonly CanonicalKey[]): void {
+  /** Deletes the keys of `item` that still hold it, except those in `keep`. */
+  #dropKeys(item: TItem, keep: readonly CanonicalKey[]): void {
     const lru = this.#lru!;
-    for (const key of stored.keys) {
-      if (!keep.includes(key) && lru.peek(key) === stored) lru.delete(key);
+    for (const key of keysOf(item)) {
+      if (!keep.includes(key) && lru.peek(key) === item) lru.delete(key);
     }
   }
 
@@ -93,4 +87,9 @@ export class ResultCache<TItem extends object> {
     return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max);
   }
 
+}
+
+/** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */
+function keysOf(item: object): CanonicalKey[] {
+  return itemKeys(item) as CanonicalKey[];
 }

@@ -1,65 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startMockCdf, type MockCdf, type MockCdfOptions } from '@cdf-loader/mock-cdf';
 import type { LoaderOptions } from 'cdf-loader';
 import { createClient } from 'redis';
 import type { RedisClient } from '../src/index.js';
+import { PrivateRedisServer as PrivateRedis } from '../src/testing.js';
 
 /** A client as the tests use it: `createClient()`'s. */
 export type TestClient = ReturnType<typeof createClient>;
 
-/**
- * A redis-server of the test file's own, on a free port, without persistence: the tests can stop,
- * pause and restart it.
- */
-export class PrivateRedis {
-  readonly port: number;
-  #process: ChildProcess;
-
-  private constructor(port: number, child: ChildProcess) {
-    this.port = port;
-    this.#process = child;
-  }
-
-  /** Starts one, or says why it cannot (no `redis-server` on PATH). */
-  static async start(): Promise<PrivateRedis | string> {
-    const port = await freePort();
-    const child = await launch(port);
-    return typeof child === 'string' ? child : new PrivateRedis(port, child);
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Kills it at once, as a crash would: connections drop, nothing is saved. */
-  async kill(): Promise<void> {
-    if (this.#process.exitCode !== null || this.#process.signalCode !== null) return;
-    const exited = once(this.#process, 'exit');
-    this.#process.kill('SIGKILL');
-    await exited;
-  }
-
-  /** Freezes it: connections stay open, nothing is answered (a hung server or a lost network). */
-  pause(): void {
-    this.#process.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.#process.kill('SIGCONT');
-  }
-
-  /** Starts it again on the same port, empty. */
-  async restart(): Promise<void> {
-    await this.kill();
-    const child = await launch(this.port);
-    if (typeof child === 'string') throw new Error(child);
-    this.#process = child;
-  }
-}
+/** A redis-server of the test file's own: the tests can stop, pause and restart it. */
+export { PrivateRedis };
 
 /**
  * The Redis the test file runs against: `REDIS_URL` when set, else a private redis-server stopped
@@ -118,36 +70,6 @@ afterAll(() => {
 /** Resolves when the client is connected again after its server came back. */
 export async function reconnected(client: TestClient): Promise<void> {
   if (!client.isReady) await once(client, 'ready');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error(`Unexpected server address ${String(address)}.`);
-  return address.port;
-}
-
-async function launch(port: number): Promise<ChildProcess | string> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return new Promise((resolve) => {
-    let output = '';
-    child.once('error', (error) => resolve(error.message));
-    child.once('exit', (code) => resolve(`redis-server exited with code ${code}: ${output.trim()}`));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        child.removeAllListeners('exit');
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve(child);
-      }
-    });
-  });
 }
 
 /** A client that records the calls this package makes on it. */

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { PrivateRedisServer } from '@cdf-loader/redis/testing';
 
 /** The Redis the replicas share, and how to stop it when the demo started it. */
 export interface DemoRedis {
@@ -22,32 +20,12 @@ export const HOW_TO_GET_REDIS =
  */
 export async function openRedis(redisUrl: string | undefined): Promise<DemoRedis | string> {
   if (redisUrl !== undefined) return { url: redisUrl, description: `REDIS_URL (${hostOf(redisUrl)})`, stop: async () => {} };
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const failure = await new Promise<string | undefined>((resolve) => {
-    let output = '';
-    child.once('error', (error) => resolve(error.message));
-    child.once('exit', (code) => resolve(`it exited with code ${code}: ${output.trim()}`));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve(undefined);
-    });
-  });
-  if (failure !== undefined) return `No Redis to share: REDIS_URL is not set, and redis-server could not start (${failure}). ${HOW_TO_GET_REDIS}`;
-  child.removeAllListeners('exit');
-  child.stdout.removeAllListeners('data');
-  child.stdout.resume();
+  const server = await PrivateRedisServer.start();
+  if (typeof server === 'string') return `No Redis to share: REDIS_URL is not set, and ${server}. ${HOW_TO_GET_REDIS}`;
   return {
-    url: `redis://127.0.0.1:${port}`,
-    description: `a private redis-server on 127.0.0.1:${port}, started for this run`,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill();
-      await exited;
-    },
+    url: server.url,
+    description: `a private redis-server on 127.0.0.1:${server.port}, started for this run`,
+    stop: () => server.kill(),
   };
 }
 
@@ -58,14 +36,4 @@ function hostOf(url: string): string {
   } catch {
     return 'not a URL';
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error(`Unexpected server address ${String(address)}.`);
-  return address.port;
 }

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { PrivateRedisServer } from '@cdf-loader/redis/testing';
 
 /** The Redis the replicas share: its URL, and how to stop it when the bench started it. */
 export interface BenchRedis {
@@ -17,43 +15,9 @@ export interface BenchRedis {
 export async function redisForBench(env: Readonly<Record<string, string | undefined>> = process.env): Promise<BenchRedis | string> {
   const url = env.REDIS_URL;
   if (url !== undefined && url !== '') return { url, source: 'REDIS_URL', stop: async () => {} };
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const started = await new Promise<string | undefined>((resolve) => {
-    let output = '';
-    child.once('error', (error) => resolve(error.message));
-    child.once('exit', (code) => resolve(`redis-server exited with code ${code}: ${output.trim()}`));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve(undefined);
-    });
-  });
-  if (started !== undefined) {
-    return `no Redis: REDIS_URL is not set and redis-server could not start (${started}). Set REDIS_URL, or install Redis (apt-get install redis-server, brew install redis).`;
+  const server = await PrivateRedisServer.start();
+  if (typeof server === 'string') {
+    return `no Redis: REDIS_URL is not set and ${server}. Set REDIS_URL, or install Redis (apt-get install redis-server, brew install redis).`;
   }
-  child.removeAllListeners('exit');
-  child.stdout.removeAllListeners('data');
-  child.stdout.resume();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    source: `a private redis-server on port ${port}`,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill();
-      await exited;
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error(`Unexpected server address ${String(address)}.`);
-  return address.port;
+  return { url: server.url, source: `a private redis-server on port ${server.port}`, stop: () => server.kill() };
 }

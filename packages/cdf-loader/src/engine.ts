@@ -145,7 +145,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /**
    * Rejects queued loads with `LoaderClosedError`, aborts requests in flight (their retry waits
-   * end with them), stops hearing the shared tier, and resolves when every request has ended.
+   * end with them), stops hearing the shared tier, and resolves when every request and every
+   * shared-tier write has ended.
    * Idempotent; loads after it reject at once.
    */
   close(): Promise<void> {
@@ -157,8 +158,9 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       this.#rejectAll(chunk, error);
     }
     for (const chunk of this.#inFlight.keys()) chunk.abort.abort(error);
-    this.#parts.shared?.close();
-    this.#closed = Promise.allSettled(this.#inFlight.values()).then(() => undefined);
+    // In-flight requests first: their answers may still start writes that the shared tier's close waits for.
+    const shared = this.#parts.shared;
+    this.#closed = Promise.allSettled(this.#inFlight.values()).then(() => shared?.close());
     // Request scopes' batches still waiting for a dispatch: their loads reject as closed now.
     const batches = this.#scopeBatches;
     this.#scopeBatches = [];

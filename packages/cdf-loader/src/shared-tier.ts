@@ -12,6 +12,8 @@ export class SharedTier<TItem extends object> {
   readonly #scope: SharedCacheScope;
   readonly #guard: SharedTierGuard;
   #unsubscribe: (() => void) | undefined;
+  /** Writes started and not yet ended (see `close`). */
+  readonly #writes = new Set<Promise<void>>();
 
   constructor(cache: SharedCache, scope: SharedCacheScope, guard: SharedTierGuard) {
     this.#cache = cache;
@@ -59,18 +61,25 @@ export class SharedTier<TItem extends object> {
     this.#call(() => this.#cache.clear(this.#scope));
   }
 
-  close(): void {
+  /**
+   * Stops hearing other replicas, and resolves once the writes already started have ended, so a
+   * caller that closes its Redis client next does not cut them off (nor read that as an outage).
+   */
+  close(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    return Promise.all(this.#writes).then(() => undefined);
   }
 
   /** A write nobody waits for: its failure only marks the tier down for a while. */
   #call(write: () => Promise<void>): void {
     if (!this.#guard.usable) return;
-    write().then(
+    const done = write().then(
       () => this.#guard.succeeded(),
       (error: unknown) => this.#guard.failed(error),
     );
+    this.#writes.add(done);
+    void done.finally(() => this.#writes.delete(done));
   }
 }
 

@@ -81,6 +81,32 @@ describe('the shared cache tier', () => {
     expect(byIdsRequests(cdf())).toHaveLength(3);
   });
 
+  test('`close()` resolves after the shared-tier writes already started, so the client can be closed next', async () => {
+    const memory = createMemorySharedCache();
+    let finishWrite: (() => void) | undefined;
+    const slow: SharedCache = {
+      id: memory.id,
+      getMany: (scope, keys) => memory.getMany(scope, keys),
+      setMany: (scope, items, notFound) =>
+        new Promise<void>((resolve) => {
+          finishWrite = () => void memory.setMany(scope, items, notFound).then(resolve);
+        }),
+      delete: (scope, keys) => memory.delete(scope, keys),
+      clear: (scope) => memory.clear(scope),
+      subscribe: (listener) => memory.subscribe(listener),
+    };
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: slow } }));
+    const file = cdf().data.files[0]!;
+    expect(await loader.load({ id: file.id })).toEqual(file);
+    let closed = false;
+    const closing = loader.close().then(() => (closed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    finishWrite!();
+    await closing;
+    expect(await memory.getMany({ project: cdf().project, resource: 'files', principal: 'default' }, [file.id])).toEqual([file]);
+  });
+
   test('principals never share entries', async () => {
     const { a, b } = twoReplicas({ principal: ['alice', 'bob'] });
     const file = cdf().data.files[0]!;

@@ -6,12 +6,39 @@ import { NotFoundError } from './errors/not-found-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from './identifiers.js';
 import type { MissingPolicy } from './options.js';
 import type { Resource } from './resources.js';
-import type { OutgoingRequest, SendRequest } from './sender.js';
 import type { SharedTier } from './shared-tier.js';
 import { Invalidations } from './invalidations.js';
 import { SignalWatch } from './signal-watch.js';
 import { ManyLoad, PendingLoad, type Settlement, SingleLoad, type WaiterHost } from './pending-load.js';
 import type { LoaderStats, Telemetry } from './telemetry.js';
+
+/**
+ * One byids request as the engine hands it to the sender. The engine keeps the keys; the sender
+ * asks it, at each attempt, which identifiers are still wanted, and hands it each answer inside
+ * the concurrency slot, so the next request sent already knows which keys are answered.
+ */
+export interface OutgoingRequest {
+  /** Aborts when every caller gave up, or the loader closed. */
+  readonly signal: AbortSignal;
+  /** Identifiers still wanted, for the attempt about to be sent; none ends the request. */
+  identifiers(): readonly object[];
+  /** Whether any key is still waiting (another request may have answered them all). */
+  wanted(): boolean;
+  /** The items of a successful attempt. */
+  answer(items: readonly unknown[]): void;
+  /**
+   * A last look in the shared cache tier, once the first attempt holds its slots: while this
+   * request waited for the shared budget, another replica may have fetched its keys.
+   */
+  lookUpShared?(): Promise<void>;
+}
+
+/**
+ * Sends a request until it is answered or fails for good. Resolves with the error its keys
+ * reject with, or `undefined` when it was answered (or nothing was left to ask); rejects only
+ * with the signal's reason.
+ */
+export type SendRequest = (request: OutgoingRequest) => Promise<Error | undefined>;
 
 /** What an engine is built from; options arrive checked. */
 export interface EngineParts<TItem extends object> {

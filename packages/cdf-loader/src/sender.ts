@@ -1,39 +1,12 @@
 import { sleep } from './abortable.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
+import type { OutgoingRequest, SendRequest } from './engine.js';
 import type { RetryOptions } from './options.js';
 import { isRetryable, retryDelay } from './retry-policy.js';
 import type { SharedConcurrency, SharedSlot } from './shared-concurrency.js';
 import { SharedTierGuard } from './shared-tier-guard.js';
 import type { Telemetry } from './telemetry.js';
 import type { AttemptOutcome, Transport } from './transport.js';
-
-/**
- * One byids request as the engine hands it to the sender. The engine keeps the keys; the sender
- * asks it, at each attempt, which identifiers are still wanted, and hands it each answer inside
- * the concurrency slot, so the next request sent already knows which keys are answered.
- */
-export interface OutgoingRequest {
-  /** Aborts when every caller gave up, or the loader closed. */
-  readonly signal: AbortSignal;
-  /** Identifiers still wanted, for the attempt about to be sent; none ends the request. */
-  identifiers(): readonly object[];
-  /** Whether any key is still waiting (another request may have answered them all). */
-  wanted(): boolean;
-  /** The items of a successful attempt. */
-  answer(items: readonly unknown[]): void;
-  /**
-   * A last look in the shared cache tier, once the first attempt holds its slots: while this
-   * request waited for the shared budget, another replica may have fetched its keys.
-   */
-  lookUpShared?(): Promise<void>;
-}
-
-/**
- * Sends a request until it is answered or fails for good. Resolves with the error its keys
- * reject with, or `undefined` when it was answered (or nothing was left to ask); rejects only
- * with the signal's reason.
- */
-export type SendRequest = (request: OutgoingRequest) => Promise<Error | undefined>;
 
 /** What a sender is built from: one per loader set, shared by its resources. */
 export interface SenderParts {

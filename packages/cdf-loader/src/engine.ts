@@ -6,7 +6,8 @@ import { NotFoundError } from './errors/not-found-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from './identifiers.js';
 import type { MissingPolicy } from './options.js';
 import type { Resource } from './resources.js';
-import type { SharedTier } from './shared-tier.js';
+import { CLAIM_POLL_MS, CLAIM_TTL_MS, type SharedTier } from './shared-tier.js';
+import { sleep } from './abortable.js';
 import { Invalidations } from './invalidations.js';
 import { SignalWatch } from './signal-watch.js';
 import { ManyLoad, PendingLoad, type Settlement, SingleLoad, type WaiterHost } from './pending-load.js';
@@ -27,10 +28,12 @@ export interface OutgoingRequest {
   /** The items of a successful attempt. */
   answer(items: readonly unknown[]): void;
   /**
-   * A last look in the shared cache tier, once the first attempt holds its slots: while this
-   * request waited for the shared budget, another replica may have fetched its keys.
+   * Once the first attempt holds its slots, what the replicas know: a last look in the shared
+   * cache tier (another replica may have fetched these keys while this request waited for the
+   * budget), then claims on the keys left, so keys another replica is fetching now are waited
+   * for rather than fetched twice.
    */
-  lookUpShared?(): Promise<void>;
+  shareWithReplicas?(): Promise<void>;
 }
 
 /**
@@ -99,6 +102,10 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   /** Request scopes' batches, run at the start of the next dispatch; see `scheduleBatch`. */
   #scopeBatches: (() => void)[] = [];
   readonly #invalidations = new Invalidations();
+  /** Keys another replica is fetching (it holds their claims); see `#awaitReplicas`. */
+  readonly #awaitingReplicas = new Set<Pending<TItem>>();
+  /** Aborts at `close`, ending waits on other replicas. */
+  readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
 
   constructor(parts: EngineParts<TItem>) {
@@ -185,6 +192,10 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       this.#rejectAll(chunk, error);
     }
     for (const chunk of this.#inFlight.keys()) chunk.abort.abort(error);
+    const failed: Settlement<TItem> = { ok: false, error };
+    for (const pending of this.#awaitingReplicas) this.#settle(pending, failed);
+    this.#awaitingReplicas.clear();
+    this.#closing.abort(error);
     // In-flight requests first: their answers may still start writes that the shared tier's close waits for.
     const shared = this.#parts.shared;
     this.#closed = Promise.allSettled(this.#inFlight.values()).then(() => shared?.close());
@@ -212,6 +223,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   abandon(pending: Pending<TItem>): void {
     pending.waiters--;
     if (pending.waiters > 0 || pending.settled) return;
+    if (this.#awaitingReplicas.delete(pending)) {
+      pending.settled = true;
+      this.#forget(pending);
+      return;
+    }
     const { chunk } = pending;
     if (chunk.state !== 'sent') {
       pending.settled = true;
@@ -301,16 +317,22 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   }
 
   #enqueue(key: CanonicalKey, identifier: Identifier): Pending<TItem> {
+    const chunk = this.#openChunk();
+    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, chunk);
+    chunk.loads.set(key, pending);
+    this.#pending.set(key, pending);
+    return pending;
+  }
+
+  /** The chunk new keys go to: the last open one while it has room, else a new one. */
+  #openChunk(): Chunk<TItem> {
     let chunk = this.#open.at(-1);
     if (chunk === undefined || chunk.loads.size >= this.#parts.maxBatchSize) {
       chunk = new Chunk<TItem>();
       this.#open.push(chunk);
       this.#scheduleDispatch();
     }
-    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, chunk);
-    chunk.loads.set(key, pending);
-    this.#pending.set(key, pending);
-    return pending;
+    return chunk;
   }
 
   /**
@@ -350,9 +372,9 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       answer: (items) => this.#fanOut(chunk, items),
     };
     const { shared } = this.#parts;
-    if (shared !== undefined) request.lookUpShared = () => this.#lookUpShared(chunk, shared);
+    if (shared !== undefined) request.shareWithReplicas = () => this.#shareWithReplicas(chunk, shared);
     try {
-      if (shared !== undefined) await this.#lookUpShared(chunk, shared);
+      if (shared !== undefined) await this.#takeFromShared(unsettledOf(chunk), shared, chunk);
       const error = await this.#parts.send(request);
       if (error !== undefined) this.#fail(chunk, error);
     } catch (reason) {
@@ -395,7 +417,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     for (const item of items as TItem[]) {
       const keys = itemKeys(item);
       if (typeof keys === 'string') continue;
-      const freshKeys = this.#answer(chunk, item, keys);
+      const freshKeys = this.#answer(chunk, chunk.sentAt, item, keys);
       if (freshKeys === undefined) continue;
       cache?.setItem(item, freshKeys);
       toShare?.push({ item, keys: freshKeys });
@@ -419,16 +441,16 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
    * Settles the keys an item answers. Returns the keys it may be cached under (its id first),
    * or `undefined` when nobody asked for it or its id was invalidated since the request went out.
    */
-  #answer(chunk: Chunk<TItem>, item: TItem, keys: readonly CanonicalKey[]): readonly CanonicalKey[] | undefined {
+  #answer(chunk: Chunk<TItem> | undefined, startedAt: number, item: TItem, keys: readonly CanonicalKey[]): readonly CanonicalKey[] | undefined {
     // The common case, nothing invalidated since the request went out: every key is fresh.
-    const allFresh = this.#invalidations.noneSince(chunk.sentAt);
+    const allFresh = this.#invalidations.noneSince(startedAt);
     let wanted = false;
     let settlement: Settlement<TItem> | undefined;
     let fresh: CanonicalKey[] | undefined;
     for (const key of keys) {
-      const isFresh = allFresh || this.#invalidations.isFresh(key, chunk.sentAt);
+      const isFresh = allFresh || this.#invalidations.isFresh(key, startedAt);
       if (!allFresh && isFresh) (fresh ??= []).push(key);
-      const pending = chunk.loads.get(key) ?? (isFresh ? this.#pending.get(key) : undefined);
+      const pending = chunk?.loads.get(key) ?? (isFresh ? this.#pending.get(key) : undefined);
       if (pending === undefined || pending.settled) continue;
       wanted = true;
       this.#settle(pending, (settlement ??= { ok: true, value: item }));
@@ -438,19 +460,23 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     return fresh?.[0] === keys[0] ? fresh : undefined;
   }
 
-  /** Answers the keys the shared tier holds before the chunk goes to CDF. */
-  async #lookUpShared(chunk: Chunk<TItem>, shared: SharedTier<TItem>): Promise<void> {
-    const loads: Pending<TItem>[] = [];
-    for (const load of chunk.loads.values()) if (!load.settled) loads.push(load);
-    if (loads.length === 0) return;
-    chunk.sentAt = this.#invalidations.start();
+  /**
+   * Answers what the shared tier holds of these keys. Returns whether the tier answered at all
+   * (`false` when it is down or has no say).
+   * @param chunk The keys' chunk, whose attempt stamp the lookup takes; none for keys waiting on
+   *   another replica's claim.
+   */
+  async #takeFromShared(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>, chunk?: Chunk<TItem>): Promise<boolean> {
+    if (loads.length === 0) return true;
+    const startedAt = this.#invalidations.start();
+    if (chunk !== undefined) chunk.sentAt = startedAt;
     const found = await shared.lookUp(loads.map((load) => load.key));
-    if (found === undefined) return;
+    if (found === undefined) return false;
     let hits = 0;
     for (let index = 0; index < loads.length; index++) {
       const entry = found[index];
       const pending = loads[index]!;
-      if (entry === undefined || pending.settled || !this.#invalidations.isFresh(pending.key, chunk.sentAt)) continue;
+      if (entry === undefined || pending.settled || !this.#invalidations.isFresh(pending.key, startedAt)) continue;
       if (entry === null) {
         this.#parts.cache?.setNotFound(pending.key);
         this.#settleNotFound(pending);
@@ -459,11 +485,65 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       }
       const keys = itemKeys(entry);
       if (typeof keys === 'string' || !keys.includes(pending.key)) continue;
-      const freshKeys = this.#answer(chunk, entry as TItem, keys);
+      const freshKeys = this.#answer(chunk, startedAt, entry as TItem, keys);
       if (freshKeys !== undefined) this.#parts.cache?.setItem(entry as TItem, freshKeys);
-      hits++;
+      if (pending.settled) hits++;
     }
     this.#telemetry.sharedHits(hits);
+    return true;
+  }
+
+  /**
+   * A last look in the shared tier, then claims on the keys left: keys another replica is
+   * fetching leave this chunk and wait for that replica's answer (see `#awaitReplicas`).
+   */
+  async #shareWithReplicas(chunk: Chunk<TItem>, shared: SharedTier<TItem>): Promise<void> {
+    // It holds its slots now: keys arriving during these round trips go to the next chunk, since
+    // they would be sent without being looked up or claimed.
+    this.#close(chunk);
+    await this.#takeFromShared(unsettledOf(chunk), shared, chunk);
+    const loads = unsettledOf(chunk);
+    const owned = await shared.claim(loads.map((load) => load.key));
+    if (owned === undefined) return;
+    const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled);
+    if (elsewhere.length === 0) return;
+    for (const load of elsewhere) {
+      chunk.loads.delete(load.key);
+      this.#awaitingReplicas.add(load);
+    }
+    void this.#awaitReplicas(elsewhere, shared);
+  }
+
+  /**
+   * Keys another replica claimed: looked for in the shared tier every `CLAIM_POLL_MS` until its
+   * answer is there. If it is not there when the claim ends (the replica died, or its request
+   * failed), or the tier goes down, the keys go back in the queue and are fetched here.
+   */
+  async #awaitReplicas(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>): Promise<void> {
+    const deadline = performance.now() + CLAIM_TTL_MS;
+    let waiting = loads;
+    try {
+      for (;;) {
+        await sleep(CLAIM_POLL_MS, this.#closing.signal);
+        waiting = waiting.filter((load) => !load.settled && this.#awaitingReplicas.has(load));
+        if (waiting.length === 0) return;
+        const answered = await this.#takeFromShared(waiting, shared);
+        waiting = waiting.filter((load) => !load.settled);
+        if (waiting.length === 0) return;
+        if (!answered || performance.now() >= deadline) break;
+      }
+    } catch {
+      return; // closed: `close` settled them
+    }
+    for (const load of waiting) this.#requeue(load);
+  }
+
+  /** A key back from waiting on another replica: into the open chunk, as a new key would go. */
+  #requeue(pending: Pending<TItem>): void {
+    if (!this.#awaitingReplicas.delete(pending)) return;
+    const chunk = this.#openChunk();
+    pending.chunk = chunk;
+    chunk.loads.set(pending.key, pending);
   }
 
   #settleNotFound(pending: Pending<TItem>): void {
@@ -485,6 +565,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   #settle(pending: Pending<TItem>, settlement: Settlement<TItem>): void {
     this.#forget(pending);
+    if (this.#awaitingReplicas.size > 0) this.#awaitingReplicas.delete(pending);
     // Answered early by another request's item: no need to send it.
     if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
     pending.settle(settlement);
@@ -543,6 +624,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     const { path, itemName } = this.#parts.resource;
     return new NotFoundError(path, identifier, itemName);
   }
+}
+
+function unsettledOf<TItem>(chunk: Chunk<TItem>): Pending<TItem>[] {
+  const loads: Pending<TItem>[] = [];
+  for (const load of chunk.loads.values()) if (!load.settled) loads.push(load);
+  return loads;
 }
 
 function hasUnsettled(chunk: Chunk<unknown>): boolean {

@@ -32,7 +32,7 @@ export class PendingLoad<TItem, TChunk> {
     readonly key: CanonicalKey,
     readonly identifier: Identifier,
     /** The engine's chunk the key is in. */
-    readonly chunk: TChunk,
+    public chunk: TChunk,
   ) {}
 
   listen(listener: Listener<TItem>, slot: number): void {

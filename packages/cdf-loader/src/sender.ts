@@ -60,7 +60,7 @@ export class Sender {
     request.signal.throwIfAborted();
     const sharedSlot = await this.#acquireShared(request.signal);
     try {
-      if (attempt === 1 && request.lookUpShared !== undefined) await request.lookUpShared();
+      if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
       const identifiers = request.identifiers();
       if (identifiers.length === 0) return undefined;
       const { limit } = this.#parts;

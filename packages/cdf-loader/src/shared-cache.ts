@@ -51,6 +51,15 @@ export interface SharedCache {
   clear(scope: SharedCacheScope): Promise<void>;
   /** Hears the invalidations other instances publish. Returns a function that stops listening. */
   subscribe(listener: (invalidation: SharedCacheInvalidation) => void): () => void;
+  /**
+   * Claims keys this instance is about to ask CDF for, for `ttlMs`: for each key, whether this
+   * instance holds the claim now (`false` too for a key whose answer is already stored: it is to
+   * be read, not fetched). A key another replica holds is being fetched there, and its
+   * answer will be written back (`setMany`, which ends the claims of what it stores), so this
+   * replica waits for it instead of fetching it too. Optional: a tier without it shares answers,
+   * not fetches in flight.
+   */
+  claim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
 }
 
 /** Options of `createMemorySharedCache`. */
@@ -72,6 +81,8 @@ type StoredEntry = { value: object | null; expiresAt: number } | { aliasOf: stri
 /** What replicas of one in-memory tier share: the entries and the invalidation bus. */
 class MemoryStore {
   readonly entries = new Map<string, StoredEntry>();
+  /** Keys being fetched: who holds each claim, and until when. */
+  readonly claims = new Map<string, { owner: string; expiresAt: number }>();
   readonly listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
   replicas = 0;
 
@@ -106,15 +117,35 @@ export class MemorySharedCache implements SharedCache {
   }
 
   setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
-    const { entries, ttlMs, notFoundTtlMs } = this.#store;
+    const { entries, claims, ttlMs, notFoundTtlMs } = this.#store;
     const now = performance.now();
     for (const { item, keys } of items) {
       const primary = storeKey(scope, keys[0]!);
       entries.set(primary, { value: item, expiresAt: now + ttlMs });
       for (const alias of keys.slice(1)) entries.set(storeKey(scope, alias), { aliasOf: primary, expiresAt: now + ttlMs });
+      for (const key of keys) claims.delete(storeKey(scope, key));
     }
-    if (notFoundTtlMs > 0) for (const key of notFound) entries.set(storeKey(scope, key), { value: null, expiresAt: now + notFoundTtlMs });
+    for (const key of notFound) {
+      if (notFoundTtlMs > 0) entries.set(storeKey(scope, key), { value: null, expiresAt: now + notFoundTtlMs });
+      claims.delete(storeKey(scope, key));
+    }
     return Promise.resolve();
+  }
+
+  claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]> {
+    const { claims } = this.#store;
+    const now = performance.now();
+    return Promise.resolve(
+      keys.map((key) => {
+        const stored = storeKey(scope, key);
+        // Written back since the caller looked: to be read, not fetched.
+        if (this.#read(stored) !== undefined) return false;
+        const held = claims.get(stored);
+        if (held !== undefined && held.expiresAt > now && held.owner !== this.id) return false;
+        claims.set(stored, { owner: this.id, expiresAt: now + ttlMs });
+        return true;
+      }),
+    );
   }
 
   delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {

@@ -3,6 +3,16 @@ import type { SharedCache, SharedCacheItem, SharedCacheScope } from './shared-ca
 import type { SharedTierGuard } from './shared-tier-guard.js';
 
 /**
+ * How long a replica's claim on the keys it fetches holds, in milliseconds, and so the longest
+ * another replica waits for that answer before fetching the keys itself (the claimer may have
+ * died, or its request failed).
+ */
+export const CLAIM_TTL_MS = 5_000;
+
+/** How often a replica waiting on another's claim looks for the answer, in milliseconds. */
+export const CLAIM_POLL_MS = 10;
+
+/**
  * One loader's view of the shared cache tier: its scope (project, resource, principal) on every
  * call, and the rule that the tier is a cache, never the truth. A call that fails is a miss (or a
  * write skipped); the loader never waits on a tier that is down, and never fails a load for it.
@@ -35,6 +45,23 @@ export class SharedTier<TItem extends object> {
       const found = await this.#cache.getMany(this.#scope, keys);
       this.#guard.succeeded();
       return found as (TItem | null | undefined)[];
+    } catch (error) {
+      this.#guard.failed(error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Claims the keys this replica is about to fetch (see `SharedCache.claim`): for each, whether it
+   * is ours to fetch. `undefined` when the tier cannot claim (no `claim`, or it is down): then
+   * every key is fetched here.
+   */
+  async claim(keys: readonly CanonicalKey[]): Promise<boolean[] | undefined> {
+    if (this.#cache.claim === undefined || keys.length === 0 || !this.#guard.usable) return undefined;
+    try {
+      const owned = await this.#cache.claim(this.#scope, keys, CLAIM_TTL_MS);
+      this.#guard.succeeded();
+      return owned;
     } catch (error) {
       this.#guard.failed(error);
       return undefined;

@@ -6,6 +6,7 @@ import {
   createFilesLoader,
   createMemorySharedCache,
   createMemorySharedConcurrency,
+  LoaderClosedError,
   type SharedCache,
   type SharedConcurrency,
   type SharedTierEvent,
@@ -188,6 +189,63 @@ describe('the shared concurrency budget', () => {
     expect(await second).toEqual(files);
     expect(byIdsRequests(cdf())).toHaveLength(1);
     expect(b.stats()).toMatchObject({ requests: 0, sharedHits: 10 });
+  });
+
+  test('keys another replica is fetching are waited for, not fetched twice', async () => {
+    cdf().addFault({ request: 1, delayMs: 150 });
+    const shared = createMemorySharedCache();
+    const budget = createMemorySharedConcurrency(4);
+    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared }, sharedConcurrency: budget }));
+    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: shared.replica() }, sharedConcurrency: budget }));
+    const files = cdf().data.files.slice(0, 10);
+    const first = Promise.all(files.map((file) => a.load({ id: file.id })));
+    await until(() => byIdsRequests(cdf()).length === 1, 'the first replica to send');
+    // Both requests can hold a slot at once: only the first replica's claims keep the second from asking.
+    const second = Promise.all([...files, cdf().data.files[20]!].map((file) => b.load({ id: file.id })));
+
+    expect(await first).toEqual(files);
+    expect(await second).toEqual([...files, cdf().data.files[20]]);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([10, 1]);
+    expect(b.stats()).toMatchObject({ requests: 1, sharedHits: 10 });
+  });
+
+  test('a claim nobody answers (the replica died) ends: the waiting replica fetches the keys itself', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const memory = createMemorySharedCache();
+      const deadReplica = memory.replica();
+      const file = cdf().data.files[0]!;
+      const scope = { project: cdf().project, resource: 'files', principal: 'default' };
+      expect(await deadReplica.claim(scope, [file.id], 5_000)).toEqual([true]);
+      const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory } }));
+      const load = loader.load({ id: file.id });
+      await until(() => vi.getTimerCount() > 0, 'the wait on the claim');
+      expect(byIdsRequests(cdf())).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(5_000);
+      vi.useRealTimers();
+      expect(await load).toEqual(file);
+      expect(byIdsRequests(cdf())).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a load waiting on another replica can abort, and `close()` ends the wait', async () => {
+    const memory = createMemorySharedCache();
+    const scope = { project: cdf().project, resource: 'files', principal: 'default' };
+    const [one, two] = cdf().data.files;
+    await memory.replica().claim(scope, [one!.id, two!.id], 60_000);
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory } }));
+    const controller = new AbortController();
+    const aborted = loader.load({ id: one!.id }, { signal: controller.signal });
+    const closed = loader.load({ id: two!.id });
+    // Waiting on the claims: polling the tier on a timer, no request sent.
+    await until(() => process.getActiveResourcesInfo().includes('Timeout'), 'the wait on the claims');
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    await loader.close();
+    await expect(closed).rejects.toThrow(new LoaderClosedError('files'));
+    expect(byIdsRequests(cdf())).toHaveLength(0);
   });
 
   test('a budget that cannot be reached leaves the local limit in charge, and is told once', async () => {

@@ -11,6 +11,7 @@ import { RedisScript } from './redis-client.js';
  *   <base>:generation          the scope's generation: absent (read as 0) until the first clear
  *   <base>:<generation>:<key>  an entry: the canonical key, an id in decimal (the string kinds
  *                              start with a letter, so the two never meet)
+ *   <base>:<generation>:claim:<key>  a replica fetching that key from CDF now (its owner id)
  *
  * An entry's value is one of:
  *   [<keys as JSON strings>]\n<item JSON>   the record: an item, under its first key (its id)
@@ -24,6 +25,7 @@ import { RedisScript } from './redis-client.js';
  */
 
 const NOT_FOUND = '!';
+const CLAIM = 'claim:';
 const GENERATION = ':generation';
 
 /** The scope's base: the start of every key of the scope. */
@@ -83,8 +85,9 @@ return values
 `);
 
 /**
- * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms, item count, then per item
- * (`itemArguments`) its key count, its keys and its record, then the keys CDF does not have.
+ * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, then
+ * per item (`itemArguments`) its key count, its keys and its record, then the keys CDF does not
+ * have. Ends the claims (see `claimScript`) of every key it answers.
  */
 export const storeScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
@@ -96,11 +99,38 @@ for _ = 1, tonumber(ARGV[4]) do
   for k = i + 2, i + count do
     redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
   end
+  for k = i + 1, i + count do
+    redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
+  end
   i = i + count + 2
 end
 for k = i, #ARGV do
-  redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3])
+  if tonumber(ARGV[3]) > 0 then redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3]) end
+  redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
 end
+`);
+
+/**
+ * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. A claim is
+ * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
+ * or `n`, never `claim:`). Returns, per key, 1 when the owner holds its claim now (taken, or
+ * already its own), else 0: another replica holds it, or the answer is already stored (written
+ * back since the caller looked), and the caller is to read it.
+ */
+export const claimScript = new RedisScript(`
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local owned = {}
+for i = 4, #ARGV do
+  local claim = base .. '${CLAIM}' .. ARGV[i]
+  if redis.call('EXISTS', base .. ARGV[i]) == 1 then
+    owned[i - 3] = 0
+  elseif redis.call('SET', claim, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claim) == ARGV[2] then
+    owned[i - 3] = 1
+  else
+    owned[i - 3] = 0
+  end
+end
+return owned
 `);
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CanonicalKey, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from 'cdf-loader';
 import {
+  claimScript,
   clearScript,
   decodeEntries,
   deleteScript,
@@ -30,6 +31,8 @@ export interface RedisCacheOptions extends RedisConnectionOptions {
 
 /** A `SharedCache` over Redis, from `redisCache()`. */
 export interface RedisCache extends SharedCache {
+  /** Always there over Redis: a claim is a key `SET NX PX` (see `SharedCache.claim`). */
+  claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
   /**
    * Resolves once invalidations are being heard, starting to listen if nothing has subscribed yet;
    * rejects if the subscriber connection could not be set up (a later call tries again).
@@ -84,13 +87,21 @@ class RedisSharedCache implements RedisCache {
 
   async setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
     const stored = items.filter(({ keys }) => keys.length > 0);
-    const missing = this.#settings.notFoundTtlMs === 0 ? [] : notFound;
+    // Passed even when not stored (`notFoundTtlMs: 0`): the script ends their claims.
+    const missing = notFound;
     if (stored.length === 0 && missing.length === 0) return;
     const base = scopeBase(this.#settings.keyPrefix, scope);
     const args = [base, String(this.#settings.ttlMs), String(this.#settings.notFoundTtlMs), String(stored.length)];
     for (const item of stored) args.push(...itemArguments(item));
     for (const key of missing) args.push(keyPart(key));
     await this.#run(storeScript, base, args);
+  }
+
+  async claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    const owned = (await this.#run(claimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as number[];
+    return owned.map((value) => value === 1);
   }
 
   async delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {

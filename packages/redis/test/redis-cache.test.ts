@@ -50,12 +50,13 @@ describe.skipIf(redis === undefined)('redisCache', () => {
     expect(await raw.keys(`${keyPrefix}*`)).toHaveLength(4);
   });
 
-  test('with `notFoundTtlMs: 0`, "not found" is not stored, and a write of nothing makes no call', async () => {
+  test('with `notFoundTtlMs: 0`, "not found" is not stored (the write only ends its claims), and a write of nothing makes no call', async () => {
     const { a, keyPrefix, commandsOfA, redis: raw } = await replicas({ notFoundTtlMs: 0 });
+    await a.setMany(alice, [], []);
     await a.setMany(alice, [], [9999]);
     await a.setMany(alice, [{ item: file, keys: fileKeys }], [9999]);
 
-    expect(commandsOfA.filter((command) => command === 'EVALSHA')).toHaveLength(1);
+    expect(commandsOfA.filter((command) => command === 'EVALSHA')).toHaveLength(2);
     expect(await raw.keys(`${keyPrefix}*`)).toHaveLength(3);
     expect(await a.getMany(alice, [9999])).toEqual([undefined]);
   });
@@ -83,6 +84,25 @@ describe.skipIf(redis === undefined)('redisCache', () => {
     const other = { id: 2002, externalId: 'doc-a' };
     await a.setMany(alice, [{ item: other, keys: [2002, 'edoc-a'] }], []);
     expect(await b.getMany(alice, ['edoc-a', 1001])).toEqual([other, renamed]);
+  });
+
+  test('a claim is held by one instance (until its TTL, PX in Redis); an answer already stored is not claimed', async () => {
+    const { a, b } = await replicas();
+    expect(await a.claim(alice, [1001, 'edoc-a', 2002], 60_000)).toEqual([true, true, true]);
+    expect(await b.claim(alice, [1001, 2002, 3003], 60_000)).toEqual([false, false, true]);
+    expect(await a.claim(alice, [1001], 60_000)).toEqual([true]);
+    await a.setMany(alice, [{ item: file, keys: fileKeys }], [2002]);
+    // Answered now: to be read, not fetched again.
+    expect(await b.claim(alice, [1001, 'edoc-a', 2002], 60_000)).toEqual([false, false, false]);
+    expect(await a.claim({ ...alice, principal: 'bob' }, [1001], 60_000)).toEqual([true]);
+  });
+
+  test('a write-back ends the claims of what it answers, stored or not', async () => {
+    const { a, b } = await replicas({ notFoundTtlMs: 0 });
+    expect(await a.claim(alice, [7007], 60_000)).toEqual([true]);
+    expect(await b.claim(alice, [7007], 60_000)).toEqual([false]);
+    await a.setMany(alice, [], [7007]);
+    expect(await b.claim(alice, [7007], 60_000)).toEqual([true]);
   });
 
   test('principals, resources and projects never share entries, whatever characters they hold', async () => {

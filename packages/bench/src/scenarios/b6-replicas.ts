@@ -128,10 +128,9 @@ export const b6Replicas: Scenario = {
       targets.push({ target: `${subject}: every answer right`, measured: `${wrong} wrong or failed loads over ${runs.length} runs`, met: wrong === 0 });
     }
     notes.push(
-      'Sharing Redis, replicas still send some identifiers twice: a replica that misses a key in Redis fetches it from CDF, and another replica ' +
-        'that misses the same key before the answer is written back fetches it too (requests in flight are not shared across replicas). ' +
-        'That window runs from the lookup in Redis, through the wait for a slot of the shared budget, to the write-back, and the run starts cold, ' +
-        'so most first reads of the hot set fall into such windows.',
+      'Sharing Redis, a replica that holds its slots looks in Redis once more and then claims the keys it is about to fetch (SET NX PX); ' +
+        'a key another replica has claimed waits for that replica\u2019s answer instead of being fetched again, so the replicas together send ' +
+        'what one replica alone sends. The price is latency: an operation may wait for another replica\u2019s request.',
     );
     if (typeof redis === 'string') notes.push(`The rows sharing Redis did not run: ${redis}`);
     else if (redis !== undefined) notes.push(`Redis: ${redis.source}.`);

@@ -59,12 +59,6 @@ export interface EngineParts<TItem extends object> {
   concurrencyLimit: () => number;
 }
 
-/** An identifier with its canonical key, checked once. */
-export interface KeyedIdentifier {
-  key: CanonicalKey;
-  identifier: Identifier;
-}
-
 /** The keys of one byids request. It takes keys until it is sent. */
 class Chunk<TItem> {
   readonly loads = new Map<CanonicalKey, Pending<TItem>>();
@@ -141,9 +135,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     return this.#loadMany(identifiers, undefined, signal);
   }
 
-  /** `loadMany` for identifiers already checked (by `forRequest`'s key function). */
-  loadManyKeyed(keyed: readonly (KeyedIdentifier | Error)[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
-    return this.#loadMany(undefined, keyed, signal);
+  /**
+   * `loadMany` for identifiers already checked (by `forRequest`'s key function): `keys[i]` is the
+   * canonical key of `identifiers[i]`, or the error its check threw.
+   */
+  loadManyKeyed(identifiers: readonly unknown[], keys: readonly (CanonicalKey | Error)[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+    return this.#loadMany(identifiers, keys, signal);
   }
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
@@ -243,26 +240,26 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   }
 
   #loadMany(
-    identifiers: readonly unknown[] | undefined,
-    keyed: readonly (KeyedIdentifier | Error)[] | undefined,
+    identifiers: readonly unknown[],
+    keys: readonly (CanonicalKey | Error)[] | undefined,
     signal: AbortSignal | undefined,
   ): Promise<(TItem | null | Error)[]> {
-    const length = (identifiers ?? keyed)!.length;
+    const { length } = identifiers;
     return new Promise((resolve) => {
       const many = new ManyLoad<TItem, Chunk<TItem>>(length, resolve, signal, this);
       const { results } = many;
       for (let index = 0; index < length; index++) {
         let answer: TItem | null | Pending<TItem>;
         try {
-          if (keyed === undefined) {
-            answer = this.#start(identifiers![index], signal);
+          if (keys === undefined) {
+            answer = this.#start(identifiers[index], signal);
           } else {
-            const entry = keyed[index]!;
-            if (entry instanceof Error) {
+            const key = keys[index]!;
+            if (key instanceof Error) {
               this.#telemetry.invalid();
-              throw entry;
+              throw key;
             }
-            answer = this.#startKeyed(entry.key, entry.identifier, signal, true);
+            answer = this.#startKeyed(key, identifiers[index] as Identifier, signal, false);
           }
         } catch (error) {
           results[index] = toError(error);

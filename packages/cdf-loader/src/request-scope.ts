@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Engine, KeyedIdentifier } from './engine.js';
-import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey } from './identifiers.js';
+import type { Engine } from './engine.js';
+import { type CanonicalKey, identifierKey } from './identifiers.js';
 import type { Resource } from './resources.js';
 
 /** Options of `forRequest()`. */
@@ -28,12 +28,12 @@ export function createRequestScope<TItem extends object, TIdentifier>(
 ): DataLoader<TIdentifier, TItem | null, CanonicalKey> {
   const { signal } = options;
   // What the key function found for each identifier object DataLoader will hand the batch.
-  const checked = new Map<unknown, KeyedIdentifier | Error>();
+  const checked = new Map<unknown, CanonicalKey | Error>();
   return new DataLoader<TIdentifier, TItem | null, CanonicalKey>(
     (identifiers) => {
-      const keyed = identifiers.map((identifier) => checked.get(identifier) ?? check(identifier, resource));
+      const keys = identifiers.map((identifier) => checked.get(identifier) ?? check(identifier, resource));
       checked.clear();
-      return engine.loadManyKeyed(keyed, signal);
+      return engine.loadManyKeyed(identifiers, keys, signal);
     },
     {
       name: options.name ?? `cdf-loader.${resource.path}`,
@@ -41,19 +41,18 @@ export function createRequestScope<TItem extends object, TIdentifier>(
       // DataLoader calls this synchronously inside load(), where a throw would escape as an
       // exception; an invalid identifier gets a key of its own and rejects from the batch instead.
       cacheKeyFn: (identifier) => {
-        const result = check(identifier, resource);
-        checked.set(identifier, result);
-        return result instanceof Error ? `invalid#${++invalidKeySequence}` : result.key;
+        const key = check(identifier, resource);
+        checked.set(identifier, key);
+        return key instanceof Error ? `invalid#${++invalidKeySequence}` : key;
       },
     },
   );
 }
 
-function check(identifier: unknown, resource: Resource<unknown, unknown>): KeyedIdentifier | Error {
+/** The identifier's canonical key, or the error its check threw. */
+function check(identifier: unknown, resource: Resource<unknown, unknown>): CanonicalKey | Error {
   try {
-    const key = identifierKey(identifier, resource.kinds);
-    // A copy now: the caller may change its object before the batch runs.
-    return { key, identifier: copyIdentifier(identifier as Identifier) };
+    return identifierKey(identifier, resource.kinds);
   } catch (error) {
     return error as Error;
   }

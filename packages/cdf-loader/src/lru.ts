@@ -1,19 +1,14 @@
-/** One entry: in the map under its key, and in the recency list. */
-interface Node<K, V> {
-  key: K;
-  value: V;
-  /** `performance.now()` past which the entry is stale; `Infinity` for never. */
-  expiresAt: number;
-  /** Toward the least recently used end. */
-  older: Node<K, V> | undefined;
-  /** Toward the most recently used end. */
-  newer: Node<K, V> | undefined;
-}
+/** No slot: the end of the recency list. */
+const NONE = -1;
+/** Slots of a new LRU; they double as entries come, up to `max` (plus the one being evicted). */
+const INITIAL_CAPACITY = 16;
 
 /**
- * A least-recently-used map with a time to live per entry: a `Map` for lookup and a doubly
- * linked list for recency, so a hit costs one hash lookup and a few pointer moves. It takes
- * memory as entries come (a pool of idle principals pays nothing), and holds at most `max`.
+ * A least-recently-used map with a time to live per entry. Entries live in slots: the key and
+ * value in arrays, the expiry and the recency list (slot numbers) in typed arrays, so an entry
+ * costs no object of its own (B5 measured 23.5 MB retained with an object per entry, 20.4 MB
+ * with slots). The arrays grow as entries come (a pool of idle principals pays nothing), up to
+ * `max`.
  *
  * Our own rather than lru-cache's: a hit there cost about twice as much in the loader's hot path
  * (its status bookkeeping and clock reads), and its storage for `max` entries is allocated up
@@ -21,9 +16,20 @@ interface Node<K, V> {
  */
 export class Lru<K, V> {
   readonly #max: number;
-  readonly #map = new Map<K, Node<K, V>>();
-  #oldest: Node<K, V> | undefined;
-  #newest: Node<K, V> | undefined;
+  readonly #slots = new Map<K, number>();
+  #keys: (K | undefined)[] = [];
+  #values: (V | undefined)[] = [];
+  /** `performance.now()` past which a slot is stale; `Infinity` for never. */
+  #expiresAt = new Float64Array(0);
+  /** Toward the least recently used end. */
+  #older = new Int32Array(0);
+  /** Toward the most recently used end. */
+  #newer = new Int32Array(0);
+  #oldest = NONE;
+  #newest = NONE;
+  /** Slots given back by deletes, reused before new ones. */
+  readonly #free: number[] = [];
+  #used = 0;
 
   constructor(max: number) {
     this.#max = max;
@@ -31,94 +37,125 @@ export class Lru<K, V> {
 
   /** The value, now the most recently used; `undefined` when absent or stale (then dropped). */
   get(key: K): V | undefined {
-    const node = this.#map.get(key);
-    if (node === undefined) return undefined;
-    if (node.expiresAt <= performance.now()) {
-      this.#remove(node);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return undefined;
+    if (this.#expiresAt[slot]! <= performance.now()) {
+      this.#remove(slot);
       return undefined;
     }
-    if (node !== this.#newest) {
-      this.#unlink(node);
-      this.#append(node);
-    }
-    return node.value;
+    this.#touch(slot);
+    return this.#values[slot];
   }
 
   /** The value, stale or not, without touching recency. */
   peek(key: K): V | undefined {
-    return this.#map.get(key)?.value;
+    const slot = this.#slots.get(key);
+    return slot === undefined ? undefined : this.#values[slot];
   }
 
   /** Stores `value` as the most recently used, for `ttlMs` (`Infinity`: until evicted). */
   set(key: K, value: V, ttlMs: number): void {
-    const expiresAt = performance.now() + ttlMs;
-    let node = this.#map.get(key);
-    if (node !== undefined) {
-      node.value = value;
-      node.expiresAt = expiresAt;
-      if (node !== this.#newest) {
-        this.#unlink(node);
-        this.#append(node);
-      }
-      return;
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.#allocate();
+      this.#slots.set(key, slot);
+      this.#keys[slot] = key;
+      this.#append(slot);
+    } else {
+      this.#touch(slot);
     }
-    node = { key, value, expiresAt, older: undefined, newer: undefined };
-    this.#map.set(key, node);
-    this.#append(node);
-    if (this.#map.size > this.#max) this.#remove(this.#oldest!);
+    this.#values[slot] = value;
+    this.#expiresAt[slot] = performance.now() + ttlMs;
+    if (this.#slots.size > this.#max) this.#remove(this.#oldest);
   }
 
   /** Whether the key was held. */
   delete(key: K): boolean {
-    const node = this.#map.get(key);
-    if (node === undefined) return false;
-    this.#remove(node);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return false;
+    this.#remove(slot);
     return true;
   }
 
   clear(): void {
-    this.#map.clear();
-    this.#oldest = undefined;
-    this.#newest = undefined;
+    this.#slots.clear();
+    this.#keys = [];
+    this.#values = [];
+    this.#free.length = 0;
+    this.#used = 0;
+    this.#oldest = NONE;
+    this.#newest = NONE;
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#slots.size;
   }
 
   /** Every value held, stale or not, oldest first. */
   *values(): IterableIterator<V> {
-    for (let node = this.#oldest; node !== undefined; node = node.newer) yield node.value;
+    for (let slot = this.#oldest; slot !== NONE; slot = this.#newer[slot]!) yield this.#values[slot]!;
   }
 
   /** Drops every stale entry. */
   purgeStale(): void {
     const now = performance.now();
-    for (let node = this.#oldest; node !== undefined; ) {
-      const next = node.newer;
-      if (node.expiresAt <= now) this.#remove(node);
-      node = next;
+    for (let slot = this.#oldest; slot !== NONE; ) {
+      const next = this.#newer[slot]!;
+      if (this.#expiresAt[slot]! <= now) this.#remove(slot);
+      slot = next;
     }
   }
 
-  #remove(node: Node<K, V>): void {
-    this.#map.delete(node.key);
-    this.#unlink(node);
+  /** Makes the slot the most recently used. */
+  #touch(slot: number): void {
+    if (slot === this.#newest) return;
+    this.#unlink(slot);
+    this.#append(slot);
   }
 
-  #unlink(node: Node<K, V>): void {
-    if (node.older === undefined) this.#oldest = node.newer;
-    else node.older.newer = node.newer;
-    if (node.newer === undefined) this.#newest = node.older;
-    else node.newer.older = node.older;
-    node.older = undefined;
-    node.newer = undefined;
+  #remove(slot: number): void {
+    this.#slots.delete(this.#keys[slot]!);
+    this.#unlink(slot);
+    this.#keys[slot] = undefined;
+    this.#values[slot] = undefined;
+    this.#free.push(slot);
   }
 
-  #append(node: Node<K, V>): void {
-    node.older = this.#newest;
-    if (this.#newest === undefined) this.#oldest = node;
-    else this.#newest.newer = node;
-    this.#newest = node;
+  #unlink(slot: number): void {
+    const older = this.#older[slot]!;
+    const newer = this.#newer[slot]!;
+    if (older === NONE) this.#oldest = newer;
+    else this.#newer[older] = newer;
+    if (newer === NONE) this.#newest = older;
+    else this.#older[newer] = older;
+  }
+
+  #append(slot: number): void {
+    this.#older[slot] = this.#newest;
+    this.#newer[slot] = NONE;
+    if (this.#newest === NONE) this.#oldest = slot;
+    else this.#newer[this.#newest] = slot;
+    this.#newest = slot;
+  }
+
+  /** A free slot: a given-back one, else the next, growing the typed arrays when they are full. */
+  #allocate(): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.#used++;
+    if (slot >= this.#expiresAt.length) this.#grow(Math.min(Math.max(INITIAL_CAPACITY, this.#expiresAt.length * 2), this.#max + 1));
+    return slot;
+  }
+
+  #grow(capacity: number): void {
+    const expiresAt = new Float64Array(capacity);
+    expiresAt.set(this.#expiresAt);
+    const older = new Int32Array(capacity);
+    older.set(this.#older);
+    const newer = new Int32Array(capacity);
+    newer.set(this.#newer);
+    this.#expiresAt = expiresAt;
+    this.#older = older;
+    this.#newer = newer;
   }
 }

@@ -24,6 +24,15 @@ function twoReplicas(extra: { principal?: [string, string] } = {}) {
   return { a, b };
 }
 
+/** Two replicas over one shared tier and one shared budget of `limit` slots. */
+function twoReplicasWithBudget(limit: number) {
+  const shared = createMemorySharedCache();
+  const budget = createMemorySharedConcurrency(limit);
+  const a = createFilesLoader(optionsFor(cdf(), { cache: { shared }, sharedConcurrency: budget }));
+  const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: shared.replica() }, sharedConcurrency: budget }));
+  return { a, b, budget };
+}
+
 /** Collects `cdf-loader:sharedTier` events while `run` runs. */
 async function sharedTierEvents(run: () => Promise<void>): Promise<SharedTierEvent[]> {
   const events: SharedTierEvent[] = [];
@@ -175,10 +184,7 @@ describe('the shared concurrency budget', () => {
 
   test('a request that waited for the budget looks in the shared tier again: what another replica fetched meanwhile is not asked twice', async () => {
     cdf().addFault({ request: 1, delayMs: 100 });
-    const shared = createMemorySharedCache();
-    const budget = createMemorySharedConcurrency(1);
-    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared }, sharedConcurrency: budget }));
-    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: shared.replica() }, sharedConcurrency: budget }));
+    const { a, b, budget } = twoReplicasWithBudget(1);
     const files = cdf().data.files.slice(0, 10);
     const first = Promise.all(files.map((file) => a.load({ id: file.id })));
     await until(() => budget.held === 1, 'the first replica to hold the budget');
@@ -193,10 +199,7 @@ describe('the shared concurrency budget', () => {
 
   test('keys another replica is fetching are waited for, not fetched twice', async () => {
     cdf().addFault({ request: 1, delayMs: 150 });
-    const shared = createMemorySharedCache();
-    const budget = createMemorySharedConcurrency(4);
-    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared }, sharedConcurrency: budget }));
-    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: shared.replica() }, sharedConcurrency: budget }));
+    const { a, b } = twoReplicasWithBudget(4);
     const files = cdf().data.files.slice(0, 10);
     const first = Promise.all(files.map((file) => a.load({ id: file.id })));
     await until(() => byIdsRequests(cdf()).length === 1, 'the first replica to send');

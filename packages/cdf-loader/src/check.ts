@@ -50,6 +50,13 @@ export function checkCount(name: string, value: unknown, min: number, max?: numb
   return checkNumber(name, value, { min, integer: true, ...(max === undefined ? {} : { max }), ...(maxReason === undefined ? {} : { maxReason }) });
 }
 
+/** The value as an http(s) URL, or `undefined` when it is not a string holding one. */
+export function httpUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
+}
+
 export function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`\`${name}\` must be true or false, got ${describeValue(value)}.`);
   return value;

@@ -1,5 +1,5 @@
 import ky, { HTTPError } from 'ky';
-import { checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString } from './check.js';
+import { checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, httpUrl } from './check.js';
 import { describeValue } from './describe-value.js';
 import { TokenProviderError } from './errors/token-provider-error.js';
 import type { TokenRequest } from './token-source.js';
@@ -225,13 +225,8 @@ function checkOptions(options: ClientCredentialsOptions): CheckedOptions {
 }
 
 function checkTokenUrl(value: unknown): URL {
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  const url = httpUrl(value);
+  if (url === undefined) {
     throw new TypeError(`\`tokenUrl\` must be an http(s) URL such as 'https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token', got ${describeValue(value)}.`);
   }
   if (url.username !== '' || url.password !== '') {

@@ -1,4 +1,4 @@
-import { checkBoolean, checkCount, checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, checkObject } from './check.js';
+import { checkBoolean, checkCount, checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, checkObject, httpUrl } from './check.js';
 import { ConcurrencyLimit, type ConcurrencyLimitOptions } from './concurrency-limit.js';
 import { describeValue } from './describe-value.js';
 import type { SharedCache } from './shared-cache.js';
@@ -250,15 +250,8 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions = {}): C
 }
 
 function checkBaseUrl(value: unknown): string {
-  let url: URL | undefined;
-  if (typeof value === 'string') {
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  const url = httpUrl(value);
+  if (url === undefined) {
     throw new TypeError(
       `\`baseUrl\` must be an http(s) URL such as 'https://westeurope-1.cognitedata.com', got ${describeValue(value)}.`,
     );

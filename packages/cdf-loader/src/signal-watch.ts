@@ -32,9 +32,4 @@ export class SignalWatch {
     this.#watched.delete(signal);
     signal.removeEventListener('abort', entry.onAbort);
   }
-
-  /** Signals listened to now. */
-  get size(): number {
-    return this.#watched.size;
-  }
 }

@@ -1,3 +1,4 @@
+import { httpUrl } from '../check.js';
 import { clientCredentials } from '../client-credentials.js';
 import type { GetToken } from '../token-source.js';
 import { UsageError } from './args.js';
@@ -54,13 +55,7 @@ export function connectionFromEnv(env: Readonly<Record<string, string | undefine
  *   since a token URL may hold credentials.
  */
 function checkUrl(name: string, value: string, example: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  if (httpUrl(value) === undefined) {
     throw new UsageError(`${name} must be an http(s) URL such as ${example}${name === 'CDF_BASE_URL' ? `, got '${value}'` : ''}`);
   }
   return value.replace(/\/+$/, '');

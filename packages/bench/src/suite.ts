@@ -14,7 +14,7 @@ import type { Profile, Scenario } from './scenarios/scenario.js';
 /** Every scenario, in report order. */
 export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk];
 
-const PLANS: Record<Profile, RoundPlan> = {
+const PLANS: Record<Profile, Omit<RoundPlan, 'rewarm'>> = {
   full: { warmup: 1, rounds: 4 },
   quick: { warmup: 1, rounds: 2 },
   tiny: { warmup: 0, rounds: 1 },
@@ -29,6 +29,12 @@ export interface SuiteOptions {
   only?: readonly string[] | undefined;
   /** Runs only contenders whose name contains this (`--contender`), for profiling one path. */
   contender?: string | undefined;
+  /**
+   * Whether B2–B4 run an unmeasured session of a contender between the full GC and each measured
+   * run (see `MeasureOptions.rewarm`); `--no-rewarm` measures right after the GC instead.
+   * @default true
+   */
+  rewarm?: boolean | undefined;
   /** Starts the fake CDF. */
   startFake: FakeCdfFactory;
   log?: (line: string) => void;
@@ -37,6 +43,7 @@ export interface SuiteOptions {
 /** A finished run: its sections and where it ran. */
 export interface Report {
   profile: Profile;
+  rewarm: boolean;
   sections: Section[];
   durationMs: number;
   environment: { cpus: number; cpuModel: string; node: string; date: string };
@@ -47,6 +54,8 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   const startedAt = performance.now();
   const log = options.log ?? ((): void => undefined);
   const only = options.only?.map((id) => id.toUpperCase());
+  const rewarm = options.rewarm ?? true;
+  const plan: RoundPlan = { ...PLANS[options.profile], rewarm };
   const scenarios = SCENARIOS.filter((scenario) => only === undefined || only.includes(scenario.id));
   let fake: Promise<FakeCdf> | undefined;
   const sections: Section[] = [];
@@ -57,7 +66,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
       sections.push(
         await scenario.run({
           profile: options.profile,
-          plan: PLANS[options.profile],
+          plan,
           fake: () => (fake ??= options.startFake({ files: FAKE_FILES[options.profile] })),
           includes: (name) => options.contender === undefined || name.includes(options.contender),
           log,
@@ -71,6 +80,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   const cpuList = cpus();
   return {
     profile: options.profile,
+    rewarm,
     sections,
     durationMs: performance.now() - startedAt,
     environment: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() },
@@ -85,7 +95,10 @@ export function renderReport(report: Report): string {
     `${report.profile === 'full' ? 'Full run' : `\`${report.profile}\` run (smaller sizes, fewer rounds)`} of \`pnpm bench\` on ${environment.date}: ` +
       `${environment.cpus} × ${environment.cpuModel}, Node ${environment.node}, ${(report.durationMs / 1000).toFixed(0)} s. ` +
       `Each scenario runs every contender once unmeasured, then ${PLANS[report.profile].rounds} measured rounds, alternating contenders; ` +
-      'cells show the median and, in parentheses, the range over the rounds.',
+      'cells show the median and, in parentheses, the range over the rounds. ' +
+      (report.rewarm
+        ? 'In B2–B4 every measured run follows a full GC and then an unmeasured session of the same contender on fresh state, so the JIT is as warm as the warm-up round left it (see the bench README, "How it measures").'
+        : 'Run with `--no-rewarm`: in B2–B4 every measured run starts right after a full GC, which throws away the optimized code of whatever died with the previous run.'),
   ].join('\n\n');
   return `${[header, ...report.sections.map(renderSection)].join('\n\n')}\n`;
 }

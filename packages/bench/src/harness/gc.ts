@@ -1,16 +1,18 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+type Gc = (options?: { type: 'major' | 'minor' }) => void;
+
 /**
  * V8's `gc()`. Exposed at run time when node was started without `--expose-gc`: the flag makes
  * new contexts get a `gc` global, so neither `pnpm bench` nor a re-spawn needs the flag.
  */
-const gc: () => void = (() => {
-  const exposed = globalThis.gc;
-  // Called without options, V8's gc() collects synchronously.
-  if (typeof exposed === 'function') return () => void exposed();
+const gc: Gc = (() => {
+  const exposed = globalThis.gc as Gc | undefined;
+  // Called without `execution: 'async'`, V8's gc() collects synchronously.
+  if (typeof exposed === 'function') return (options) => void exposed(options);
   setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+  return runInNewContext('gc') as Gc;
 })();
 
 /**
@@ -20,11 +22,21 @@ const gc: () => void = (() => {
 export async function collectGarbage(): Promise<void> {
   for (let pass = 0; pass < 3; pass++) {
     gc();
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
+}
+
+/** A minor GC (a scavenge): empties the young generation, leaves the old one and its maps be. */
+export async function collectYoungGarbage(): Promise<void> {
+  gc({ type: 'minor' });
+  await nextTurn();
 }
 
 /** Bytes in use on the JS heap now. */
 export function heapUsed(): number {
   return process.memoryUsage().heapUsed;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -17,11 +17,19 @@ export function fakeTarget(fake: FakeCdf): Target {
   return { baseUrl: fake.url, project: fake.project, token: fake.token };
 }
 
-/** Runs a contender once on fresh state, with the fake's counters zeroed first. */
-export async function runAgainstFake(fake: FakeCdf, contender: Contender, workload: Workload): Promise<HttpSample> {
-  const run = contender.prepare(fakeTarget(fake), workload);
+/**
+ * Runs a contender once on fresh state, with the fake's counters zeroed first. With `rewarm`,
+ * another fresh session of it runs first, unmeasured (see `MeasureOptions.rewarm`).
+ */
+export async function runAgainstFake(fake: FakeCdf, contender: Contender, workload: Workload, rewarm: boolean): Promise<HttpSample> {
+  const target = fakeTarget(fake);
+  const run = contender.prepare(target, workload);
   await fake.reset();
-  const { result, measurement } = await measure(run);
+  const warm = async (): Promise<void> => {
+    await contender.prepare(target, workload)();
+    await fake.reset();
+  };
+  const { result, measurement } = await measure(run, rewarm ? { rewarm: warm } : {});
   return { measurement, outcome: result, counters: await fake.counters() };
 }
 
@@ -34,5 +42,5 @@ export async function compareOverHttp(
   plan: RoundPlan,
 ): Promise<Map<Contender, HttpSample[]>> {
   await fake.configure(settings);
-  return alternate(contenders, plan, (contender) => runAgainstFake(fake, contender, workload));
+  return alternate(contenders, plan, (contender) => runAgainstFake(fake, contender, workload, plan.rewarm));
 }

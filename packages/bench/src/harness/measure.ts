@@ -1,4 +1,4 @@
-import { collectGarbage, heapUsed } from './gc.js';
+import { collectGarbage, collectYoungGarbage, heapUsed } from './gc.js';
 
 /** What one measured run cost the client process. */
 export interface Measurement {
@@ -9,9 +9,28 @@ export interface Measurement {
   peakHeapBytes: number;
 }
 
-/** Runs `run` after a full GC and measures it. */
-export async function measure<T>(run: () => Promise<T>): Promise<{ result: T; measurement: Measurement }> {
+/** How a run is prepared before it is measured. */
+export interface MeasureOptions {
+  /**
+   * A session of the same contender on its own fresh state, run unmeasured after the full GC.
+   * A full GC throws away the optimized code of every function that embeds the map of an object
+   * no longer alive (V8's `--trace-deopt` says "reason: weak objects"), and between two runs
+   * every loader, pending key and promise of the earlier run has died. Measured right after it, a
+   * run would pay again for the JIT warm-up the warm-up round was there to leave out, and pay the
+   * more the more code a contender runs. A session run after the GC brings that code back, then
+   * a minor GC empties the young generation; the old generation keeps what that session left
+   * there, as a service's keeps what its earlier bursts left.
+   */
+  rewarm?: () => Promise<unknown>;
+}
+
+/** Runs `run` after a full GC (and, with `rewarm`, a warming session) and measures it. */
+export async function measure<T>(run: () => Promise<T>, options: MeasureOptions = {}): Promise<{ result: T; measurement: Measurement }> {
   await collectGarbage();
+  if (options.rewarm !== undefined) {
+    await options.rewarm();
+    await collectYoungGarbage();
+  }
   const startHeap = heapUsed();
   let peak = startHeap;
   const sampler = setInterval(() => {

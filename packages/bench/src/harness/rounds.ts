@@ -2,6 +2,8 @@
 export interface RoundPlan {
   warmup: number;
   rounds: number;
+  /** Whether a measured run follows an unmeasured session after its full GC (see `MeasureOptions.rewarm`). */
+  rewarm: boolean;
 }
 
 /**

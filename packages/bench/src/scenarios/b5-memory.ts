@@ -61,7 +61,7 @@ export const b5Memory: Scenario = {
     // The first use of a code path leaves compiled code on the heap for good; that is not the loader's.
     const warmCode = skewedWorkload(memory.fileIds, { ...sizes, loads: 5 * LOADS_PER_BURST });
     for (const contender of contenders) await contender.prepare(memory.target, warmCode)();
-    const plan = { warmup: context.plan.warmup, rounds: Math.min(3, context.plan.rounds) };
+    const plan = { ...context.plan, rounds: Math.min(3, context.plan.rounds) };
     const rounds = new Map<Contender, Round[]>();
     for (const contender of contenders) {
       let run: (() => Promise<Outcome>) | undefined = contender.prepare(memory.target, workload);

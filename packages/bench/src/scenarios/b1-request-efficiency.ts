@@ -54,8 +54,8 @@ export const b1RequestEfficiency: Scenario = {
   title: 'request efficiency',
   async run(context) {
     const fake = await context.fake();
-    const shared = cdfLoaderContender('cdf-loader (shared)', false);
-    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', true);
+    const shared = cdfLoaderContender('cdf-loader (shared)', 'shared');
+    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', 'forRequest');
     const contenders = [
       shared,
       perRequest,

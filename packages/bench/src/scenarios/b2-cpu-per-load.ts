@@ -35,7 +35,7 @@ export const b2CpuPerLoad: Scenario = {
     const memory = createMemoryCdf(files);
     const workload = workloadOf([{ after: 'settled', operations: randomOperations(seededRandom(2), memory.fileIds, loads / 100, [100]) }]);
     // Big enough for every file under both its keys, so the second pass is all cache hits.
-    const subject = cdfLoaderContender('cdf-loader (shared)', false, { cache: { max: 5 * files, ttlMs: 600_000 } });
+    const subject = cdfLoaderContender('cdf-loader (shared)', 'shared', { cache: { max: 5 * files, ttlMs: 600_000 } });
     const baseline = dataLoaderContender('dataloader (shared)', false);
     const contenders = [subject, baseline].filter((contender) => context.includes(contender.name));
 

@@ -21,9 +21,9 @@ export const b4Throttled: Scenario = {
       byLevel: true,
     });
     const minimal = minimalLoaderContender('minimal loader (no limit, no retry)');
-    const adaptive = cdfLoaderContender('cdf-loader (shared)', false);
-    const fixed = cdfLoaderContender('cdf-loader (shared, adaptiveConcurrency: false)', false, { adaptiveConcurrency: false });
-    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', true);
+    const adaptive = cdfLoaderContender('cdf-loader (shared)', 'shared');
+    const fixed = cdfLoaderContender('cdf-loader (shared, adaptiveConcurrency: false)', 'shared', { adaptiveConcurrency: false });
+    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', 'forRequest');
     const result = await runGraphqlComparison(context, {
       settings: { latencyMs: LATENCY_MS, concurrencyLimit: FAKE_LIMIT },
       contenders: [

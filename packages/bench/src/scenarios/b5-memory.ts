@@ -53,7 +53,7 @@ export const b5Memory: Scenario = {
     const sizes = SIZES[context.profile];
     const memory = createMemoryCdf(sizes.keys);
     const workload = skewedWorkload(memory.fileIds, sizes);
-    const subject = cdfLoaderContender(`cdf-loader (shared, cache max ${number(sizes.cacheMax)})`, false, { cache: { max: sizes.cacheMax } });
+    const subject = cdfLoaderContender(`cdf-loader (shared, cache max ${number(sizes.cacheMax)})`, 'shared', { cache: { max: sizes.cacheMax } });
     const contenders = [subject, dataLoaderContender('dataloader (shared, memoizes everything)', false)].filter((contender) =>
       context.includes(contender.name),
     );

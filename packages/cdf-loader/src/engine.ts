@@ -132,15 +132,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     if (!Array.isArray(identifiers)) {
       return Promise.reject(new TypeError(`\`loadMany\` takes an array of identifiers, got ${describeValue(identifiers)}.`));
     }
-    return this.#loadMany(identifiers, undefined, signal);
-  }
-
-  /**
-   * `loadMany` for identifiers already checked (by `forRequest`'s key function): `keys[i]` is the
-   * canonical key of `identifiers[i]`, or the error its check threw.
-   */
-  loadManyKeyed(identifiers: readonly unknown[], keys: readonly (CanonicalKey | Error)[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
-    return this.#loadMany(identifiers, keys, signal);
+    return this.#loadMany(identifiers, signal);
   }
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
@@ -239,11 +231,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
   }
 
-  #loadMany(
-    identifiers: readonly unknown[],
-    keys: readonly (CanonicalKey | Error)[] | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<(TItem | null | Error)[]> {
+  #loadMany(identifiers: readonly unknown[], signal: AbortSignal | undefined): Promise<(TItem | null | Error)[]> {
     const { length } = identifiers;
     return new Promise((resolve) => {
       const many = new ManyLoad<TItem, Chunk<TItem>>(length, resolve, signal, this);
@@ -251,16 +239,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       for (let index = 0; index < length; index++) {
         let answer: TItem | null | Pending<TItem>;
         try {
-          if (keys === undefined) {
-            answer = this.#start(identifiers[index], signal);
-          } else {
-            const key = keys[index]!;
-            if (key instanceof Error) {
-              this.#telemetry.invalid();
-              throw key;
-            }
-            answer = this.#startKeyed(key, identifiers[index] as Identifier, signal, false);
-          }
+          answer = this.#start(identifiers[index], signal);
         } catch (error) {
           results[index] = toError(error);
           continue;
@@ -290,11 +269,6 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       this.#telemetry.invalid();
       throw error;
     }
-    return this.#startKeyed(key, identifier as Identifier, signal, false);
-  }
-
-  /** @param owned The identifier is already a private copy (else it is the caller's object, copied if it is sent). */
-  #startKeyed(key: CanonicalKey, identifier: Identifier, signal: AbortSignal | undefined, owned: boolean): TItem | null | Pending<TItem> {
     if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
     if (signal?.aborted) throw signal.reason;
     const cached = this.#parts.cache?.get(key);
@@ -305,7 +279,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     let pending = this.#pending.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
-      pending = this.#enqueue(key, owned ? identifier : copyIdentifier(identifier));
+      pending = this.#enqueue(key, copyIdentifier(identifier as Identifier));
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;

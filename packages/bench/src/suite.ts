@@ -94,7 +94,7 @@ export function renderReport(report: Report): string {
     '# cdf-loader benchmark results',
     `${report.profile === 'full' ? 'Full run' : `\`${report.profile}\` run (smaller sizes, fewer rounds)`} of \`pnpm bench\` on ${environment.date}: ` +
       `${environment.cpus} × ${environment.cpuModel}, Node ${environment.node}, ${(report.durationMs / 1000).toFixed(0)} s. ` +
-      `Each scenario runs every contender once unmeasured, then ${PLANS[report.profile].rounds} measured rounds, alternating contenders; ` +
+      `Each scenario runs every contender once unmeasured, then ${PLANS[report.profile].rounds} measured rounds (twice as many in B3 and B4), alternating contenders; ` +
       'cells show the median and, in parentheses, the range over the rounds. ' +
       (report.rewarm
         ? 'In B2–B4 every measured run follows a full GC and then an unmeasured session of the same contender on fresh state, so the JIT is as warm as the warm-up round left it (see the bench README, "How it measures").'

@@ -3,9 +3,11 @@ import { cogniteSdkContender } from '../contenders/cognite-sdk.js';
 import { dataLoaderContender } from '../contenders/dataloader.js';
 import { floorContender } from '../contenders/floor.js';
 import { minimalLoaderContender } from '../contenders/minimal-loader.js';
+import type { RequestEvent } from 'cdf-loader';
+import { fakeTarget } from '../harness/http-run.js';
 import { checkRatio, resultsOf, type TargetCheck } from '../report/section.js';
-import { describeGraphql, runGraphqlComparison } from './graphql.js';
-import type { Scenario } from './scenario.js';
+import { describeGraphql, GRAPHQL_SIZES, graphqlWorkload, runGraphqlComparison } from './graphql.js';
+import type { Scenario, ScenarioContext } from './scenario.js';
 
 const LATENCY_MS = 5;
 const FAKE_LIMIT = 4;
@@ -64,8 +66,31 @@ export const b4Throttled: Scenario = {
         '(dataloader per operation is left out: its 600 requests mostly meet 429s and fail.)',
       tables: [result.table],
       targets,
-      notes: [],
+      notes: context.includes(adaptive.name) ? [await traceNote(context, result.samples.get(levelIdeal)?.[0]?.counters.requests)] : [],
       results: resultsOf(result.samples),
     };
   },
 };
+
+/**
+ * One more run of the shared loader on the same workload, its requests traced through
+ * `onRequest`: what it sent when, and when each answer was in, against the ideal schedule's
+ * requests by level.
+ */
+async function traceNote(context: ScenarioContext, idealRequests: number | undefined): Promise<string> {
+  const fake = await context.fake();
+  const events: RequestEvent[] = [];
+  const traced = cdfLoaderContender('cdf-loader (shared), traced', 'shared', { onRequest: (event) => events.push(event) });
+  const workload = graphqlWorkload(fake.fileIds, GRAPHQL_SIZES[context.profile]);
+  const run = traced.prepare(fakeTarget(fake), workload);
+  const startedAt = performance.timeOrigin + performance.now();
+  await run();
+  const at = (time: number): string => `+${(time - startedAt).toFixed(0)} ms`;
+  const requests = events.map((event) => `${event.items} ids sent ${at(event.startTime)}, in ${at(event.startTime + event.durationMs)}`);
+  const trace = `One traced run of cdf-loader (shared): ${events.length} requests (${requests.join('; ')}).`;
+  if (idealRequests === undefined || events.length <= idealRequests) return trace;
+  return (
+    `${trace} The ideal schedule by level sends ${idealRequests}: an operation moves to its next level as soon as its own keys are in, so the operations ` +
+    'whose keys were queued first, all answered by a level’s first request, start their next level before the rest of the level is answered, in requests of their own.'
+  );
+}

@@ -1,9 +1,9 @@
+import type { RequestEvent } from 'cdf-loader';
 import { cdfLoaderContender } from '../contenders/cdf-loader.js';
 import { cogniteSdkContender } from '../contenders/cognite-sdk.js';
 import { dataLoaderContender } from '../contenders/dataloader.js';
 import { floorContender } from '../contenders/floor.js';
 import { minimalLoaderContender } from '../contenders/minimal-loader.js';
-import type { RequestEvent } from 'cdf-loader';
 import { fakeTarget } from '../harness/http-run.js';
 import { checkRatio, resultsOf, type TargetCheck } from '../report/section.js';
 import { describeGraphql, GRAPHQL_SIZES, graphqlWorkload, runGraphqlComparison } from './graphql.js';

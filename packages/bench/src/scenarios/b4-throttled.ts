@@ -6,7 +6,8 @@ import { floorContender } from '../contenders/floor.js';
 import { minimalLoaderContender } from '../contenders/minimal-loader.js';
 import { fakeTarget } from '../harness/http-run.js';
 import { checkRatio, resultsOf, type TargetCheck } from '../report/section.js';
-import { describeGraphql, GRAPHQL_SIZES, graphqlWorkload, runGraphqlComparison } from './graphql.js';
+import type { Workload } from '../workload.js';
+import { describeGraphql, runGraphqlComparison } from './graphql.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
 const LATENCY_MS = 5;
@@ -66,7 +67,7 @@ export const b4Throttled: Scenario = {
         '(dataloader per operation is left out: its 600 requests mostly meet 429s and fail.)',
       tables: [result.table],
       targets,
-      notes: context.includes(adaptive.name) ? [await traceNote(context, result.samples.get(levelIdeal)?.[0]?.counters.requests)] : [],
+      notes: context.includes(adaptive.name) ? [await traceNote(context, result.workload, result.samples.get(levelIdeal)?.[0]?.counters.requests)] : [],
       results: resultsOf(result.samples),
     };
   },
@@ -77,11 +78,10 @@ export const b4Throttled: Scenario = {
  * `onRequest`: what it sent when, and when each answer was in, against the ideal schedule's
  * requests by level.
  */
-async function traceNote(context: ScenarioContext, idealRequests: number | undefined): Promise<string> {
+async function traceNote(context: ScenarioContext, workload: Workload, idealRequests: number | undefined): Promise<string> {
   const fake = await context.fake();
   const events: RequestEvent[] = [];
   const traced = cdfLoaderContender('cdf-loader (shared), traced', 'shared', { onRequest: (event) => events.push(event) });
-  const workload = graphqlWorkload(fake.fileIds, GRAPHQL_SIZES[context.profile]);
   const run = traced.prepare(fakeTarget(fake), workload);
   const startedAt = performance.timeOrigin + performance.now();
   await run();

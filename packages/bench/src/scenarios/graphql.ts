@@ -48,6 +48,8 @@ export interface GraphqlComparison extends Comparisons {
 /** What a GraphQL-shaped run measured. */
 export interface GraphqlResult {
   sizes: GraphqlSizes;
+  /** The operations every contender ran. */
+  workload: Workload;
   samples: Map<Contender, HttpSample[]>;
   table: string;
   /** Median wall time of a contender; NaN when filtered out. */
@@ -62,9 +64,11 @@ export async function runGraphqlComparison(context: ScenarioContext, comparison:
   // Runs of about 100 ms on a shared 2-core machine vary by a third from one to the next: twice
   // the rounds, so the medians the targets are checked on hold still.
   const plan = { ...context.plan, rounds: 2 * context.plan.rounds };
-  const samples = await compareOverHttp(fake, comparison.settings, contenders, graphqlWorkload(fake.fileIds, sizes), plan);
+  const workload = graphqlWorkload(fake.fileIds, sizes);
+  const samples = await compareOverHttp(fake, comparison.settings, contenders, workload, plan);
   return {
     sizes,
+    workload,
     samples,
     table: comparisonTable(samples, comparison),
     wallMs: (contender) => medianWallMs(samples.get(contender)),

@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'docs/**'] },
@@ -24,4 +25,6 @@ export default tseslint.config(
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
     },
   },
+  // Which folder may import which: see eslint.boundaries.js.
+  ...boundaries,
 );

@@ -1,17 +1,17 @@
-export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } from './loader.js';
-export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, NotFoundValue, SequencesLoader, TimeSeriesLoader } from './loader.js';
-export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk.js';
-export { CdfLoaderPool, createCdfLoaderPool } from './principal-pool.js';
-export type { CdfLoaderPoolOptions } from './principal-pool.js';
-export { createConcurrencyLimit } from './options.js';
-export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options.js';
-export { ConcurrencyLimit } from './concurrency-limit.js';
-export type { ConcurrencyLimitOptions } from './concurrency-limit.js';
-export { createMemorySharedCache, MemorySharedCache } from './shared-cache.js';
-export type { MemorySharedCacheOptions, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from './shared-cache.js';
-export { createMemorySharedConcurrency, MemorySharedConcurrency } from './shared-concurrency.js';
-export type { SharedConcurrency, SharedSlot } from './shared-concurrency.js';
-export { channels } from './telemetry.js';
+export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } from './loader/loader.js';
+export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, NotFoundValue, SequencesLoader, TimeSeriesLoader } from './loader/loader.js';
+export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk/load-all.js';
+export { CdfLoaderPool, createCdfLoaderPool } from './loader/principal-pool.js';
+export type { CdfLoaderPoolOptions } from './loader/principal-pool.js';
+export { createConcurrencyLimit } from './options/options.js';
+export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
+export { ConcurrencyLimit } from './send/concurrency-limit.js';
+export type { ConcurrencyLimitOptions } from './send/concurrency-limit.js';
+export { createMemorySharedCache, MemorySharedCache } from './shared/shared-cache.js';
+export type { MemorySharedCacheOptions, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from './shared/shared-cache.js';
+export { createMemorySharedConcurrency, MemorySharedConcurrency } from './shared/shared-concurrency.js';
+export type { SharedConcurrency, SharedSlot } from './shared/shared-concurrency.js';
+export { channels } from './telemetry/telemetry.js';
 export type {
   BatchEvent,
   CacheEvent,
@@ -24,12 +24,12 @@ export type {
   RequestEvent,
   RetryEvent,
   SharedTierEvent,
-} from './telemetry.js';
-export type { RequestScopeOptions } from './request-scope.js';
-export type { GetToken, TokenRequest } from './token-source.js';
-export { clientCredentials } from './client-credentials.js';
-export type { ClientCredentialsOptions } from './client-credentials.js';
-export { assets, defineResource, events, files, sequences, timeSeries } from './resources.js';
+} from './telemetry/telemetry.js';
+export type { RequestScopeOptions } from './loader/request-scope.js';
+export type { GetToken, TokenRequest } from './auth/token-source.js';
+export { clientCredentials } from './auth/client-credentials.js';
+export type { ClientCredentialsOptions } from './auth/client-credentials.js';
+export { assets, defineResource, events, files, sequences, timeSeries } from './resources/resources.js';
 export type {
   Asset,
   CdfEvent,
@@ -41,7 +41,7 @@ export type {
   Sequence,
   SequenceColumn,
   TimeSeries,
-} from './resources.js';
+} from './resources/resources.js';
 export type {
   CanonicalKey,
   ExternalId,
@@ -51,8 +51,8 @@ export type {
   InstanceId,
   InstanceReference,
   InternalId,
-} from './identifiers.js';
-export { parseIdentifier } from './identifiers.js';
+} from './identifiers/identifiers.js';
+export { parseIdentifier } from './identifiers/identifiers.js';
 export { CdfLoaderError } from './errors/cdf-loader-error.js';
 export { CdfApiError } from './errors/cdf-api-error.js';
 export type { CdfApiErrorDetails } from './errors/cdf-api-error.js';

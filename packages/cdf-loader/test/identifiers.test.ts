@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { identifierKey } from '../src/identifiers.js';
+import { identifierKey } from '../src/identifiers/identifiers.js';
 import { createCdfLoaders, createFilesLoader, InvalidIdentifierError, parseIdentifier, timeSeries } from '../src/index.js';
 import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Lru } from '../src/lru.js';
+import { Lru } from '../src/cache/lru.js';
 
 type Operation = { op: 'get' | 'delete'; key: number } | { op: 'set'; key: number; value: number };
 

@@ -195,8 +195,15 @@ afterAll(async () => {
   if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
 });
 
-test('the publishable packages are found: cdf-loader and @cdf-loader/mock-cdf at least', () => {
-  expect(publishable.map(({ manifest }) => manifest.name)).toEqual(expect.arrayContaining(['cdf-loader', '@cdf-loader/mock-cdf']));
+test('the publishable packages are found: cdf-loader, @cdf-loader/cli and @cdf-loader/mock-cdf at least', () => {
+  expect(publishable.map(({ manifest }) => manifest.name)).toEqual(expect.arrayContaining(['cdf-loader', '@cdf-loader/cli', '@cdf-loader/mock-cdf']));
+});
+
+test('the `cdf-loader` command comes from @cdf-loader/cli: the library has no bin and installs no CLI dependency', () => {
+  const library = tarballs.get('cdf-loader')!.manifest;
+  expect(library.bin).toBeUndefined();
+  expect(Object.keys({ ...(library.dependencies as object | undefined) })).not.toContain('cli-progress');
+  expect(tarballs.get('cli')!.manifest.bin).toEqual({ 'cdf-loader': './bin/cdf-loader.js' });
 });
 
 test('the root LICENSE is the full Apache License 2.0', () => {

@@ -1,5 +1,5 @@
 import { CdfLoaderError } from './cdf-loader-error.js';
-import { describeValue } from '../describe-value.js';
+import { describeValue } from '../options/describe-value.js';
 
 /** With `missing: 'error'`: CDF has no item for this identifier, or this credential may not see it. */
 export class NotFoundError extends CdfLoaderError {

@@ -1,0 +1,95 @@
+import { type CanonicalKey, itemKeys } from '../identifiers/identifiers.js';
+import { Lru } from './lru.js';
+
+/** Stands for "CDF had no item for this key" in the cache. */
+export const NOT_FOUND: unique symbol = Symbol('cdf-loader.notFound');
+
+type Entry<TItem> = TItem | typeof NOT_FOUND;
+
+/** The cache's settings, checked. */
+export interface ResultCacheSettings {
+  max: number;
+  ttlMs: number;
+  notFoundTtlMs: number;
+}
+
+/**
+ * Settled lookups, bounded by entry count and time. An item is stored under every identifier
+ * it carries, so a file loaded by id is then a hit by its externalId and instanceId. Errors are
+ * never stored.
+ *
+ * Memory follows use: the LRU is made on the first store and grows entry by entry, so a pool of
+ * idle principals pays nothing for caches it has not filled. An item is held as it is, under each
+ * key; its keys are worked out again (`itemKeys`) only when it is replaced or cleared, which is
+ * rare, rather than held beside it.
+ */
+export class ResultCache<TItem extends object> {
+  readonly #settings: ResultCacheSettings;
+  #lru: Lru<CanonicalKey, Entry<TItem>> | undefined;
+
+  constructor(settings: ResultCacheSettings) {
+    this.#settings = settings;
+  }
+
+  /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
+  get(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
+    return this.#lru?.get(key);
+  }
+
+  /**
+   * Stores an item under each of its keys (its id first). The version it replaces loses the
+   * keys it no longer carries (a renamed externalId), so they cannot serve it any more.
+   */
+  setItem(item: TItem, keys: readonly CanonicalKey[]): void {
+    const lru = (this.#lru ??= this.#create());
+    const replaced = lru.peek(keys[0]!);
+    if (replaced !== undefined && replaced !== NOT_FOUND && replaced !== item) this.#dropKeys(replaced, keys);
+    for (const key of keys) lru.set(key, item, this.#settings.ttlMs);
+  }
+
+  setNotFound(key: CanonicalKey): void {
+    if (this.#settings.notFoundTtlMs > 0) (this.#lru ??= this.#create()).set(key, NOT_FOUND, this.#settings.notFoundTtlMs);
+  }
+
+  /**
+   * Removes the key and every key of the item it holds, and of the item held under that item's
+   * id (which may be a newer version), so no alias of either is left.
+   */
+  delete(key: CanonicalKey): void {
+    const lru = this.#lru;
+    if (lru === undefined) return;
+    const entry = lru.peek(key);
+    lru.delete(key);
+    if (entry === undefined || entry === NOT_FOUND) return;
+    const current = lru.peek(keysOf(entry)[0]!);
+    this.#dropKeys(entry, []);
+    if (current !== undefined && current !== NOT_FOUND) this.#dropKeys(current, []);
+  }
+
+  clear(): void {
+    this.#lru?.clear();
+  }
+
+  /** Entries held (an item counts once per key). */
+  get size(): number {
+    return this.#lru?.size ?? 0;
+  }
+
+  /** Deletes the keys of `item` that still hold it, except those in `keep`. */
+  #dropKeys(item: TItem, keep: readonly CanonicalKey[]): void {
+    const lru = this.#lru!;
+    for (const key of keysOf(item)) {
+      if (!keep.includes(key) && lru.peek(key) === item) lru.delete(key);
+    }
+  }
+
+  #create(): Lru<CanonicalKey, Entry<TItem>> {
+    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max);
+  }
+
+}
+
+/** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */
+function keysOf(item: object): CanonicalKey[] {
+  return itemKeys(item) as CanonicalKey[];
+}

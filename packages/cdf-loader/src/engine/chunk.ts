@@ -1,0 +1,35 @@
+/**
+ * The engine's unit of work: the keys of one byids request, from the first key queued until its
+ * answer is fanned out. Owns only the chunk's own state; the queue (engine.ts) decides when it
+ * is sent, the key table (pending-keys.ts) when its keys settle.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import type { CanonicalKey } from '../identifiers/identifiers.js';
+import type { PendingLoad } from './pending-load.js';
+
+/** The keys of one byids request. It takes keys until it is sent. */
+export class Chunk<TItem> {
+  readonly loads = new Map<CanonicalKey, Pending<TItem>>();
+  /** `collecting`: not yet handed to the sender; `queued`: waiting for a slot; `sent`: closed. */
+  state: 'collecting' | 'queued' | 'sent' = 'collecting';
+  readonly abort = new AbortController();
+  /** The invalidation stamp when its latest attempt (or shared lookup) started; see `Invalidations`. */
+  sentAt = 0;
+  /** The async context of the load that opened it, where its request runs (for tracing). */
+  readonly context = new AsyncResource('cdf-loader.request');
+}
+
+/** A key waiting in one of an engine's chunks. */
+export type Pending<TItem> = PendingLoad<TItem, Chunk<TItem>>;
+
+/** The chunk's keys not yet answered. */
+export function unsettledOf<TItem>(chunk: Chunk<TItem>): Pending<TItem>[] {
+  const loads: Pending<TItem>[] = [];
+  for (const load of chunk.loads.values()) if (!load.settled) loads.push(load);
+  return loads;
+}
+
+export function hasUnsettled(chunk: Chunk<unknown>): boolean {
+  for (const load of chunk.loads.values()) if (!load.settled) return true;
+  return false;
+}

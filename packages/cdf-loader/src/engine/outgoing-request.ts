@@ -1,0 +1,34 @@
+/**
+ * The engine's side of its contract with the sender: one byids request as the engine hands it
+ * out. The sender implements `SendRequest`; the engine imports neither the sender nor HTTP.
+ */
+
+/**
+ * One byids request as the engine hands it to the sender. The engine keeps the keys; the sender
+ * asks it, at each attempt, which identifiers are still wanted, and hands it each answer inside
+ * the concurrency slot, so the next request sent already knows which keys are answered.
+ */
+export interface OutgoingRequest {
+  /** Aborts when every caller gave up, or the loader closed. */
+  readonly signal: AbortSignal;
+  /** Identifiers still wanted, for the attempt about to be sent; none ends the request. */
+  identifiers(): readonly object[];
+  /** Whether any key is still waiting (another request may have answered them all). */
+  wanted(): boolean;
+  /** The items of a successful attempt. */
+  answer(items: readonly unknown[]): void;
+  /**
+   * Once the first attempt holds its slots, what the replicas know: a last look in the shared
+   * cache tier (another replica may have fetched these keys while this request waited for the
+   * budget), then claims on the keys left, so keys another replica is fetching now are waited
+   * for rather than fetched twice.
+   */
+  shareWithReplicas?(): Promise<void>;
+}
+
+/**
+ * Sends a request until it is answered or fails for good. Resolves with the error its keys
+ * reject with, or `undefined` when it was answered (or nothing was left to ask); rejects only
+ * with the signal's reason.
+ */
+export type SendRequest = (request: OutgoingRequest) => Promise<Error | undefined>;

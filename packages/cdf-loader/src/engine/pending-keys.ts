@@ -1,0 +1,71 @@
+/**
+ * The engine's table of keys queued or in flight, and how a key settles: the one place that
+ * forgets a key, answers "not found" and rejects a chunk. It owns `byKey` and the keys waiting on
+ * another replica; it never sends, caches or reads the shared tier.
+ */
+import { NotFoundError } from '../errors/not-found-error.js';
+import type { CanonicalKey } from '../identifiers/identifiers.js';
+import type { MissingPolicy } from '../options/options.js';
+import type { Resource } from '../resources/resources.js';
+import type { Chunk, Pending } from './chunk.js';
+import { type Settlement, toError } from './pending-load.js';
+
+export class PendingKeys<TItem> {
+  /** Keys queued or in flight, for joining. */
+  readonly byKey = new Map<CanonicalKey, Pending<TItem>>();
+  /** Keys another replica is fetching (it holds their claims); see `ReplicaClaims`. */
+  readonly awaitingReplicas = new Set<Pending<TItem>>();
+  readonly #resource: Resource<TItem, unknown>;
+  readonly #missing: MissingPolicy;
+
+  constructor(resource: Resource<TItem, unknown>, missing: MissingPolicy) {
+    this.#resource = resource;
+    this.#missing = missing;
+  }
+
+  settle(pending: Pending<TItem>, settlement: Settlement<TItem>): void {
+    this.forget(pending);
+    if (this.awaitingReplicas.size > 0) this.awaitingReplicas.delete(pending);
+    // Answered early by another request's item: no need to send it.
+    if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
+    pending.settle(settlement);
+  }
+
+  settleNotFound(pending: Pending<TItem>): void {
+    if (this.#missing === 'null') this.settle(pending, { ok: true, value: null });
+    else this.settle(pending, { ok: false, error: this.notFoundError(pending.identifier) });
+  }
+
+  rejectAll(chunk: Chunk<TItem>, reason: unknown): void {
+    const settlement: Settlement<TItem> = { ok: false, error: toError(reason) };
+    for (const pending of chunk.loads.values()) {
+      if (!pending.settled) this.settle(pending, settlement);
+    }
+  }
+
+  /** New loads of the key no longer join this pending load. */
+  forget(pending: Pending<TItem>): void {
+    if (this.byKey.get(pending.key) === pending) this.byKey.delete(pending.key);
+  }
+
+  /**
+   * After a clear, a request already sent may carry an answer older than the clear: it still
+   * answers its callers, but new loads of the key must start afresh rather than join it. A key
+   * not yet sent will be fetched after the clear anyway, so it stays.
+   */
+  detachIfSent(key: CanonicalKey): void {
+    const pending = this.byKey.get(key);
+    if (pending !== undefined && pending.chunk.state === 'sent') this.forget(pending);
+  }
+
+  /** `null`, or with `missing: 'error'` a thrown `NotFoundError`. */
+  notFound(identifier: unknown): null {
+    if (this.#missing === 'null') return null;
+    throw this.notFoundError(identifier);
+  }
+
+  notFoundError(identifier: unknown): NotFoundError {
+    const { path, itemName } = this.#resource;
+    return new NotFoundError(path, identifier, itemName);
+  }
+}

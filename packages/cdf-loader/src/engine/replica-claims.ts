@@ -1,0 +1,82 @@
+/**
+ * The shared-tier step of a request that holds its slots: a last look in the shared tier, then
+ * claims on the keys left, and the wait for keys another replica claimed. It owns that wait; it
+ * never sends a request, and gives keys back to the queue only through `requeue`.
+ */
+import { sleep } from '../abortable.js';
+import { CLAIM_POLL_MS, CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
+import { type Chunk, type Pending, unsettledOf } from './chunk.js';
+import type { FanOut } from './fan-out.js';
+import type { Settlement } from './pending-load.js';
+import type { PendingKeys } from './pending-keys.js';
+
+export class ReplicaClaims<TItem extends object> {
+  readonly #shared: SharedTier<TItem>;
+  readonly #keys: PendingKeys<TItem>;
+  readonly #fanOut: FanOut<TItem>;
+  /** Puts a key back in the queue, as a new key would go. */
+  readonly #requeue: (pending: Pending<TItem>) => void;
+  /** Aborts at `close`, ending waits on other replicas. */
+  readonly #closing = new AbortController();
+
+  constructor(shared: SharedTier<TItem>, keys: PendingKeys<TItem>, fanOut: FanOut<TItem>, requeue: (pending: Pending<TItem>) => void) {
+    this.#shared = shared;
+    this.#keys = keys;
+    this.#fanOut = fanOut;
+    this.#requeue = requeue;
+  }
+
+  /**
+   * Looks the chunk's keys up once more, then claims the keys left: keys another replica is
+   * fetching leave this chunk and wait for that replica's answer (see `#await`). The chunk must
+   * be closed first: keys arriving during these round trips go to the next chunk, since they
+   * would be sent without being looked up or claimed.
+   */
+  async share(chunk: Chunk<TItem>): Promise<void> {
+    await this.#fanOut.answerFromShared(unsettledOf(chunk), this.#shared, chunk);
+    const loads = unsettledOf(chunk);
+    const owned = await this.#shared.claim(loads.map((load) => load.key));
+    if (owned === undefined) return;
+    const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled);
+    if (elsewhere.length === 0) return;
+    for (const load of elsewhere) {
+      chunk.loads.delete(load.key);
+      this.#keys.awaitingReplicas.add(load);
+    }
+    void this.#await(elsewhere);
+  }
+
+  /** Settles every key still waiting on another replica with `error`, and ends the waits. */
+  close(error: Error): void {
+    const failed: Settlement<TItem> = { ok: false, error };
+    const { awaitingReplicas } = this.#keys;
+    for (const pending of awaitingReplicas) this.#keys.settle(pending, failed);
+    awaitingReplicas.clear();
+    this.#closing.abort(error);
+  }
+
+  /**
+   * Keys another replica claimed: looked for in the shared tier every `CLAIM_POLL_MS` until its
+   * answer is there. If it is not there when the claim ends (the replica died, or its request
+   * failed), or the tier goes down, the keys go back in the queue and are fetched here.
+   */
+  async #await(loads: readonly Pending<TItem>[]): Promise<void> {
+    const deadline = performance.now() + CLAIM_TTL_MS;
+    const { awaitingReplicas } = this.#keys;
+    let waiting = loads;
+    try {
+      for (;;) {
+        await sleep(CLAIM_POLL_MS, this.#closing.signal);
+        waiting = waiting.filter((load) => !load.settled && awaitingReplicas.has(load));
+        if (waiting.length === 0) return;
+        const answered = await this.#fanOut.answerFromShared(waiting, this.#shared);
+        waiting = waiting.filter((load) => !load.settled);
+        if (waiting.length === 0) return;
+        if (!answered || performance.now() >= deadline) break;
+      }
+    } catch {
+      return; // closed: `close` settled them
+    }
+    for (const load of waiting) if (awaitingReplicas.delete(load)) this.#requeue(load);
+  }
+}

@@ -1,0 +1,114 @@
+import { sleep } from '../abortable.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
+import type { OutgoingRequest, SendRequest } from '../engine/outgoing-request.js';
+import type { RetryOptions } from '../options/options.js';
+import { isRetryable, retryDelay } from './retry-policy.js';
+import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency.js';
+import { SharedTierGuard } from '../shared/shared-tier-guard.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import type { AttemptOutcome, Transport } from '../transport/transport.js';
+
+/** What a sender is built from: one per loader set, shared by its resources. */
+export interface SenderParts {
+  limit: ConcurrencyLimit;
+  sharedConcurrency: SharedConcurrency | undefined;
+  retry: Required<RetryOptions>;
+  /** Made on the first request, so an idle loader costs no HTTP client. */
+  transport: () => Transport;
+}
+
+/**
+ * Attempts, retries and the concurrency they run under: each attempt takes a local slot, then a
+ * slot of the shared budget when there is one, and gives both back when it ends; a retry waits
+ * holding neither, for the delay the retry policy says. 429s teach the adaptive limit.
+ */
+export class Sender {
+  readonly #parts: SenderParts;
+  readonly #sharedGuard = new SharedTierGuard('concurrency');
+  #transport: Transport | undefined;
+
+  constructor(parts: SenderParts) {
+    this.#parts = parts;
+  }
+
+  /** The `SendRequest` of one resource's loader. */
+  for(resource: string, telemetry: Telemetry): SendRequest {
+    return (request) => this.#send(resource, telemetry, request);
+  }
+
+  async #send(resource: string, telemetry: Telemetry, request: OutgoingRequest): Promise<Error | undefined> {
+    const { limit, retry } = this.#parts;
+    for (let attempt = 1; ; attempt++) {
+      const failed = await limit.run(() => this.#attempt(resource, telemetry, request, attempt));
+      if (failed === undefined || !request.wanted()) return undefined;
+      if (!isRetryable(failed.outcome) || attempt > retry.limit) return failed.outcome.error;
+      const delayMs = retryDelay(retry, attempt, failed.outcome);
+      telemetry.retry({ items: failed.items, attempt, status: failed.outcome.status, delayMs });
+      await sleep(delayMs, request.signal);
+      if (!request.wanted()) return undefined;
+    }
+  }
+
+  /** One attempt, in a slot. Returns the failure, or `undefined` when the request is done. */
+  async #attempt(
+    resource: string,
+    telemetry: Telemetry,
+    request: OutgoingRequest,
+    attempt: number,
+  ): Promise<{ outcome: Extract<AttemptOutcome, { ok: false }>; items: number } | undefined> {
+    // Every caller may have given up while this waited for its slot.
+    request.signal.throwIfAborted();
+    const sharedSlot = await this.#acquireShared(request.signal);
+    try {
+      if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
+      const identifiers = request.identifiers();
+      if (identifiers.length === 0) return undefined;
+      const { limit } = this.#parts;
+      const generation = limit.generation;
+      const outcome = await this.#transportOf().attempt(resource, identifiers, request.signal, (exchange, startTime, durationMs) => {
+        telemetry.request({
+          items: identifiers.length,
+          status: exchange.status,
+          startTime,
+          durationMs,
+          attempt,
+          requestId: exchange.requestId,
+          error: exchange.ok ? undefined : exchange.error,
+        });
+      });
+      if (outcome.ok) {
+        limit.succeeded();
+        request.answer(outcome.items);
+        return undefined;
+      }
+      if (outcome.status === 429) limit.throttled(generation);
+      return { outcome, items: identifiers.length };
+    } finally {
+      sharedSlot?.release();
+    }
+  }
+
+  /**
+   * A slot of the shared budget, or none when there is no budget or it cannot be reached: then
+   * the local limit alone holds, and the budget is tried again later (see `SharedTierGuard`).
+   */
+  async #acquireShared(signal: AbortSignal): Promise<SharedSlot | undefined> {
+    const shared = this.#parts.sharedConcurrency;
+    if (shared === undefined || !this.#sharedGuard.usable) return undefined;
+    try {
+      // No `abortable` around it: a slot granted just as the signal aborts would be lost. The
+      // budget's contract is to reject on abort and hold nothing.
+      const slot = await shared.acquire(signal);
+      this.#sharedGuard.succeeded();
+      return slot;
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      this.#sharedGuard.failed(error);
+      return undefined;
+    }
+  }
+
+  #transportOf(): Transport {
+    return (this.#transport ??= this.#parts.transport());
+  }
+}

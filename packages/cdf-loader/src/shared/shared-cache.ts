@@ -1,0 +1,204 @@
+import type { CanonicalKey } from '../identifiers/identifiers.js';
+
+/**
+ * Whose entries these are: shared keys carry the project, the resource and the principal, so
+ * replicas of one service share entries while users, resources and projects never do.
+ */
+export interface SharedCacheScope {
+  project: string;
+  /** The resource path: `files`, `assets`, `events`, `timeseries` or `sequences`. */
+  resource: string;
+  /** Who the loader acts as (the pool's principal, or the loader's `principal` option). */
+  principal: string;
+}
+
+/** An item to store, with every canonical key it answers (its id first). */
+export interface SharedCacheItem {
+  item: object;
+  keys: readonly CanonicalKey[];
+}
+
+/**
+ * What another replica invalidated: these keys of this scope, or (`keys: 'all'`) every key of
+ * the scope. `origin` is the `SharedCache.id` of the instance that published it.
+ */
+export interface SharedCacheInvalidation {
+  scope: SharedCacheScope;
+  keys: readonly CanonicalKey[] | 'all';
+  origin: string;
+}
+
+/**
+ * A cache tier shared by the replicas of a service (`cache.shared`), behind each replica's
+ * local cache: a chunk's keys are looked up in one call before it is sent, and its answers are
+ * written back in one call. It is a cache, never the truth: a call that fails or takes too long
+ * is treated as a miss (reads) or skipped (writes), and the loader goes on with CDF. Keys are
+ * canonical keys (see `CanonicalKey`); values are items as CDF sent them.
+ */
+export interface SharedCache {
+  /** Identifies this instance in the invalidations it publishes, so it can ignore its own. */
+  readonly id: string;
+  /**
+   * One round trip for many keys: for each key, in order, the item, `null` when CDF is known to
+   * have no such item, or `undefined` when the tier holds nothing fresh. Rejects on failure.
+   */
+  getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]>;
+  /** One round trip: stores each item under all its keys, and "not found" for `notFound`. */
+  setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void>;
+  /** Deletes these keys (and every key of the items they hold), and tells the other replicas. */
+  delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void>;
+  /** Deletes every key of the scope, and tells the other replicas. */
+  clear(scope: SharedCacheScope): Promise<void>;
+  /** Hears the invalidations other instances publish. Returns a function that stops listening. */
+  subscribe(listener: (invalidation: SharedCacheInvalidation) => void): () => void;
+  /**
+   * Claims keys this instance is about to ask CDF for, for `ttlMs`: for each key, whether this
+   * instance holds the claim now (`false` too for a key whose answer is already stored: it is to
+   * be read, not fetched). A key another replica holds is being fetched there, and its
+   * answer will be written back (`setMany`, which ends the claims of what it stores), so this
+   * replica waits for it instead of fetching it too. Optional: a tier without it shares answers,
+   * not fetches in flight.
+   */
+  claim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
+}
+
+/** Options of `createMemorySharedCache`. */
+export interface MemorySharedCacheOptions {
+  /**
+   * How long an item is kept, in milliseconds.
+   * @default 300_000
+   */
+  ttlMs?: number;
+  /**
+   * How long "not found" is kept, in milliseconds; 0 does not keep it.
+   * @default 5_000
+   */
+  notFoundTtlMs?: number;
+}
+
+type StoredEntry = { value: object | null; expiresAt: number } | { aliasOf: string; expiresAt: number };
+
+/** What replicas of one in-memory tier share: the entries and the invalidation bus. */
+class MemoryStore {
+  readonly entries = new Map<string, StoredEntry>();
+  /** Keys being fetched: who holds each claim, and until when. */
+  readonly claims = new Map<string, { owner: string; expiresAt: number }>();
+  readonly listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
+  replicas = 0;
+
+  constructor(
+    readonly ttlMs: number,
+    readonly notFoundTtlMs: number,
+  ) {}
+}
+
+/**
+ * A shared cache tier in this process's memory: what `@cdf-loader/redis` does over Redis, for
+ * tests and for several loaders of one process that should share entries. `replica()` gives
+ * another instance over the same entries, as a second replica would have.
+ */
+export class MemorySharedCache implements SharedCache {
+  readonly id: string;
+  readonly #store: MemoryStore;
+
+  /** @internal Use `createMemorySharedCache`. */
+  constructor(store: MemoryStore) {
+    this.#store = store;
+    this.id = `memory-${++store.replicas}`;
+  }
+
+  /** Another replica's instance over the same entries and bus. */
+  replica(): MemorySharedCache {
+    return new MemorySharedCache(this.#store);
+  }
+
+  getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
+    return Promise.resolve(keys.map((key) => this.#read(storeKey(scope, key))));
+  }
+
+  setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
+    const { entries, claims, ttlMs, notFoundTtlMs } = this.#store;
+    const now = performance.now();
+    for (const { item, keys } of items) {
+      const primary = storeKey(scope, keys[0]!);
+      entries.set(primary, { value: item, expiresAt: now + ttlMs });
+      for (const alias of keys.slice(1)) entries.set(storeKey(scope, alias), { aliasOf: primary, expiresAt: now + ttlMs });
+      for (const key of keys) claims.delete(storeKey(scope, key));
+    }
+    for (const key of notFound) {
+      if (notFoundTtlMs > 0) entries.set(storeKey(scope, key), { value: null, expiresAt: now + notFoundTtlMs });
+      claims.delete(storeKey(scope, key));
+    }
+    return Promise.resolve();
+  }
+
+  claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]> {
+    const { claims } = this.#store;
+    const now = performance.now();
+    return Promise.resolve(
+      keys.map((key) => {
+        const stored = storeKey(scope, key);
+        // Written back since the caller looked: to be read, not fetched.
+        if (this.#read(stored) !== undefined) return false;
+        const held = claims.get(stored);
+        if (held !== undefined && held.expiresAt > now && held.owner !== this.id) return false;
+        claims.set(stored, { owner: this.id, expiresAt: now + ttlMs });
+        return true;
+      }),
+    );
+  }
+
+  delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
+    const { entries } = this.#store;
+    for (const key of keys) {
+      const stored = storeKey(scope, key);
+      const item = this.#read(stored);
+      entries.delete(stored);
+      if (item === undefined || item === null) continue;
+      // Every alias of the item goes with it, whichever key named it.
+      const primary = storeKey(scope, (item as { id: number }).id);
+      for (const [other, entry] of entries) if ('aliasOf' in entry && entry.aliasOf === primary) entries.delete(other);
+      entries.delete(primary);
+    }
+    this.#publish({ scope, keys, origin: this.id });
+    return Promise.resolve();
+  }
+
+  clear(scope: SharedCacheScope): Promise<void> {
+    const prefix = scopePrefix(scope);
+    for (const key of [...this.#store.entries.keys()]) if (key.startsWith(prefix)) this.#store.entries.delete(key);
+    this.#publish({ scope, keys: 'all', origin: this.id });
+    return Promise.resolve();
+  }
+
+  subscribe(listener: (invalidation: SharedCacheInvalidation) => void): () => void {
+    this.#store.listeners.add(listener);
+    return () => this.#store.listeners.delete(listener);
+  }
+
+  #read(key: string): object | null | undefined {
+    let entry = this.#store.entries.get(key);
+    if (entry !== undefined && 'aliasOf' in entry) entry = this.#store.entries.get(entry.aliasOf);
+    if (entry === undefined || 'aliasOf' in entry || entry.expiresAt <= performance.now()) return undefined;
+    return entry.value;
+  }
+
+  /** Delivered after the caller's turn, as a pub/sub message would be. */
+  #publish(invalidation: SharedCacheInvalidation): void {
+    for (const listener of this.#store.listeners) queueMicrotask(() => listener(invalidation));
+  }
+}
+
+/** A shared cache tier in this process's memory (see `MemorySharedCache`). */
+export function createMemorySharedCache(options: MemorySharedCacheOptions = {}): MemorySharedCache {
+  return new MemorySharedCache(new MemoryStore(options.ttlMs ?? 300_000, options.notFoundTtlMs ?? 5_000));
+}
+
+/** `["project","resource","principal",` — JSON, so no part can run into the next. */
+function scopePrefix(scope: SharedCacheScope): string {
+  return JSON.stringify([scope.project, scope.resource, scope.principal]).slice(0, -1) + ',';
+}
+
+function storeKey(scope: SharedCacheScope, key: CanonicalKey): string {
+  return scopePrefix(scope) + JSON.stringify(key);
+}

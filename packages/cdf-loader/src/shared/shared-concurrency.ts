@@ -1,0 +1,85 @@
+import { checkCount } from '../options/check.js';
+
+/** A slot of the shared budget, held for one byids attempt. */
+export interface SharedSlot {
+  /** Gives the slot back. Safe to call more than once. */
+  release(): void;
+}
+
+/**
+ * A concurrency budget shared by the replicas of a service (`sharedConcurrency`): all of them
+ * together hold at most `limit` byids requests in flight, because CDF throttles per project and
+ * identity, not per process. A loader takes its local slot first, then a shared one, for each
+ * attempt, and gives both back when the attempt ends (a retry waits holding neither).
+ *
+ * When the budget cannot be reached (`acquire` rejects with anything but the signal's reason),
+ * the loader goes on under its local limit alone, and tries the budget again on later requests.
+ */
+export interface SharedConcurrency {
+  /** Most requests in flight across every replica. */
+  readonly limit: number;
+  /**
+   * Resolves with a slot once one is free. Rejects with the signal's reason when it aborts
+   * (and then holds nothing), or with an error when the budget cannot be reached.
+   */
+  acquire(signal: AbortSignal): Promise<SharedSlot>;
+}
+
+/**
+ * A shared budget in this process's memory: what `redisConcurrency` from `@cdf-loader/redis`
+ * does across replicas, for tests and for loaders of one process with different credentials
+ * that must share one project's limit.
+ */
+export class MemorySharedConcurrency implements SharedConcurrency {
+  readonly limit: number;
+  #held = 0;
+  readonly #waiting: { grant: () => void; signal: AbortSignal; onAbort: () => void }[] = [];
+
+  /** @internal Use `createMemorySharedConcurrency`. */
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Slots held now. */
+  get held(): number {
+    return this.#held;
+  }
+
+  acquire(signal: AbortSignal): Promise<SharedSlot> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (this.#held < this.limit) return Promise.resolve(this.#grant());
+    return new Promise<SharedSlot>((resolve, reject) => {
+      const waiter = {
+        signal,
+        grant: () => {
+          signal.removeEventListener('abort', waiter.onAbort);
+          resolve(this.#grant());
+        },
+        onAbort: () => {
+          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+          reject(signal.reason as Error);
+        },
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#waiting.push(waiter);
+    });
+  }
+
+  #grant(): SharedSlot {
+    this.#held++;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#held--;
+        this.#waiting.shift()?.grant();
+      },
+    };
+  }
+}
+
+/** A shared budget of `limit` slots in this process's memory (see `MemorySharedConcurrency`). */
+export function createMemorySharedConcurrency(limit: number): MemorySharedConcurrency {
+  return new MemorySharedConcurrency(checkCount('limit', limit, 1));
+}

@@ -29,7 +29,7 @@ export function unsettledOf<TItem>(chunk: Chunk<TItem>): Pending<TItem>[] {
   return loads;
 }
 
-export function hasUnsettled(chunk: Chunk<unknown>): boolean {
+export function hasUnsettled<TItem>(chunk: Chunk<TItem>): boolean {
   for (const load of chunk.loads.values()) if (!load.settled) return true;
   return false;
 }

@@ -72,6 +72,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       return Promise.reject(error as Error);
     }
     if (!(answer instanceof PendingLoad)) return Promise.resolve(answer);
+    if (signal === undefined) return answer.promise();
     const pending = answer;
     return new Promise<TItem | null>((resolve, reject) => {
       const listener = new SingleLoad(pending, resolve, reject, signal, this);

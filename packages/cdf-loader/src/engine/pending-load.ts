@@ -31,6 +31,10 @@ export class PendingLoad<TItem, TChunk> {
   #firstSlot = 0;
   /** Further listeners and their slots, flat (`[listener, slot, listener, slot, …]`): no object per join. */
   #more: (Listener<TItem> | number)[] | undefined;
+  /** The promise every `load()` without a signal shares (see `promise`), and its functions. */
+  #promise: Promise<TItem | null> | undefined;
+  #resolve: ((value: TItem | null) => void) | undefined;
+  #reject: ((error: Error) => void) | undefined;
 
   constructor(
     readonly key: CanonicalKey,
@@ -48,8 +52,28 @@ export class PendingLoad<TItem, TChunk> {
     }
   }
 
+  /**
+   * What a `load()` without a signal returns: one promise for the key however many callers ask,
+   * as DataLoader memoizes. Such a caller never gives up, so it needs nothing of its own: a
+   * join costs no promise, no listener and no call at settlement.
+   */
+  promise(): Promise<TItem | null> {
+    return (this.#promise ??= new Promise<TItem | null>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    }));
+  }
+
   settle(settlement: Settlement<TItem>): void {
     this.settled = true;
+    const resolve = this.#resolve;
+    if (resolve !== undefined) {
+      const reject = this.#reject!;
+      this.#resolve = undefined;
+      this.#reject = undefined;
+      if (settlement.ok) resolve(settlement.value);
+      else reject(settlement.error);
+    }
     const first = this.#first;
     const more = this.#more;
     this.#first = undefined;

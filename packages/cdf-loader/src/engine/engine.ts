@@ -72,13 +72,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       return Promise.reject(error as Error);
     }
     if (!(answer instanceof PendingLoad)) return Promise.resolve(answer);
-    if (signal === undefined) return answer.promise();
-    const pending = answer;
-    return new Promise<TItem | null>((resolve, reject) => {
-      const listener = new SingleLoad(pending, resolve, reject, signal, this);
-      pending.listen(listener, 0);
-      if (signal !== undefined) this.signals.add(signal, listener);
-    });
+    return signal === undefined ? answer.promise() : this.#listen(answer, signal);
   }
 
   /**
@@ -174,6 +168,19 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     }
     for (const load of chunk.loads.values()) this.#keys.forget(load);
     chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
+  }
+
+  /**
+   * A load with a signal gets a promise of its own, to reject when its signal aborts. Apart from
+   * `load` because a closure's captured variables are allocated when its function is entered:
+   * in `load`, every call would pay for them, a call with no signal too.
+   */
+  #listen(pending: Pending<TItem>, signal: AbortSignal): Promise<TItem | null> {
+    return new Promise<TItem | null>((resolve, reject) => {
+      const listener = new SingleLoad(pending, resolve, reject, signal, this);
+      pending.listen(listener, 0);
+      this.signals.add(signal, listener);
+    });
   }
 
   #loadMany(identifiers: readonly unknown[], signal: AbortSignal | undefined): Promise<(TItem | null | Error)[]> {

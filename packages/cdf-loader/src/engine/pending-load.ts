@@ -58,7 +58,12 @@ export class PendingLoad<TItem, TChunk> {
    * join costs no promise, no listener and no call at settlement.
    */
   promise(): Promise<TItem | null> {
-    return (this.#promise ??= new Promise<TItem | null>((resolve, reject) => {
+    return this.#promise ?? this.#newPromise();
+  }
+
+  /** Apart from `promise`, so a join does not allocate the closure's context (see `Engine#listen`). */
+  #newPromise(): Promise<TItem | null> {
+    return (this.#promise = new Promise<TItem | null>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     }));

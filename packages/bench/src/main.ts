@@ -13,6 +13,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     contender: { type: 'string' },
     'no-rewarm': { type: 'boolean', default: false },
+    'in-process': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -23,8 +24,15 @@ if (values.help) {
   --quick               fewer rounds and smaller sizes: a smoke run
   --only <ids>          run only these scenarios, comma-separated (B1..B7)
   --contender <text>    run only contenders whose name contains this text (for profiling)
-  --no-rewarm           in B2-B4, measure each run right after its full GC, with no warming
-                        session between (the JIT then re-optimizes inside the measured run)
+  --in-process          in B2-B4, run every contender in this process, each measured run after
+                        a full GC and an unmeasured warming session: warmed figures, not the
+                        headline (by default each contender runs in processes of its own, as
+                        a service that just started, no GC forced)
+  --no-rewarm           with --in-process, measure each run right after its full GC, with no
+                        warming session between (the JIT then re-optimizes inside the run)
+
+Exits with 1 when a regression guard fails (B2: cdf-loader's CPU per load above 2x the
+minimal loader's, measured in one process).
 `);
 } else {
   const profile = values.quick ? 'quick' : 'full';
@@ -33,14 +41,18 @@ if (values.help) {
     only: values.only?.split(',').map((id) => id.trim()),
     contender: values.contender,
     rewarm: !values['no-rewarm'],
+    isolated: !values['in-process'],
     startFake: forkFakeCdf,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const markdown = renderReport(report);
   process.stdout.write(markdown);
   // Only a full run of everything, measured as documented, replaces the report; other runs go to stdout only.
-  if (profile === 'full' && values.only === undefined && values.contender === undefined && !values['no-rewarm']) {
+  if (profile === 'full' && values.only === undefined && values.contender === undefined && !values['in-process']) {
     await writeFile(fileURLToPath(new URL('../RESULTS.md', import.meta.url)), markdown);
     process.stderr.write('written to packages/bench/RESULTS.md\n');
   }
+  const failedGuards = report.sections.flatMap((section) => section.targets.filter((check) => check.guard === true && !check.met));
+  for (const guard of failedGuards) process.stderr.write(`regression guard failed: ${guard.target}: measured ${guard.measured}\n`);
+  if (failedGuards.length > 0) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import type { FakeCdf, FakeCdfFactory } from './fake/fake-cdf.js';
 import type { RoundPlan } from './harness/rounds.js';
+import { DEFAULT_CHILD_SCRIPT } from './harness/isolated.js';
 import { renderSection, type Section } from './report/section.js';
 import { b1RequestEfficiency } from './scenarios/b1-request-efficiency.js';
 import { b2CpuPerLoad } from './scenarios/b2-cpu-per-load.js';
@@ -14,7 +15,7 @@ import type { Profile, Scenario } from './scenarios/scenario.js';
 /** Every scenario, in report order. */
 export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk];
 
-const PLANS: Record<Profile, Omit<RoundPlan, 'rewarm'>> = {
+const PLANS: Record<Profile, Omit<RoundPlan, 'rewarm' | 'isolated'>> = {
   full: { warmup: 1, rounds: 4 },
   quick: { warmup: 1, rounds: 2 },
   tiny: { warmup: 0, rounds: 1 },
@@ -35,6 +36,14 @@ export interface SuiteOptions {
    * @default true
    */
   rewarm?: boolean | undefined;
+  /**
+   * Whether B2–B4 run each contender in processes of its own with no GC forced (the headline),
+   * rather than all in this process (`--in-process`, then `rewarm` applies).
+   * @default true
+   */
+  isolated?: boolean | undefined;
+  /** The built child entry for isolated runs; tests running on the sources point at the build. */
+  childScript?: string | undefined;
   /** Starts the fake CDF. */
   startFake: FakeCdfFactory;
   log?: (line: string) => void;
@@ -44,6 +53,7 @@ export interface SuiteOptions {
 export interface Report {
   profile: Profile;
   rewarm: boolean;
+  isolated: boolean;
   sections: Section[];
   durationMs: number;
   environment: { cpus: number; cpuModel: string; node: string; date: string };
@@ -55,7 +65,8 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   const log = options.log ?? ((): void => undefined);
   const only = options.only?.map((id) => id.toUpperCase());
   const rewarm = options.rewarm ?? true;
-  const plan: RoundPlan = { ...PLANS[options.profile], rewarm };
+  const isolated = options.isolated ?? true;
+  const plan: RoundPlan = { ...PLANS[options.profile], rewarm, isolated };
   const scenarios = SCENARIOS.filter((scenario) => only === undefined || only.includes(scenario.id));
   let fake: Promise<FakeCdf> | undefined;
   const sections: Section[] = [];
@@ -69,6 +80,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
           plan,
           fake: () => (fake ??= options.startFake({ files: FAKE_FILES[options.profile] })),
           includes: (name) => options.contender === undefined || name.includes(options.contender),
+          childScript: options.childScript ?? DEFAULT_CHILD_SCRIPT,
           log,
         }),
       );
@@ -81,6 +93,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
   return {
     profile: options.profile,
     rewarm,
+    isolated,
     sections,
     durationMs: performance.now() - startedAt,
     environment: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() },
@@ -94,11 +107,13 @@ export function renderReport(report: Report): string {
     '# cdf-loader benchmark results',
     `${report.profile === 'full' ? 'Full run' : `\`${report.profile}\` run (smaller sizes, fewer rounds)`} of \`pnpm bench\` on ${environment.date}: ` +
       `${environment.cpus} × ${environment.cpuModel}, Node ${environment.node}, ${(report.durationMs / 1000).toFixed(0)} s. ` +
-      `Each scenario runs every contender once unmeasured, then ${PLANS[report.profile].rounds} measured rounds (twice as many in B3 and B4), alternating contenders; ` +
+      `Each scenario runs every contender in ${PLANS[report.profile].rounds} measured rounds (twice as many in B3 and B4), alternating contenders (B5–B7 after one unmeasured round); ` +
       'cells show the median and, in parentheses, the range over the rounds. ' +
-      (report.rewarm
-        ? 'In B2–B4 every measured run follows a full GC and then an unmeasured session of the same contender on fresh state, so the JIT is as warm as the warm-up round left it (see the bench README, "How it measures").'
-        : 'Run with `--no-rewarm`: in B2–B4 every measured run starts right after a full GC, which throws away the optimized code of whatever died with the previous run.'),
+      (report.isolated
+        ? 'In B2–B4 each contender runs in fresh Node processes of its own (two per contender, taking turns), every round on fresh state and measured as it comes: no warm-up round, no GC forced, the first round of a process (its JIT cold) included, as a service that just started pays (see the bench README, "How it measures").'
+        : report.rewarm
+          ? 'Run with `--in-process`: **warmed figures, not the headline.** In B2–B4 every measured run follows a full GC and then an unmeasured session of the same contender on fresh state, so the JIT is as warm as the warm-up round left it.'
+          : 'Run with `--in-process --no-rewarm`: in B2–B4 every measured run starts right after a full GC, which throws away the optimized code of whatever died with the previous run.'),
   ].join('\n\n');
   return `${[header, ...report.sections.map(renderSection)].join('\n\n')}\n`;
 }

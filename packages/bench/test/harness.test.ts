@@ -3,8 +3,9 @@ import { startInProcessFakeCdf } from '../src/fake/in-process.js';
 import { renderReport, runSuite, SCENARIOS } from '../src/suite.js';
 
 // Correctness only: the harness on tiny sizes, every contender's answers checked, never its speed.
+// In this process: isolated runs need the build (see isolated.test.ts).
 it('runs every scenario, every contender loads the right files, and the report has a row for each', async () => {
-  const report = await runSuite({ profile: 'tiny', startFake: startInProcessFakeCdf });
+  const report = await runSuite({ profile: 'tiny', startFake: startInProcessFakeCdf, isolated: false });
 
   expect(report.sections.map((section) => section.id)).toEqual(SCENARIOS.map((scenario) => scenario.id));
   const markdown = renderReport(report);

@@ -3,7 +3,7 @@ import ky from 'ky';
 import type { Contender, Item, Target } from './contender.js';
 import { type LoadWave, loaderContender } from './loader-contender.js';
 
-interface FileRef {
+export interface FileRef {
   id: number;
 }
 
@@ -26,7 +26,8 @@ export function dataLoaderContender(name: string, perOperation: boolean): Conten
   });
 }
 
-function batchFunction(target: Target): (refs: readonly FileRef[]) => Promise<(Item | null)[]> {
+/** The batch function of the dataloader contenders: byids over ky, answers matched by id. */
+export function batchFunction(target: Target): (refs: readonly FileRef[]) => Promise<(Item | null)[]> {
   const api = ky.create({
     prefixUrl: `${target.baseUrl}/api/v1/projects/${target.project}`,
     headers: { authorization: `Bearer ${target.token}` },

@@ -1,4 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 type Gc = (options?: { type: 'major' | 'minor' }) => void;
@@ -32,11 +33,34 @@ export async function collectYoungGarbage(): Promise<void> {
   await nextTurn();
 }
 
-/** Bytes in use on the JS heap now. */
+/**
+ * Bytes in use on the JS heap now. From V8's heap statistics: `process.memoryUsage()` also reads
+ * the resident set size from the kernel, which cost 4 % of a profiled run sampled every 2 ms.
+ */
 export function heapUsed(): number {
-  return process.memoryUsage().heapUsed;
+  return getHeapStatistics().used_heap_size;
 }
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+let gcTotalMs = 0;
+let gcObserver: PerformanceObserver | undefined;
+
+/**
+ * Milliseconds V8 has spent collecting garbage since the first call, from PerformanceObserver
+ * 'gc' entries. Node records an entry in a task after the collection, and hands it to observers
+ * later still: one turn is waited for, then the pending entries are taken at once.
+ */
+export async function gcTimeMs(): Promise<number> {
+  if (gcObserver === undefined) {
+    gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcTotalMs += entry.duration;
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+  }
+  await nextTurn();
+  for (const entry of gcObserver.takeRecords()) gcTotalMs += entry.duration;
+  return gcTotalMs;
 }

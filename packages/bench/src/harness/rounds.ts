@@ -4,6 +4,11 @@ export interface RoundPlan {
   rounds: number;
   /** Whether a measured run follows an unmeasured session after its full GC (see `MeasureOptions.rewarm`). */
   rewarm: boolean;
+  /**
+   * Whether B2–B4 run each contender in processes of its own, rounds as they come, no GC forced:
+   * the headline. Otherwise all in this process, each run after a full GC (and `rewarm`).
+   */
+  isolated: boolean;
 }
 
 /**

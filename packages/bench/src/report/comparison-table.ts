@@ -19,7 +19,7 @@ export interface Comparisons {
 
 /**
  * The side-by-side table of an HTTP scenario: per contender the median (and range) of wall
- * time, requests, items sent, 429s met, failed loads, CPU and peak heap, then the ratios.
+ * time, requests, items sent, 429s met, failed loads, CPU, GC time and peak heap, then the ratios.
  */
 export function comparisonTable(samples: Map<Contender, HttpSample[]>, comparisons: Comparisons): string {
   const floorsMs = comparisons.floors.map((floor) => medianWallMs(samples.get(floor.contender)));
@@ -36,6 +36,7 @@ export function comparisonTable(samples: Map<Contender, HttpSample[]>, compariso
       of((sample) => sample.counters.throttled),
       of((sample) => sample.outcome.failed),
       of((sample) => sample.measurement.cpuMs),
+      of((sample) => sample.measurement.gcMs),
       of((sample) => sample.measurement.peakHeapBytes, megabytes),
       ...floorsMs.map((floorMs) => ratio(wallMs / floorMs)),
       ratio(subjectMs / wallMs),
@@ -50,6 +51,7 @@ export function comparisonTable(samples: Map<Contender, HttpSample[]>, compariso
       '429s met',
       'failed loads',
       'CPU ms',
+      'GC pauses ms',
       'peak heap MB',
       ...comparisons.floors.map((floor) => `× ${floor.label}`),
       `${comparisons.subject.name} ÷ this`,

@@ -5,6 +5,8 @@ export interface TargetCheck {
   target: string;
   measured: string;
   met: boolean;
+  /** A regression guard: `pnpm bench` exits with 1 when it is not met. */
+  guard?: true;
 }
 
 /** What a scenario reports: its tables, its targets, and each contender's outcomes for checking. */
@@ -29,7 +31,7 @@ export function checkRatio(target: string, measured: number, limit: number): Tar
 export function renderSection(section: Section): string {
   const parts = [`## ${section.id} — ${section.title}`, section.measures, ...section.tables];
   if (section.targets.length > 0) {
-    parts.push(section.targets.map((check) => `- ${check.met ? 'met' : '**missed**'}: ${check.target} — measured ${check.measured}`).join('\n'));
+    parts.push(section.targets.map((check) => `- ${check.met ? 'met' : check.guard ? '**failed**' : '**missed**'}: ${check.target} — measured ${check.measured}`).join('\n'));
   }
   if (section.notes.length > 0) parts.push(section.notes.map((note) => `> ${note}`).join('\n>\n'));
   return parts.join('\n\n');

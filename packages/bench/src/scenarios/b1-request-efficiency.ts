@@ -65,7 +65,7 @@ export const b1RequestEfficiency: Scenario = {
     ].filter((contender) => context.includes(contender.name));
     // Request counts barely vary: three rounds are plenty.
     // Request counts do not depend on how warm the JIT is: no warming session before each run.
-    const plan = { warmup: context.plan.warmup, rounds: Math.min(3, context.plan.rounds), rewarm: false };
+    const plan = { warmup: context.plan.warmup, rounds: Math.min(3, context.plan.rounds), rewarm: false, isolated: false };
 
     const rows: string[][] = [];
     const targets: TargetCheck[] = [];

@@ -3,10 +3,11 @@ import { cogniteSdkContender, dataLoaderOverSdkContender } from '../contenders/c
 import { dataLoaderContender } from '../contenders/dataloader.js';
 import { floorContender } from '../contenders/floor.js';
 import { minimalLoaderContender } from '../contenders/minimal-loader.js';
+import { cpuProfileSection } from '../report/cpu-profile.js';
 import { ratio } from '../report/format.js';
 import { checkRatio, resultsOf, type TargetCheck } from '../report/section.js';
 import { describeGraphql, GRAPHQL_SIZES, runGraphqlComparison } from './graphql.js';
-import type { Scenario } from './scenario.js';
+import type { Profile, Scenario } from './scenario.js';
 
 const LATENCY_MS = 5;
 
@@ -16,30 +17,11 @@ export const b3Graphql: Scenario = {
   title: 'GraphQL-shaped workload',
   async run(context) {
     const nPlusOne = GRAPHQL_SIZES[context.profile].nPlusOneOperations;
-    const floor = floorContender('floor: raw parallel byids');
-    const levelFloor = floorContender('floor by level: raw parallel byids, one level after the other', { byLevel: true });
-    const minimal = minimalLoaderContender('minimal loader: per-tick queue, Map dedupe, chunks of 1000, raw fetch');
-    const shared = cdfLoaderContender('cdf-loader (shared)', 'shared');
-    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', 'forRequest');
-    const dataLoaderOverShared = cdfLoaderContender('dataloader per operation over cdf-loader (shared)', 'dataloader');
-    const sharedDataLoader = dataLoaderContender('dataloader (shared)', false);
-    const sdkPerLevel = cogniteSdkContender('@cognite/sdk retrieve per operation level', 'per-wave');
-    const sharedDataLoaderOverSdk = dataLoaderOverSdkContender('dataloader (shared) over @cognite/sdk retrieve');
+    const { all, floor, levelFloor, minimal, shared, perRequest, dataLoaderOverShared, sharedDataLoaderOverSdk } = b3Contenders(context.profile);
     const result = await runGraphqlComparison(context, {
+      scenario: 'B3',
       settings: { latencyMs: LATENCY_MS, concurrencyLimit: undefined },
-      contenders: [
-        floor,
-        levelFloor,
-        minimal,
-        shared,
-        perRequest,
-        dataLoaderOverShared,
-        sharedDataLoader,
-        sharedDataLoaderOverSdk,
-        dataLoaderContender('dataloader per operation', true),
-        sdkPerLevel,
-        cogniteSdkContender(`@cognite/sdk retrieve per reference (N+1, first ${nPlusOne} operations only)`, 'per-reference', nPlusOne),
-      ],
+      contenders: all,
       floors: [
         { label: 'floor', contender: floor },
         { label: 'floor by level', contender: levelFloor },
@@ -68,7 +50,7 @@ export const b3Graphql: Scenario = {
         'the best a loader can do when each level waits for the one above. The minimal loader is the least a loader can do for real callers ' +
         '(per-tick queue, Map dedupe, chunks of 1000, one promise per key, raw fetch; no limit, cache or retry): the targets are against it, ' +
         'a shared dataloader over @cognite/sdk, and (for forRequest()) the shared loader.',
-      tables: [result.table],
+      tables: [result.table, ...(await cpuProfileSection(context, 'B3', shared.name, await context.fake()))],
       targets,
       notes: [
         ...dataLoaderNote(result.wallMs(shared), result.wallMs(perRequest), result.wallMs(dataLoaderOverShared)),
@@ -78,6 +60,32 @@ export const b3Graphql: Scenario = {
     };
   },
 };
+
+/** B3's contenders, the same in this process and in each process of their own. */
+export function b3Contenders(profile: Profile) {
+  const nPlusOne = GRAPHQL_SIZES[profile].nPlusOneOperations;
+  const floor = floorContender('floor: raw parallel byids');
+  const levelFloor = floorContender('floor by level: raw parallel byids, one level after the other', { byLevel: true });
+  const minimal = minimalLoaderContender('minimal loader: per-tick queue, Map dedupe, chunks of 1000, raw fetch');
+  const shared = cdfLoaderContender('cdf-loader (shared)', 'shared');
+  const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', 'forRequest');
+  const dataLoaderOverShared = cdfLoaderContender('dataloader per operation over cdf-loader (shared)', 'dataloader');
+  const sharedDataLoaderOverSdk = dataLoaderOverSdkContender('dataloader (shared) over @cognite/sdk retrieve');
+  const all = [
+    floor,
+    levelFloor,
+    minimal,
+    shared,
+    perRequest,
+    dataLoaderOverShared,
+    dataLoaderContender('dataloader (shared)', false),
+    sharedDataLoaderOverSdk,
+    dataLoaderContender('dataloader per operation', true),
+    cogniteSdkContender('@cognite/sdk retrieve per operation level', 'per-wave'),
+    cogniteSdkContender(`@cognite/sdk retrieve per reference (N+1, first ${nPlusOne} operations only)`, 'per-reference', nPlusOne),
+  ];
+  return { all, floor, levelFloor, minimal, shared, perRequest, dataLoaderOverShared, sharedDataLoaderOverSdk };
+}
 
 /**
  * What a DataLoader per operation costs on top of the shared loader whatever it does: a plain

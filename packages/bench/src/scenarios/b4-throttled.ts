@@ -18,31 +18,16 @@ export const b4Throttled: Scenario = {
   id: 'B4',
   title: 'throttled GraphQL-shaped workload',
   async run(context) {
-    const ideal = floorContender(`ideal schedule: raw byids, ${FAKE_LIMIT} at a time`, { concurrency: FAKE_LIMIT });
-    const levelIdeal = floorContender(`ideal schedule by level: raw byids, ${FAKE_LIMIT} at a time, one level after the other`, {
-      concurrency: FAKE_LIMIT,
-      byLevel: true,
-    });
-    const minimal = minimalLoaderContender('minimal loader (no limit, no retry)');
-    const adaptive = cdfLoaderContender('cdf-loader (shared)', 'shared');
-    const fixed = cdfLoaderContender('cdf-loader (shared, adaptiveConcurrency: false)', 'shared', { adaptiveConcurrency: false });
-    const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', 'forRequest');
+    const { all, levelIdeal, adaptive, fixed, perRequest, ideal, minimal, minimalAtLimit } = b4Contenders();
     const result = await runGraphqlComparison(context, {
+      scenario: 'B4',
       settings: { latencyMs: LATENCY_MS, concurrencyLimit: FAKE_LIMIT },
-      contenders: [
-        ideal,
-        levelIdeal,
-        minimal,
-        adaptive,
-        fixed,
-        perRequest,
-        dataLoaderContender('dataloader (shared)', false),
-        cogniteSdkContender('@cognite/sdk retrieve per operation level', 'per-wave'),
-      ],
+      contenders: all,
       floors: [
         { label: 'ideal', contender: ideal },
         { label: 'ideal by level', contender: levelIdeal },
         { label: 'minimal loader', contender: minimal },
+        { label: `minimal loader, ${FAKE_LIMIT} in flight`, contender: minimalAtLimit },
       ],
       subject: adaptive,
     });
@@ -55,6 +40,8 @@ export const b4Throttled: Scenario = {
       targets.push({ target: `${subject.name}: no failed load`, measured: `${failed} failed`, met: failed === 0 });
       const measured = result.wallMs(subject) / result.wallMs(levelIdeal);
       if (!Number.isNaN(measured)) targets.push(checkRatio(`${subject.name} ÷ ${levelIdeal.name}, wall time`, measured, 1.3));
+      const againstMinimal = result.wallMs(subject) / result.wallMs(minimalAtLimit);
+      if (subject === adaptive && !Number.isNaN(againstMinimal)) targets.push(checkRatio(`${subject.name} ÷ ${minimalAtLimit.name}, wall time`, againstMinimal, 1.2));
     }
     return {
       id: 'B4',
@@ -72,6 +59,32 @@ export const b4Throttled: Scenario = {
     };
   },
 };
+
+/** B4's contenders, the same in this process and in each process of their own. */
+export function b4Contenders() {
+  const ideal = floorContender(`ideal schedule: raw byids, ${FAKE_LIMIT} at a time`, { concurrency: FAKE_LIMIT });
+  const levelIdeal = floorContender(`ideal schedule by level: raw byids, ${FAKE_LIMIT} at a time, one level after the other`, {
+    concurrency: FAKE_LIMIT,
+    byLevel: true,
+  });
+  const minimal = minimalLoaderContender('minimal loader (no limit, no retry)');
+  const minimalAtLimit = minimalLoaderContender(`minimal loader keeping ${FAKE_LIMIT} in flight (no retry)`, { concurrency: FAKE_LIMIT });
+  const adaptive = cdfLoaderContender('cdf-loader (shared)', 'shared');
+  const fixed = cdfLoaderContender('cdf-loader (shared, adaptiveConcurrency: false)', 'shared', { adaptiveConcurrency: false });
+  const perRequest = cdfLoaderContender('cdf-loader forRequest() per operation', 'forRequest');
+  const all = [
+    ideal,
+    levelIdeal,
+    minimal,
+    minimalAtLimit,
+    adaptive,
+    fixed,
+    perRequest,
+    dataLoaderContender('dataloader (shared)', false),
+    cogniteSdkContender('@cognite/sdk retrieve per operation level', 'per-wave'),
+  ];
+  return { all, ideal, levelIdeal, minimal, minimalAtLimit, adaptive, fixed, perRequest };
+}
 
 /**
  * One more run of the shared loader on the same workload, its requests traced through

@@ -1,6 +1,7 @@
 import type { Contender } from '../contenders/contender.js';
 import type { FakeCdfSettings } from '../fake/fake-cdf.js';
-import { compareOverHttp, type HttpSample } from '../harness/http-run.js';
+import { compareOverHttp, fakeTarget, type HttpSample } from '../harness/http-run.js';
+import { isolatedRounds } from '../harness/isolated.js';
 import { type Comparisons, comparisonTable, medianWallMs } from '../report/comparison-table.js';
 import { seededRandom } from '../random.js';
 import { randomOperations, type Workload, workloadOf } from '../workload.js';
@@ -41,6 +42,7 @@ export function describeGraphql(sizes: GraphqlSizes): string {
 
 /** A GraphQL-shaped run against the fake: who runs, under which fake settings, compared how. */
 export interface GraphqlComparison extends Comparisons {
+  scenario: 'B3' | 'B4';
   settings: FakeCdfSettings;
   contenders: readonly Contender[];
 }
@@ -65,7 +67,9 @@ export async function runGraphqlComparison(context: ScenarioContext, comparison:
   // the rounds, so the medians the targets are checked on hold still.
   const plan = { ...context.plan, rounds: 2 * context.plan.rounds };
   const workload = graphqlWorkload(fake.fileIds, sizes);
-  const samples = await compareOverHttp(fake, comparison.settings, contenders, workload, plan);
+  const samples = plan.isolated
+    ? await isolatedOverHttp(context, comparison, contenders, plan.rounds)
+    : await compareOverHttp(fake, comparison.settings, contenders, workload, plan);
   return {
     sizes,
     workload,
@@ -73,4 +77,23 @@ export async function runGraphqlComparison(context: ScenarioContext, comparison:
     table: comparisonTable(samples, comparison),
     wallMs: (contender) => medianWallMs(samples.get(contender)),
   };
+}
+
+/** Each contender in processes of its own (see `isolatedRounds`), against the fake configured for the scenario. */
+async function isolatedOverHttp(
+  context: ScenarioContext,
+  comparison: GraphqlComparison,
+  contenders: readonly Contender[],
+  rounds: number,
+): Promise<Map<Contender, HttpSample[]>> {
+  const fake = await context.fake();
+  await fake.configure(comparison.settings);
+  const base = { scenario: comparison.scenario, profile: context.profile, pass: 'cold' as const, target: fakeTarget(fake), fileIds: fake.fileIds };
+  const isolated = await isolatedRounds(base, contenders, rounds, { childScript: context.childScript, fake });
+  return new Map(
+    [...isolated].map(([contender, samples]) => [
+      contender,
+      samples.map(({ measurement, outcome, counters }) => ({ measurement, outcome, counters: counters! })),
+    ]),
+  );
 }

@@ -13,6 +13,8 @@ export interface ScenarioContext {
   fake(): Promise<FakeCdf>;
   /** False for contenders filtered out with `--contender`. */
   includes(contenderName: string): boolean;
+  /** The built child entry of `runIsolated` (`dist/harness/isolated-child.js`). */
+  childScript: string;
   /** Progress, to stderr. */
   log(line: string): void;
 }

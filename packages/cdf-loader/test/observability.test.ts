@@ -107,6 +107,7 @@ describe('observability', () => {
       itemsRequested: 6,
       itemsReturned: 5,
       notFound: 1,
+      staleServed: 0,
       concurrencyLimit: 4,
     });
   });

@@ -22,6 +22,8 @@ import { ManyLoad, PendingLoad, SingleLoad, toError, type WaiterHost } from './p
 import { PendingKeys } from './pending-keys.js';
 import { ReplicaClaims } from './replica-claims.js';
 import { SignalWatch } from './signal-watch.js';
+import { StaleIfError } from './stale-if-error.js';
+import { withdrawDuplicated } from './duplicated.js';
 
 /** What an engine is built from; options arrive checked. */
 export interface EngineParts<TItem extends object> {
@@ -37,6 +39,8 @@ export interface EngineParts<TItem extends object> {
   telemetry: Telemetry;
   /** The concurrency limit in force now, for `stats()`. */
   concurrencyLimit: () => number;
+  /** `cache.staleIfErrorMs`: 0 serves nothing stale. */
+  staleIfErrorMs: number;
 }
 
 export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TItem>> {
@@ -48,6 +52,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   readonly #fanOut: FanOut<TItem>;
   /** The shared-tier step, when there is a shared tier. */
   readonly #claims: ReplicaClaims<TItem> | undefined;
+  /** Answers keys of a request that met an outage from stale entries, with `cache.staleIfErrorMs`. */
+  readonly #stale: StaleIfError<TItem> | undefined;
   readonly #queue: ChunkQueue<TItem>;
   readonly #invalidations = new Invalidations();
   #closed: Promise<void> | undefined;
@@ -58,6 +64,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#keys = new PendingKeys(parts.resource, parts.missing);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry);
+    if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry);
     if (parts.shared !== undefined) {
       this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
       parts.shared.onInvalidate((keys) => this.#invalidateLocally(keys));
@@ -253,6 +260,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       identifiers: () => this.#identifiersToSend(chunk),
       wanted: () => hasUnsettled(chunk),
       answer: (items) => this.#fanOut.answerChunk(chunk, items),
+      withdraw: (duplicated, error) => withdrawDuplicated(chunk, duplicated, this.#parts.resource.kinds, error),
     };
     const { shared } = this.#parts;
     const claims = this.#claims;
@@ -266,11 +274,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     try {
       if (shared !== undefined) await this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
       const error = await this.#parts.send(request);
-      if (error !== undefined) this.#fail(chunk, error);
+      if (error !== undefined) await this.#fail(chunk, error);
     } catch (reason) {
       // An abort means every caller gave up, or the loader closed: not a failure of the request.
       if (chunk.abort.signal.aborted) this.#keys.rejectAll(chunk, chunk.abort.signal.reason);
-      else this.#fail(chunk, reason);
+      else await this.#fail(chunk, reason);
     } finally {
       this.#queue.inFlight.delete(chunk);
       this.#pruneInvalidations();
@@ -283,12 +291,15 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     chunk.sentAt = this.#invalidations.start();
     // A retry leaves out keys another request answered meanwhile.
     const identifiers: Identifier[] = [];
-    for (const load of chunk.loads.values()) if (!load.settled) identifiers.push(load.identifier);
+    const withdrawn = chunk.withdrawn?.keys;
+    for (const load of chunk.loads.values()) if (!load.settled && withdrawn?.has(load.key) !== true) identifiers.push(load.identifier);
     return identifiers;
   }
 
-  #fail(chunk: Chunk<TItem>, error: unknown): void {
+  /** The request failed for good: its keys reject, but for those stale-if-error answers. */
+  async #fail(chunk: Chunk<TItem>, error: unknown): Promise<void> {
     this.#telemetry.requestFailed();
+    await this.#stale?.serve(unsettledOf(chunk), error);
     this.#keys.rejectAll(chunk, error);
   }
 

@@ -43,10 +43,14 @@ export interface RetryEvent extends EventSource {
   delayMs: number;
 }
 
-/** How a load was answered (`cdf-loader:load`). */
-export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid';
+/**
+ * How a load was answered (`cdf-loader:load`). `stale` is not a load of its own: it follows the
+ * `queued` event of a key whose request met an outage and that was answered from its stale
+ * entry instead (stale if error), once per key.
+ */
+export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid' | 'stale';
 
-/** A load started (`cdf-loader:load`): one event per key, `loadMany` included. */
+/** A load started (`cdf-loader:load`): one event per key, `loadMany` included; `stale` after `queued`, see `LoadOutcome`. */
 export interface LoadEvent extends EventSource {
   outcome: LoadOutcome;
 }
@@ -105,6 +109,11 @@ export interface LoaderStats {
   itemsReturned: number;
   /** Keys CDF had no item for. */
   notFound: number;
+  /**
+   * Keys answered from a stale entry (`cache.staleIfErrorMs`) because their request met an
+   * outage; each key once, however many loads waited on it.
+   */
+  staleServed: number;
   /** The concurrency in force now: `maxConcurrency`, or less while CDF answers 429. */
   concurrencyLimit: number;
 }
@@ -169,6 +178,7 @@ export class Telemetry {
   #itemsRequested = 0;
   #itemsReturned = 0;
   #notFound = 0;
+  #staleServed = 0;
   readonly #source: EventSource;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
 
@@ -242,6 +252,12 @@ export class Telemetry {
     this.#sharedHits += count;
   }
 
+  /** A key whose request met an outage was answered from its stale entry. */
+  staleServed(): void {
+    this.#staleServed++;
+    if (loadChannel.hasSubscribers) loadChannel.publish({ ...this.#source, outcome: 'stale' } satisfies LoadEvent);
+  }
+
   /** A request failed for good. */
   requestFailed(): void {
     this.#requestFailures++;
@@ -260,6 +276,7 @@ export class Telemetry {
       itemsRequested: this.#itemsRequested,
       itemsReturned: this.#itemsReturned,
       notFound: this.#notFound,
+      staleServed: this.#staleServed,
       concurrencyLimit,
     };
   }

@@ -13,6 +13,7 @@ export class LoaderMetrics {
   readonly #requestIdentifiers: Histogram;
   readonly #loads: Counter;
   readonly #notFound: Counter;
+  readonly #staleServed: Counter;
   readonly #retries: Counter;
   readonly #throttled: Counter;
   readonly #concurrencyLimit: ObservableGauge;
@@ -45,6 +46,10 @@ export class LoaderMetrics {
       description: 'Keys CDF answered without an item: unknown ids, or items the token may not see.',
       unit: '{identifier}',
     });
+    this.#staleServed = meter.createCounter('cdf_loader.stale_served', {
+      description: 'Keys answered from a stale entry (cache.staleIfErrorMs) because their request met an outage: 5xx, 429 beyond the retries, no answer.',
+      unit: '{identifier}',
+    });
     this.#retries = meter.createCounter('cdf_loader.retries', {
       description: 'Failed byids attempts that will be retried.',
       unit: '{retry}',
@@ -61,7 +66,9 @@ export class LoaderMetrics {
   }
 
   load(event: LoadEvent): void {
-    this.#loads.add(1, { [attributes.resource]: event.resource, [attributes.loadOutcome]: event.outcome });
+    // Not a load of its own: it follows the `queued` event of the key it answers.
+    if (event.outcome === 'stale') this.#staleServed.add(1, { [attributes.resource]: event.resource });
+    else this.#loads.add(1, { [attributes.resource]: event.resource, [attributes.loadOutcome]: event.outcome });
   }
 
   request(event: RequestEvent): void {

@@ -1,6 +1,6 @@
 import { hasSubscribers } from 'node:diagnostics_channel';
 import { channels } from 'cdf-loader';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { type Points, useInstrumentation } from './support.js';
 
 const harness = useInstrumentation();
@@ -11,6 +11,25 @@ function pointsOf(metrics: Map<string, Points>, name: string): Points {
 }
 
 describe('metrics', () => {
+  test('a key served stale through an outage counts in cdf_loader.stale_served, not as another load', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const { cdf, loader, metrics } = harness();
+      const files = loader({ cache: { ttlMs: 1_000, staleIfErrorMs: 5_000 }, retry: { limit: 0 } });
+      const [a] = cdf.data.files;
+      await files.load({ id: a!.id });
+      vi.advanceTimersByTime(1_001);
+      cdf.addFault({ status: 503 });
+      expect(await files.load({ id: a!.id })).toEqual(a);
+
+      const collected = await metrics();
+      expect(pointsOf(collected, 'cdf_loader.stale_served')).toEqual([{ attributes: { 'cdf.resource': 'files' }, value: 1 }]);
+      expect(pointsOf(collected, 'cdf_loader.loads')).toEqual([{ attributes: { 'cdf.resource': 'files', 'cdf_loader.load.outcome': 'queued' }, value: 2 }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('loads by outcome, requests, identifiers and not-found keys', async () => {
     const { cdf, loader, metrics, spans } = harness();
     const files = loader();

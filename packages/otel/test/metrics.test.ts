@@ -11,20 +11,22 @@ function pointsOf(metrics: Map<string, Points>, name: string): Points {
 }
 
 describe('metrics', () => {
-  test('a key served stale through an outage counts in cdf_loader.stale_served, not as another load', async () => {
+  test('keys served stale through an outage count in cdf_loader.stale_served, not as more loads; a key never cached fails', async () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     try {
       const { cdf, loader, metrics } = harness();
       const files = loader({ cache: { ttlMs: 1_000, staleIfErrorMs: 5_000 }, retry: { limit: 0 } });
-      const [a] = cdf.data.files;
-      await files.load({ id: a!.id });
+      const [a, b, never] = cdf.data.files.map((file) => ({ id: file.id }));
+      expect(await files.loadMany([a!, b!])).toHaveLength(2);
       vi.advanceTimersByTime(1_001);
-      cdf.addFault({ status: 503 });
-      expect(await files.load({ id: a!.id })).toEqual(a);
+      cdf.addFault({ status: 500 });
+      const [first, second, failed] = await files.loadMany([a!, b!, never!]);
+      expect([first, second].map((item) => (item as { id: number }).id)).toEqual([a!.id, b!.id]);
+      expect(failed).toMatchObject({ status: 500 });
 
       const collected = await metrics();
-      expect(pointsOf(collected, 'cdf_loader.stale_served')).toEqual([{ attributes: { 'cdf.resource': 'files' }, value: 1 }]);
-      expect(pointsOf(collected, 'cdf_loader.loads')).toEqual([{ attributes: { 'cdf.resource': 'files', 'cdf_loader.load.outcome': 'queued' }, value: 2 }]);
+      expect(pointsOf(collected, 'cdf_loader.stale_served')).toEqual([{ attributes: { 'cdf.resource': 'files' }, value: 2 }]);
+      expect(pointsOf(collected, 'cdf_loader.loads')).toEqual([{ attributes: { 'cdf.resource': 'files', 'cdf_loader.load.outcome': 'queued' }, value: 5 }]);
     } finally {
       vi.useRealTimers();
     }

@@ -108,6 +108,7 @@ describe('observability', () => {
       itemsReturned: 5,
       notFound: 1,
       staleServed: 0,
+      staleWhileRevalidate: 0,
       concurrencyLimit: 4,
     });
   });

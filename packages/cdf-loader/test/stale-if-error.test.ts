@@ -1,8 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Fault } from '@cdf-loader/mock-cdf';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { CdfApiError, channels, createFilesLoader, createMemorySharedCache, type LoadEvent, NotFoundError } from '../src/index.js';
-import { byIdsRequests, optionsFor, useMockCdf } from './support.js';
+import { byIdsRequests, optionsFor, useFakeCacheClock, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100 } });
 /** Retries in a blink, so a failure outlasts them in real time. */
@@ -10,14 +10,7 @@ const quickRetry = { limit: 2, baseDelayMs: 1, maxDelayMs: 2 };
 /** Fresh for a second, kept five more for stale-if-error. */
 const graceCache = { ttlMs: 1_000, staleIfErrorMs: 5_000 };
 
-// Only the clock the caches read is fake: retries, timeouts and the fake CDF run on real timers.
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['performance'] });
-  vi.advanceTimersByTime(1);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeCacheClock();
 
 /** Load events of `outcome: 'stale'` published while `run` runs. */
 async function staleEvents(run: () => Promise<void>): Promise<LoadEvent[]> {

@@ -39,7 +39,7 @@ export class LoaderMetrics {
       advice: { explicitBucketBoundaries: IDENTIFIER_BUCKETS },
     });
     this.#loads = meter.createCounter('cdf_loader.loads', {
-      description: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF) or invalid.',
+      description: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF), invalid or staleWhileRevalidate.',
       unit: '{load}',
     });
     this.#notFound = meter.createCounter('cdf_loader.not_found', {

@@ -65,7 +65,7 @@ export function createMetrics(registry: Registry, prefix: string): LoaderMetrics
     }),
     loads: new Counter({
       name: `${prefix}loads_total`,
-      help: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF) or invalid.',
+      help: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF), invalid or staleWhileRevalidate.',
       labelNames: ['resource', 'outcome'],
       registers,
     }),

@@ -30,6 +30,24 @@ async function samples(name: string): Promise<string[]> {
 }
 
 describe('registerCdfLoaderMetrics', () => {
+  test('a load served at once from an entry past ttlMs while it is refreshed is a load of outcome staleWhileRevalidate', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const files = loader({ cache: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 } });
+      const [a] = cdf.data.files;
+      await files.load({ id: a!.id });
+      vi.advanceTimersByTime(1_001);
+      expect(await files.load({ id: a!.id })).toEqual(a);
+      expect(await samples('cdf_loader_loads_total')).toEqual([
+        'cdf_loader_loads_total{resource="files",outcome="queued"} 1',
+        'cdf_loader_loads_total{resource="files",outcome="staleWhileRevalidate"} 1',
+      ]);
+      await files.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('a key served stale through an outage counts in stale_served_total, not as another load', async () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     try {

@@ -56,17 +56,20 @@ export class Lru<K, V> {
   }
 
   /**
-   * The value, fresh or expired less than the grace ago; `undefined` when absent or past the
-   * grace (then dropped). Recency is left alone: serving stale is not a sign of use to keep it.
+   * The value, fresh or expired less than `windowMs` ago (at most the grace); `undefined` when
+   * absent or past it (and dropped once past the grace). Recency is left alone: serving stale is
+   * not a sign of use to keep it.
    */
-  getStale(key: K): V | undefined {
+  getStale(key: K, windowMs = this.#graceMs): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
-    if (this.#expiresAt[slot]! + this.#graceMs <= performance.now()) {
+    const expiresAt = this.#expiresAt[slot]!;
+    const now = performance.now();
+    if (expiresAt + this.#graceMs <= now) {
       this.#remove(slot);
       return undefined;
     }
-    return this.#values[slot];
+    return expiresAt + windowMs <= now ? undefined : this.#values[slot];
   }
 
   /** The value, stale or not, without touching recency. */

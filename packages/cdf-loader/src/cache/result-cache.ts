@@ -13,6 +13,8 @@ export interface ResultCacheSettings {
   notFoundTtlMs: number;
   /** How long an entry is kept past its time to live, to be served if its refetch meets an outage; 0: not kept. */
   staleIfErrorMs: number;
+  /** How long past its time to live an entry is still served at once while it is refreshed; 0: never. */
+  staleWhileRevalidateMs: number;
 }
 
 /**
@@ -43,7 +45,15 @@ export class ResultCache<TItem extends object> {
    * serves when a refetch meets an outage. `undefined` when nothing is held within the grace.
    */
   getStale(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
-    return this.#lru?.getStale(key);
+    return this.#lru?.getStale(key, this.#settings.staleIfErrorMs);
+  }
+
+  /**
+   * The item or `NOT_FOUND` expired less than `staleWhileRevalidateMs` ago: what a load is
+   * answered with at once while the key is refreshed. `undefined` otherwise.
+   */
+  getRevalidating(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
+    return this.#settings.staleWhileRevalidateMs > 0 ? this.#lru?.getStale(key, this.#settings.staleWhileRevalidateMs) : undefined;
   }
 
   /**
@@ -94,7 +104,7 @@ export class ResultCache<TItem extends object> {
   }
 
   #create(): Lru<CanonicalKey, Entry<TItem>> {
-    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, this.#settings.staleIfErrorMs);
+    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, Math.max(this.#settings.staleIfErrorMs, this.#settings.staleWhileRevalidateMs));
   }
 }
 

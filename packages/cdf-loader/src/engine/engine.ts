@@ -6,6 +6,7 @@
  * it never imports the sender or the transport, only the `SendRequest` it is handed.
  */
 import { NOT_FOUND, type ResultCache } from '../cache/result-cache.js';
+import { CdfApiError } from '../errors/cdf-api-error.js';
 import { LoaderClosedError } from '../errors/loader-closed-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from '../identifiers/identifiers.js';
 import type { MissingPolicy } from '../options/options.js';
@@ -227,6 +228,15 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       this.#telemetry.cacheHit();
       return cached === NOT_FOUND ? this.#keys.notFound(identifier) : cached;
     }
+    const stale = this.#parts.cache?.getRevalidating(key);
+    if (stale !== undefined) {
+      this.#telemetry.staleWhileRevalidate();
+      // One refresh per item, by its id (its answer refreshes every key of the item); nobody waits on it.
+      const id = stale === NOT_FOUND ? undefined : (stale as { id: number }).id;
+      const refresh = id ?? key;
+      if (!this.#keys.byKey.has(refresh)) this.#enqueue(refresh, id === undefined ? copyIdentifier(identifier as Identifier) : { id }).waiters = 0;
+      return stale === NOT_FOUND ? this.#keys.notFound(identifier) : stale;
+    }
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
@@ -296,8 +306,14 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     return identifiers;
   }
 
-  /** The request failed for good: its keys reject, but for those stale-if-error answers. */
+  /**
+   * The request failed for good: its keys reject, but for those stale-if-error answers. A 401 or
+   * 403 drops what the cache kept of its keys: a principal CDF refuses is served nothing stale.
+   */
   async #fail(chunk: Chunk<TItem>, error: unknown): Promise<void> {
+    if (error instanceof CdfApiError && (error.status === 401 || error.status === 403)) {
+      for (const key of chunk.loads.keys()) this.#parts.cache?.delete(key);
+    }
     this.#telemetry.requestFailed();
     await this.#stale?.serve(unsettledOf(chunk), error);
     this.#keys.rejectAll(chunk, error);

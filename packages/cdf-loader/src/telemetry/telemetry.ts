@@ -44,11 +44,12 @@ export interface RetryEvent extends EventSource {
 }
 
 /**
- * How a load was answered (`cdf-loader:load`). `stale` is not a load of its own: it follows the
- * `queued` event of a key whose request met an outage and that was answered from its stale
- * entry instead (stale if error), once per key.
+ * How a load was answered (`cdf-loader:load`). `staleWhileRevalidate`: at once, from an entry past
+ * `ttlMs`, while the key is refreshed. `stale` is not a load of its own: it follows the `queued`
+ * event of a key whose request met an outage and that was answered from its stale entry instead
+ * (stale if error), once per key.
  */
-export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid' | 'stale';
+export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid' | 'staleWhileRevalidate' | 'stale';
 
 /** A load started (`cdf-loader:load`): one event per key, `loadMany` included; `stale` after `queued`, see `LoadOutcome`. */
 export interface LoadEvent extends EventSource {
@@ -114,6 +115,8 @@ export interface LoaderStats {
    * outage; each key once, however many loads waited on it.
    */
   staleServed: number;
+  /** Loads answered at once from an entry past `ttlMs` while it was refreshed (`cache.staleWhileRevalidateMs`). */
+  staleWhileRevalidate: number;
   /** The concurrency in force now: `maxConcurrency`, or less while CDF answers 429. */
   concurrencyLimit: number;
 }
@@ -179,6 +182,7 @@ export class Telemetry {
   #itemsReturned = 0;
   #notFound = 0;
   #staleServed = 0;
+  #staleWhileRevalidate = 0;
   readonly #source: EventSource;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
 
@@ -252,6 +256,13 @@ export class Telemetry {
     this.#sharedHits += count;
   }
 
+  /** A load was answered from an entry past `ttlMs` while the key is refreshed. */
+  staleWhileRevalidate(): void {
+    this.#loads++;
+    this.#staleWhileRevalidate++;
+    this.#publishLoad('staleWhileRevalidate', true);
+  }
+
   /** A key whose request met an outage was answered from its stale entry. */
   staleServed(): void {
     this.#staleServed++;
@@ -277,6 +288,7 @@ export class Telemetry {
       itemsReturned: this.#itemsReturned,
       notFound: this.#notFound,
       staleServed: this.#staleServed,
+      staleWhileRevalidate: this.#staleWhileRevalidate,
       concurrencyLimit,
     };
   }

@@ -1,6 +1,9 @@
-import { HELP, parseCommandLine } from './config.js';
+import { parseCommandLine } from './config.js';
+import { HELP } from './help.js';
 import type { ProgressStream } from './progress.js';
 import { renderHeader, renderReport } from './report.js';
+import { renderOutageHeader, renderOutageReport } from './outage/outage-report.js';
+import { OUTAGE_CACHE, runOutageDemo } from './outage/run-outage.js';
 import { runReplicasCli } from './replicas/replicas-cli.js';
 import { runDemo } from './run.js';
 
@@ -35,6 +38,18 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   const { config } = parsed;
   if (config.replicas !== undefined && config.target.kind === 'mock') {
     return EXIT[await runReplicasCli({ ...config, target: config.target, replicas: config.replicas }, io)];
+  }
+  if (config.outage === true && config.target.kind === 'mock') {
+    const outage = { target: config.target, workload: config.workload, ...OUTAGE_CACHE };
+    io.stdout.write(renderOutageHeader(outage));
+    try {
+      const report = await runOutageDemo(outage);
+      io.stdout.write(renderOutageReport(report));
+      return report.ok ? EXIT.ok : EXIT.failed;
+    } catch (error) {
+      io.stderr.write(`The demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT.failed;
+    }
   }
   io.stdout.write(renderHeader(parsed.config));
   try {

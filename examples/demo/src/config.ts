@@ -59,6 +59,8 @@ export interface DemoConfig {
   workload: WorkloadSize;
   /** Set by `--replicas`: run the replicas demo instead (against the fake only). */
   replicas?: ReplicasConfig;
+  /** Set by `--outage`: run the outage demo instead (against the fake only). */
+  outage?: true;
 }
 
 /** What the command line asked for: a run, the help text, or a message saying what to fix. */
@@ -77,7 +79,7 @@ export const DEFAULT_MOCK_OPERATIONS = 120;
 /** Operations run against a real project unless `--operations` says otherwise: gentler, as the naive strategy sends one request per lookup. */
 export const DEFAULT_CDF_OPERATIONS = 50;
 const MAX_OPERATIONS = 10_000;
-const MAX_REPLICAS = 16;
+export const MAX_REPLICAS = 16;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -97,27 +99,6 @@ export function workloadFor(operations: number): WorkloadSize {
   };
 }
 
-export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH | --replicas N]
-
-Runs a GraphQL workload through graphql-yoga three ways — naive per-reference byids requests,
-@cognite/sdk-style per-operation retrieval, and cdf-loader — and prints what each cost.
-
-Without CDF_* variables it starts a fake CDF (${DEFAULT_MOCK_TARGET.files.toLocaleString('en-US')} files, ${DEFAULT_MOCK_TARGET.latency.fixedMs} ms + 0–${DEFAULT_MOCK_TARGET.latency.jitterMs} ms latency,
-429 beyond ${DEFAULT_MOCK_TARGET.concurrencyLimit} concurrent requests) and checks every answer against its data.
-
-Against a real project, set CDF_BASE_URL, CDF_PROJECT and either CDF_TOKEN or the OAuth client
-credentials CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET (and CDF_SCOPES, default
-'<CDF_BASE_URL>/.default'), and give the file ids to look up.
-
-Options:
-  --operations N    GraphQL operations to run (default ${DEFAULT_MOCK_OPERATIONS} against the fake, ${DEFAULT_CDF_OPERATIONS} against CDF)
-  --ids 1,2,3       file ids to look up in the real project
-  --ids-file PATH   file ids, one per line or as a JSON array
-  --replicas N      run the workload from N replica processes (2 to ${MAX_REPLICAS}) against the fake, once each
-                    on its own and once sharing Redis through @cdf-loader/redis: REDIS_URL, or a
-                    private redis-server started on a free port when one is installed
-  -h, --help        show this help
-`;
 
 const VALUE_OPTIONS = {
   '--ids': 'a list of file ids, such as --ids 1,2,3',
@@ -126,6 +107,9 @@ const VALUE_OPTIONS = {
   '--replicas': 'a number of replica processes, such as --replicas 4',
 } as const;
 type ValueOption = keyof typeof VALUE_OPTIONS;
+/** Options without a value; present or not. */
+const FLAGS = ['--outage'] as const;
+type ParsedOptions = Partial<Record<ValueOption | (typeof FLAGS)[number], string>>;
 
 const CLIENT_CREDENTIAL_VARS = ['CDF_TOKEN_URL', 'CDF_CLIENT_ID', 'CDF_CLIENT_SECRET', 'CDF_SCOPES'] as const;
 const CDF_VARS = ['CDF_BASE_URL', 'CDF_PROJECT', 'CDF_TOKEN', ...CLIENT_CREDENTIAL_VARS] as const;
@@ -149,13 +133,17 @@ export async function parseCommandLine(argv: readonly string[], env: Readonly<Re
   }
 }
 
-function parseArgs(argv: readonly string[]): Partial<Record<ValueOption, string>> | 'help' {
-  const options: Partial<Record<ValueOption, string>> = {};
+function parseArgs(argv: readonly string[]): ParsedOptions | 'help' {
+  const options: ParsedOptions = {};
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] as string;
     if (arg === '--help' || arg === '-h') return 'help';
     // `pnpm demo -- --ids 1` passes the separator on.
     if (arg === '--') continue;
+    if ((FLAGS as readonly string[]).includes(arg)) {
+      options[arg as (typeof FLAGS)[number]] = 'yes';
+      continue;
+    }
     const equals = arg.indexOf('=');
     const name = equals === -1 ? arg : arg.slice(0, equals);
     if (!isValueOption(name)) {
@@ -179,7 +167,7 @@ function isValueOption(name: string): name is ValueOption {
   return Object.hasOwn(VALUE_OPTIONS, name);
 }
 
-async function buildConfig(options: Partial<Record<ValueOption, string>>, env: Readonly<Record<string, string | undefined>>): Promise<DemoConfig> {
+async function buildConfig(options: ParsedOptions, env: Readonly<Record<string, string | undefined>>): Promise<DemoConfig> {
   const operations = options['--operations'] === undefined ? undefined : parseOperations(options['--operations']);
   if (options['--ids'] !== undefined && options['--ids-file'] !== undefined) {
     throw new ConfigError('Give either --ids or --ids-file, not both.');
@@ -194,11 +182,14 @@ async function buildConfig(options: Partial<Record<ValueOption, string>>, env: R
     }
     const config: DemoConfig = { target: DEFAULT_MOCK_TARGET, workload: workloadFor(operations ?? DEFAULT_MOCK_OPERATIONS) };
     if (options['--replicas'] !== undefined) config.replicas = { count: parseReplicas(options['--replicas']), redisUrl: redisUrlOf(env) };
+    if (options['--outage'] !== undefined && config.replicas !== undefined) throw new ConfigError('Give either --outage or --replicas, not both.');
+    if (options['--outage'] !== undefined) config.outage = true;
     return config;
   }
   if (options['--replicas'] !== undefined) {
     throw new ConfigError('--replicas runs against the built-in fake CDF, whose project-wide concurrency limit it measures: unset the CDF_* variables.');
   }
+  if (options['--outage'] !== undefined) throw new ConfigError('--outage takes the built-in fake CDF down mid-run: unset the CDF_* variables.');
 
   const baseUrl = set('CDF_BASE_URL');
   const project = set('CDF_PROJECT');
@@ -292,7 +283,7 @@ function checkUrl(name: string, value: string, example: string): string {
   return value.replace(/\/+$/, '');
 }
 
-async function readIds(options: Partial<Record<ValueOption, string>>): Promise<number[] | undefined> {
+async function readIds(options: ParsedOptions): Promise<number[] | undefined> {
   const list = options['--ids'];
   if (list !== undefined) {
     return list.split(',').map((text) => parseId(text.trim(), '--ids'));

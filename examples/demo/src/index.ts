@@ -9,3 +9,6 @@ export type { DemoIo } from './run.js';
 export { renderReplicasHeader, renderReplicasReport } from './replicas/replicas-report.js';
 export { runReplicasDemo } from './replicas/run-replicas.js';
 export type { ReplicaMode, ReplicaRunReport, ReplicasDemoConfig, ReplicasReport } from './replicas/run-replicas.js';
+export { renderOutageHeader, renderOutageReport } from './outage/outage-report.js';
+export { OUTAGE_CACHE, runOutageDemo } from './outage/run-outage.js';
+export type { OutageDemoConfig, OutagePhase, OutageReport, OutageRun } from './outage/run-outage.js';

@@ -21,8 +21,11 @@ export interface RunTarget {
   pool: readonly FileRef[];
   /** The right answer for a reference, when the demo knows the data (the fake); else undefined. */
   oracle: ((ref: FileRef) => FileAnswer | null) | undefined;
-  /** Fake only: zeroes the fake's counters before a strategy runs, and reads them after. */
-  server: { reset(): void; counts(): ServerCounts } | undefined;
+  /**
+   * Fake only: zeroes the fake's counters before a strategy runs, and reads them after; `down`
+   * makes it answer 503 to every byids request (an outage) until `up`.
+   */
+  server: { reset(): void; counts(): ServerCounts; down(): void; up(): void } | undefined;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,8 @@ export async function openMockTarget(target: MockTarget, size: WorkloadSize): Pr
     oracle: (ref) => fileAnswer((fake.data.find('files', ref) as FileInfo | undefined) ?? null),
     server: {
       reset: () => fake.reset(),
+      down: () => fake.addFault({ status: 503 }),
+      up: () => fake.clearFaults(),
       counts: () => {
         const { requests, items, throttled, maxConcurrent } = fake.counters;
         return { requests, items, throttled, maxConcurrent };

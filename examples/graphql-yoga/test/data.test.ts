@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { at, byIdsRequests, useGraphQLServer, useMockCdf } from './support.js';
 
-const cdf = useMockCdf({ counts: { files: 100, assets: 20 } });
+// An asset by id and by externalId in one request is answered once per identifier here, so each
+// request below is the one the resolvers caused; cdf-loader's resend for CDF's `duplicated` answer
+// is tested in packages/cdf-loader (duplicated.test.ts).
+const cdf = useMockCdf({ counts: { files: 100, assets: 20 }, aliasDuplicates: 'answered' });
 const query = useGraphQLServer(cdf);
 
 const FILE_FIELDS = 'id externalId name directory mimeType source uploaded createdTime lastUpdatedTime';

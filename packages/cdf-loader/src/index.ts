@@ -8,7 +8,14 @@ export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, L
 export { ConcurrencyLimit } from './send/concurrency-limit.js';
 export type { ConcurrencyLimitOptions } from './send/concurrency-limit.js';
 export { createMemorySharedCache, MemorySharedCache } from './shared/shared-cache.js';
-export type { MemorySharedCacheOptions, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from './shared/shared-cache.js';
+export type {
+  MemorySharedCacheOptions,
+  SharedCache,
+  SharedCacheInvalidation,
+  SharedCacheItem,
+  SharedCacheScope,
+  SharedCacheWriteOptions,
+} from './shared/shared-cache.js';
 export { createMemorySharedConcurrency, MemorySharedConcurrency } from './shared/shared-concurrency.js';
 export type { SharedConcurrency, SharedSlot } from './shared/shared-concurrency.js';
 export { channels } from './telemetry/telemetry.js';

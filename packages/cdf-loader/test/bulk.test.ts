@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { createFilesLoader, type Identifier, InvalidIdentifierError, LoaderClosedError, NotFoundError } from '../src/index.js';
 import { byIdsRequests, expectWellFormedRequests, optionsFor, until, useMockCdf } from './support.js';
 
-const cdf = useMockCdf({ counts: { files: 3_000 } });
+// One file by two identifiers in a request is answered once per identifier here: these tests are about
+// coalescing and matching answers; the `duplicated` answer CDF gives instead has duplicated.test.ts.
+const cdf = useMockCdf({ counts: { files: 3_000 }, aliasDuplicates: 'answered' });
 
 /** Ids the fake has no file for: its generated ids are far above these. */
 const unknownId = (n: number): Identifier => ({ id: n + 1 });

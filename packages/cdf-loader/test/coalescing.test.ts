@@ -2,7 +2,9 @@ import { describe, expect, test, vi } from 'vitest';
 import { createFilesLoader } from '../src/index.js';
 import { byIdsRequests, expectWellFormedRequests, nextMacrotask, optionsFor, useMockCdf } from './support.js';
 
-const cdf = useMockCdf({ counts: { files: 6000 } });
+// One file by two identifiers in a request is answered once per identifier here: these tests are about
+// coalescing and matching answers; the `duplicated` answer CDF gives instead has duplicated.test.ts.
+const cdf = useMockCdf({ counts: { files: 6000 }, aliasDuplicates: 'answered' });
 
 describe('coalescing', () => {
   test('20,000 loads over 5,000 files in one tick send exactly 5 full requests', async () => {

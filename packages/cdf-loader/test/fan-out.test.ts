@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { createFilesLoader, NotFoundError } from '../src/index.js';
 import { byIdsRequests, expectWellFormedRequests, filesWith, optionsFor, useMockCdf } from './support.js';
 
-const cdf = useMockCdf({ counts: { files: 2000 } });
+// One file by two identifiers in a request is answered once per identifier here: these tests are about
+// coalescing and matching answers; the `duplicated` answer CDF gives instead has duplicated.test.ts.
+const cdf = useMockCdf({ counts: { files: 2000 }, aliasDuplicates: 'answered' });
 const UNKNOWN_IDS = [1, 2, 3];
 
 /** A `fetch` that rewrites each byids answer's items, to play the CDF behaviours the fake does not. */

@@ -107,6 +107,8 @@ describe('observability', () => {
       itemsRequested: 6,
       itemsReturned: 5,
       notFound: 1,
+      staleServed: 0,
+      staleWhileRevalidate: 0,
       concurrencyLimit: 4,
     });
   });

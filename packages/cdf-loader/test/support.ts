@@ -102,6 +102,21 @@ export function useFakeClock(): void {
 }
 
 /**
+ * Fakes only `performance`, the clock the caches read, for every test of the file: retries,
+ * timeouts and the fake CDF keep real timers, so a request can fail for good while cached entries
+ * age exactly as far as the test advances them.
+ */
+export function useFakeCacheClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.advanceTimersByTime(1);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/**
  * Polls `check` once per event-loop turn until it passes, for at most `timeoutMs` of real time
  * (read from `process.hrtime`, which `useFakeClock` leaves real), then fails naming `what`.
  */

@@ -22,6 +22,8 @@ export interface ByIdsQuery {
   access: TokenAccess;
   /** When given, items come back in the shuffled order these fix instead of request order. */
   shuffleSeeds: number[] | undefined;
+  /** Answer one item named by two identifiers once per identifier instead of with `duplicated` (see `MockCdfOptions.aliasDuplicates`). */
+  answerAliasDuplicates: boolean;
 }
 
 /** Answers a byids body (`undefined` when it was not JSON) as CDF does: validation, then the lookup. */
@@ -33,15 +35,28 @@ export function answerByIds(query: ByIdsQuery, body: { value: unknown } | undefi
 
 /**
  * Answers a valid byids request: one item per requested identifier, in request order; unknown (or
- * invisible) identifiers fail the whole request unless `ignoreUnknownIds`.
+ * invisible) identifiers fail the whole request unless `ignoreUnknownIds`. Two identifiers of one
+ * item (a file by id and by externalId) are duplicates, as the same identifier twice is: 400 (422
+ * for time series) with `duplicated` listing each identifier that names an item named before it
+ * (unless `answerAliasDuplicates`).
  */
-function lookUp({ data, resource, access, shuffleSeeds }: ByIdsQuery, request: ByIdsRequest): Answer {
+function lookUp({ data, resource, access, shuffleSeeds, answerAliasDuplicates }: ByIdsQuery, request: ByIdsRequest): Answer {
   const items: unknown[] = [];
   const missing: unknown[] = [];
+  const duplicated: unknown[] = [];
+  const seen = new Set<unknown>();
   for (const identifier of request.items) {
     const item = data.find(resource, identifier, access);
     if (item === undefined) missing.push(identifier);
-    else items.push(item);
+    else if (seen.has(item) && !answerAliasDuplicates) duplicated.push(identifier);
+    else {
+      seen.add(item);
+      items.push(item);
+    }
+  }
+  if (duplicated.length > 0) {
+    const { title, duplicateStatus } = RESOURCES[resource];
+    return jsonAnswer(duplicateStatus, cdfError(duplicateStatus, `${title} ids duplicated`, { duplicated }));
   }
   if (missing.length > 0 && !request.ignoreUnknownIds) {
     return jsonAnswer(400, cdfError(400, `${RESOURCES[resource].title} ids not found`, { missing }));

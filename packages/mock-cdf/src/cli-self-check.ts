@@ -33,7 +33,10 @@ async function runChecks(mock: MockCdf): Promise<CheckResult[]> {
   const check = (name: string, expected: string, got: string): void => void results.push({ check: name, expected, got });
 
   const { files } = mock.data;
-  const [first, second, third] = [files[0], files.find((f) => f !== files[0] && f.externalId), files.find((f) => f !== files[0] && f.instanceId)];
+  const first = files[0];
+  const second = files.find((f) => f !== first && f.externalId);
+  // Three different files: one file named twice is a duplicate.
+  const third = files.find((f) => f !== first && f !== second && f.instanceId);
   if (!first || !second?.externalId || !third?.instanceId) throw new Error('generated data lacks an externalId or instanceId');
   const known = [{ id: first.id }, { externalId: second.externalId }, { instanceId: third.instanceId }];
   const unknown = { id: 1 };
@@ -46,6 +49,9 @@ async function runChecks(mock: MockCdf): Promise<CheckResult[]> {
   check('unknown id, ignoreUnknownIds', `200 ${ids([first])}`, `${reply.status} ${ids(reply.body.items)}`);
   reply = await post({ items: [known[0], known[0]] });
   check('duplicate id', `400 duplicated ${JSON.stringify([known[0]])}`, `${reply.status} duplicated ${JSON.stringify(reply.body.error?.duplicated)}`);
+  const aliasOfSecond = { id: second.id };
+  reply = await post({ items: [aliasOfSecond, known[1]] });
+  check('one file by id and externalId', `400 duplicated ${JSON.stringify([known[1]])}`, `${reply.status} duplicated ${JSON.stringify(reply.body.error?.duplicated)}`);
 
   // A slow body keeps the first request in flight after its headers arrive, so the second is surely over the limit.
   mock.configure({ concurrencyLimit: 1 });

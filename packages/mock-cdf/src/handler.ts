@@ -97,7 +97,12 @@ function serveByIds(state: MockCdfState, exchange: Exchange, admitted: Admitted,
       exchange.drop();
       return;
     }
-    const query: ByIdsQuery = { data: state.data, ...admitted, shuffleSeeds: settings.shuffle ? [seed, entry.seq] : undefined };
+    const query: ByIdsQuery = {
+      data: state.data,
+      ...admitted,
+      shuffleSeeds: settings.shuffle ? [seed, entry.seq] : undefined,
+      answerAliasDuplicates: settings.aliasDuplicates === 'answered',
+    };
     const answer = (fault && faultAnswer(fault)) ?? answerByIds(query, body);
     Object.assign(answer.headers, fault?.headers);
     exchange.send(answer, fault?.slowBodyMs ?? 0);

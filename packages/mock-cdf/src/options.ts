@@ -35,6 +35,13 @@ export interface MockCdfOptions {
   retryAfter?: string | undefined;
   /** Return items in a seeded shuffled order instead of request order. Default false. */
   shuffle?: boolean | undefined;
+  /**
+   * What a request naming one item by two identifiers (a file by id and by externalId) gets:
+   * `'duplicated'` a 400 (422 for time series) with `duplicated` listing the later identifiers,
+   * as the same identifier twice gets (what CDF was seen to do; its docs are silent for files);
+   * `'answered'` the item once per identifier, as the fake did before. Default `'duplicated'`.
+   */
+  aliasDuplicates?: 'duplicated' | 'answered' | undefined;
   /** Scripted faults, see `Fault`. Default none. */
   faults?: Fault[];
   /**
@@ -46,18 +53,18 @@ export interface MockCdfOptions {
 }
 
 /** The options `configure()` can change on a running fake; `undefined` restores the default. */
-export type MockCdfSettings = Pick<MockCdfOptions, 'latency' | 'concurrencyLimit' | 'rateLimit' | 'retryAfter' | 'shuffle'>;
+export type MockCdfSettings = Pick<MockCdfOptions, 'latency' | 'concurrencyLimit' | 'rateLimit' | 'retryAfter' | 'shuffle' | 'aliasDuplicates'>;
 
 /** The settings in `options`, as a fake starts with them. */
 export function initialSettings(options: MockCdfOptions): MockCdfSettings {
   checkSettings(options);
-  const { latency, concurrencyLimit, rateLimit, retryAfter, shuffle } = options;
-  return { latency, concurrencyLimit, rateLimit, retryAfter, shuffle };
+  const { latency, concurrencyLimit, rateLimit, retryAfter, shuffle, aliasDuplicates } = options;
+  return { latency, concurrencyLimit, rateLimit, retryAfter, shuffle, aliasDuplicates };
 }
 
 /** Throws a RangeError naming the first setting out of its range. */
 export function checkSettings(settings: MockCdfSettings): void {
-  const { latency, concurrencyLimit, rateLimit } = settings;
+  const { latency, concurrencyLimit, rateLimit, aliasDuplicates } = settings;
   for (const key of ['fixedMs', 'jitterMs'] as const) {
     const ms = latency?.[key];
     if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0)) throw outOfRange(`latency.${key}`, 'a non-negative number of ms', ms);
@@ -67,6 +74,9 @@ export function checkSettings(settings: MockCdfSettings): void {
   }
   if (rateLimit !== undefined && !(Number.isInteger(rateLimit.requests) && rateLimit.requests >= 1 && rateLimit.intervalMs > 0)) {
     throw outOfRange('rateLimit', '{ requests: a positive integer, intervalMs: a positive number }', rateLimit);
+  }
+  if (aliasDuplicates !== undefined && aliasDuplicates !== 'duplicated' && aliasDuplicates !== 'answered') {
+    throw outOfRange('aliasDuplicates', "'duplicated' or 'answered'", aliasDuplicates);
   }
 }
 

@@ -72,11 +72,12 @@ describe('mock-cdf CLI', () => {
       'unknown id',
       'unknown id, ignoreUnknownIds',
       'duplicate id',
+      'one file by id and externalId',
       'over the concurrency limit',
       'unknown token',
       'unique x-request-id on every answer',
     ]);
-    expect(lines.at(-1)).toBe('all 7 checks passed');
+    expect(lines.at(-1)).toBe('all 8 checks passed');
   });
 
   it('prints usage for --help', async () => {

@@ -75,6 +75,14 @@ describe('contract with the published CDF spec', () => {
     expect(reply.status).toBe(resource === 'timeseries' ? 422 : 400);
   });
 
+  it.each(RESOURCE_NAMES)('%s: the duplicates error for one item named by id and by externalId matches the spec', async (resource) => {
+    const mock = await start();
+    const item = (mock.data[resource] as { id: number; externalId?: string }[]).find((candidate) => candidate.externalId !== undefined)!;
+    const reply = await post(mock, resource, { items: [{ id: item.id }, { externalId: item.externalId }], ignoreUnknownIds: true });
+    expect(reply.status).toBe(resource === 'timeseries' ? 422 : 400);
+    expect(errorsOf(responseSchema(resource, reply.status), reply.body)).toEqual([]);
+  });
+
   it('401, 404 and throttling 429 bodies match the spec', async () => {
     const mock = await start({ rateLimit: { requests: 1, intervalMs: 60_000 } });
     const throttled = spec.components.responses['429ErrorResponse'].content['application/json'].schema as Json;

@@ -34,12 +34,21 @@ describe('byids lookups', () => {
     );
   });
 
-  it('answers once per requested identifier when two identifiers name the same item', async () => {
-    const mock = await start();
+  it("with `aliasDuplicates: 'answered'`, answers once per requested identifier when two identifiers name the same item", async () => {
+    const mock = await start({ aliasDuplicates: 'answered' });
     const file = mock.data.files.find((candidate) => candidate.externalId !== undefined && candidate.instanceId !== undefined)!;
     const items = [{ instanceId: file.instanceId }, { id: file.id }, { externalId: file.externalId }];
     const reply = await post(mock, 'files', { items });
     expect(reply.body).toEqual({ items: [file, file, file] });
+  });
+
+  it('answers two identifiers of the same item with `duplicated` by default', async () => {
+    const mock = await start();
+    const file = mock.data.files.find((candidate) => candidate.externalId !== undefined && candidate.instanceId !== undefined)!;
+    const items = [{ instanceId: file.instanceId }, { id: file.id }, { externalId: file.externalId }];
+    const reply = await post(mock, 'files', { items });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual(cdfError(400, 'Files ids duplicated', { duplicated: [{ id: file.id }, { externalId: file.externalId }] }));
   });
 
   it('does not confuse kinds: an externalId equal to an id in text is a different identifier', async () => {
@@ -100,6 +109,37 @@ describe('byids lookups', () => {
     const instanceId = { space: 'sp', externalId: 'n.1' };
     const reply = await post(mock, 'files', { items: [{ instanceId }, { instanceId: { ...instanceId } }] });
     expect(reply.body).toEqual(cdfError(400, 'Files ids duplicated', { duplicated: [{ instanceId }] }));
+  });
+
+  it.each([
+    ['files', 400],
+    ['timeseries', 422],
+  ] as const)('%s: one item named by two identifiers is a duplicate too (%i, the later names listed)', async (resource, status) => {
+    const mock = await start();
+    const item = mock.data[resource].find((candidate) => candidate.externalId !== undefined && candidate.instanceId !== undefined)!;
+    const [other] = mock.data[resource].filter((candidate) => candidate.id !== item.id);
+    const items = [{ id: item.id }, { id: other!.id }, { externalId: item.externalId }, { instanceId: item.instanceId }, { id: 999_999_999 }];
+    const reply = await post(mock, resource, { items, ignoreUnknownIds: true });
+    expect(reply.status).toBe(status);
+    const title = resource === 'files' ? 'Files' : 'Time series';
+    expect(reply.body).toEqual(
+      cdfError(status, `${title} ids duplicated`, { duplicated: [{ externalId: item.externalId }, { instanceId: item.instanceId }] }),
+    );
+    // Without the duplicates, the same request is answered.
+    const resent = await post(mock, resource, { items: [items[0], items[1], items[4]], ignoreUnknownIds: true });
+    expect(resent.body).toEqual({ items: [item, other] });
+  });
+
+  it('refuses an `aliasDuplicates` it does not know', async () => {
+    const mock = await start();
+    expect(() => mock.configure({ aliasDuplicates: 'ignored' as 'answered' })).toThrow(RangeError);
+  });
+
+  it('an identifier the token cannot see is missing, not a duplicate', async () => {
+    const mock = await start();
+    const item = mock.data.files.find((candidate) => candidate.externalId !== undefined)!;
+    const reply = await post(mock, 'files', { items: [{ id: item.id }, { externalId: `${item.externalId!}-other` }], ignoreUnknownIds: true });
+    expect(reply.body).toEqual({ items: [item] });
   });
 
   it('serves items given in options as they are', async () => {

@@ -13,7 +13,7 @@ export const attributes = {
   identifiers: 'cdf_loader.request.identifiers',
   /** The attempt of a byids request: 1 for the first. */
   attempt: 'cdf_loader.request.attempt',
-  /** How a load was answered: `cacheHit`, `inflightJoin`, `queued` or `invalid`. */
+  /** How a load was answered: `cacheHit`, `inflightJoin`, `queued`, `invalid` or `staleWhileRevalidate`. */
   loadOutcome: 'cdf_loader.load.outcome',
   /** Which concurrency limit: its id, stable for its lifetime. */
   limiterId: 'cdf_loader.limiter.id',

@@ -13,6 +13,7 @@ export class LoaderMetrics {
   readonly #requestIdentifiers: Histogram;
   readonly #loads: Counter;
   readonly #notFound: Counter;
+  readonly #staleServed: Counter;
   readonly #retries: Counter;
   readonly #throttled: Counter;
   readonly #concurrencyLimit: ObservableGauge;
@@ -38,11 +39,15 @@ export class LoaderMetrics {
       advice: { explicitBucketBoundaries: IDENTIFIER_BUCKETS },
     });
     this.#loads = meter.createCounter('cdf_loader.loads', {
-      description: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF) or invalid.',
+      description: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF), invalid or staleWhileRevalidate.',
       unit: '{load}',
     });
     this.#notFound = meter.createCounter('cdf_loader.not_found', {
       description: 'Keys CDF answered without an item: unknown ids, or items the token may not see.',
+      unit: '{identifier}',
+    });
+    this.#staleServed = meter.createCounter('cdf_loader.stale_served', {
+      description: 'Keys answered from a stale entry (cache.staleIfErrorMs) because their request met an outage: 5xx, 429 beyond the retries, no answer.',
       unit: '{identifier}',
     });
     this.#retries = meter.createCounter('cdf_loader.retries', {
@@ -61,7 +66,9 @@ export class LoaderMetrics {
   }
 
   load(event: LoadEvent): void {
-    this.#loads.add(1, { [attributes.resource]: event.resource, [attributes.loadOutcome]: event.outcome });
+    // Not a load of its own: it follows the `queued` event of the key it answers.
+    if (event.outcome === 'stale') this.#staleServed.add(1, { [attributes.resource]: event.resource });
+    else this.#loads.add(1, { [attributes.resource]: event.resource, [attributes.loadOutcome]: event.outcome });
   }
 
   request(event: RequestEvent): void {

@@ -1,6 +1,6 @@
 import { hasSubscribers } from 'node:diagnostics_channel';
 import { channels } from 'cdf-loader';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { type Points, useInstrumentation } from './support.js';
 
 const harness = useInstrumentation();
@@ -11,6 +11,27 @@ function pointsOf(metrics: Map<string, Points>, name: string): Points {
 }
 
 describe('metrics', () => {
+  test('keys served stale through an outage count in cdf_loader.stale_served, not as more loads; a key never cached fails', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const { cdf, loader, metrics } = harness();
+      const files = loader({ cache: { ttlMs: 1_000, staleIfErrorMs: 5_000 }, retry: { limit: 0 } });
+      const [a, b, never] = cdf.data.files.map((file) => ({ id: file.id }));
+      expect(await files.loadMany([a!, b!])).toHaveLength(2);
+      vi.advanceTimersByTime(1_001);
+      cdf.addFault({ status: 500 });
+      const [first, second, failed] = await files.loadMany([a!, b!, never!]);
+      expect([first, second].map((item) => (item as { id: number }).id)).toEqual([a!.id, b!.id]);
+      expect(failed).toMatchObject({ status: 500 });
+
+      const collected = await metrics();
+      expect(pointsOf(collected, 'cdf_loader.stale_served')).toEqual([{ attributes: { 'cdf.resource': 'files' }, value: 2 }]);
+      expect(pointsOf(collected, 'cdf_loader.loads')).toEqual([{ attributes: { 'cdf.resource': 'files', 'cdf_loader.load.outcome': 'queued' }, value: 5 }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('loads by outcome, requests, identifiers and not-found keys', async () => {
     const { cdf, loader, metrics, spans } = harness();
     const files = loader();

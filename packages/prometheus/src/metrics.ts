@@ -12,6 +12,7 @@ export const METRIC_NAMES = [
   'request_identifiers',
   'loads_total',
   'not_found_total',
+  'stale_served_total',
   'retries_total',
   'throttled_total',
   'concurrency_limit',
@@ -23,6 +24,7 @@ export interface LoaderMetrics {
   requestIdentifiers: Histogram<'resource'>;
   loads: Counter<'resource' | 'outcome'>;
   notFound: Counter<'resource'>;
+  staleServed: Counter<'resource'>;
   retries: Counter<'resource' | 'status'>;
   throttled: Counter<'resource'>;
   /** The last event of each concurrency limit not yet scraped back at its maximum, by limiter id. */
@@ -63,13 +65,19 @@ export function createMetrics(registry: Registry, prefix: string): LoaderMetrics
     }),
     loads: new Counter({
       name: `${prefix}loads_total`,
-      help: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF) or invalid.',
+      help: 'Loads, by how they were answered: cacheHit, inflightJoin (joined a key already asked for), queued (a new key for CDF), invalid or staleWhileRevalidate.',
       labelNames: ['resource', 'outcome'],
       registers,
     }),
     notFound: new Counter({
       name: `${prefix}not_found_total`,
       help: 'Keys CDF answered without an item: unknown ids, or items the token may not see.',
+      labelNames: ['resource'],
+      registers,
+    }),
+    staleServed: new Counter({
+      name: `${prefix}stale_served_total`,
+      help: 'Keys answered from a stale entry (cache.staleIfErrorMs) because their request met an outage: 5xx, 429 beyond the retries, no answer.',
       labelNames: ['resource'],
       registers,
     }),

@@ -41,7 +41,11 @@ export function registerCdfLoaderMetrics(registry: Registry, options: CdfLoaderM
       if (event.status === 429) metrics.throttled.inc({ resource: event.resource });
     }),
     on(channels.retry, (event: RetryEvent) => metrics.retries.inc({ resource: event.resource, status: String(event.status) })),
-    on(channels.load, (event: LoadEvent) => metrics.loads.inc({ resource: event.resource, outcome: event.outcome })),
+    on(channels.load, (event: LoadEvent) => {
+      // Not a load of its own: it follows the `queued` event of the key it answers.
+      if (event.outcome === 'stale') metrics.staleServed.inc({ resource: event.resource });
+      else metrics.loads.inc({ resource: event.resource, outcome: event.outcome });
+    }),
     on(channels.notFound, (event: NotFoundEvent) => metrics.notFound.inc({ resource: event.resource }, event.count)),
     on(channels.concurrency, (event: ConcurrencyEvent) => metrics.limits.set(event.limiterId, event)),
   ];

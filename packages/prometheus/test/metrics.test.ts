@@ -2,7 +2,7 @@ import { hasSubscribers } from 'node:diagnostics_channel';
 import { type MockCdf, startMockCdf } from '@cdf-loader/mock-cdf';
 import { channels, createFilesLoader, type FilesLoader, type LoaderOptions } from 'cdf-loader';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { registerCdfLoaderMetrics } from '../src/index.js';
 
 let cdf: MockCdf;
@@ -30,6 +30,41 @@ async function samples(name: string): Promise<string[]> {
 }
 
 describe('registerCdfLoaderMetrics', () => {
+  test('a load served at once from an entry past ttlMs while it is refreshed is a load of outcome staleWhileRevalidate', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const files = loader({ cache: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 } });
+      const [a] = cdf.data.files;
+      await files.load({ id: a!.id });
+      vi.advanceTimersByTime(1_001);
+      expect(await files.load({ id: a!.id })).toEqual(a);
+      expect(await samples('cdf_loader_loads_total')).toEqual([
+        'cdf_loader_loads_total{resource="files",outcome="queued"} 1',
+        'cdf_loader_loads_total{resource="files",outcome="staleWhileRevalidate"} 1',
+      ]);
+      await files.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a key served stale through an outage counts in stale_served_total, not as another load', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const files = loader({ cache: { ttlMs: 1_000, staleIfErrorMs: 5_000 }, retry: { limit: 0 } });
+      const [a] = cdf.data.files;
+      await files.load({ id: a!.id });
+      vi.advanceTimersByTime(1_001);
+      cdf.addFault({ status: 503 });
+      expect(await files.load({ id: a!.id })).toEqual(a);
+
+      expect(await samples('cdf_loader_stale_served_total')).toEqual(['cdf_loader_stale_served_total{resource="files"} 1']);
+      expect(await samples('cdf_loader_loads_total')).toEqual(['cdf_loader_loads_total{resource="files",outcome="queued"} 2']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('loads by outcome, requests, identifiers and not-found keys', async () => {
     const files = loader();
     const [a, b] = cdf.data.files;
@@ -106,6 +141,7 @@ describe('registerCdfLoaderMetrics', () => {
       'svc:cdf_request_identifiers',
       'svc:cdf_loads_total',
       'svc:cdf_not_found_total',
+      'svc:cdf_stale_served_total',
       'svc:cdf_retries_total',
       'svc:cdf_throttled_total',
     ]);
@@ -119,7 +155,7 @@ describe('registerCdfLoaderMetrics', () => {
     expect(() => registerCdfLoaderMetrics(registry)).toThrow(
       new Error("The registry already has a metric named cdf_loader_request_duration_seconds: register cdf-loader's metrics once per registry, or pass another `prefix`"),
     );
-    expect(registry.getMetricsAsArray()).toHaveLength(7);
+    expect(registry.getMetricsAsArray()).toHaveLength(8);
   });
 
   test('the returned function unsubscribes and removes the metrics; calling it again does nothing', async () => {

@@ -12,6 +12,9 @@ import { RedisScript } from './redis-client.js';
  *   <base>:<generation>:<key>  an entry: the canonical key, an id in decimal (the string kinds
  *                              start with a letter, so the two never meet)
  *   <base>:<generation>:claim:<key>  a replica fetching that key from CDF now (its owner id)
+ *   <base>:<generation>:stale:<key>  the entry's copy kept past its TTL for the loader's
+ *                              `cache.staleIfErrorMs` (an alias in it reads `>stale:<first key>`),
+ *                              read only when a request met an outage
  *
  * An entry's value is one of:
  *   [<keys as JSON strings>]\n<item JSON>   the record: an item, under its first key (its id)
@@ -26,6 +29,8 @@ import { RedisScript } from './redis-client.js';
 
 const NOT_FOUND = '!';
 const CLAIM = 'claim:';
+/** Starts the keys of the copies kept for stale-if-error; a canonical key never starts with `s`. */
+export const STALE = 'stale:';
 const GENERATION = ':generation';
 
 /** The scope's base: the start of every key of the scope. */
@@ -85,19 +90,24 @@ return values
 `);
 
 /**
- * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, then
- * per item (`itemArguments`) its key count, its keys and its record, then the keys CDF does not
- * have. Ends the claims (see `claimScript`) of every key it answers.
+ * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, how
+ * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), then per item
+ * (`itemArguments`) its key count, its keys and its record, then the keys CDF does not have.
+ * Ends the claims (see `claimScript`) of every key it answers.
  */
 export const storeScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
-local i = 5
+local keepItem = tonumber(ARGV[5]) > 0
+local i = 7
 for _ = 1, tonumber(ARGV[4]) do
   local count = tonumber(ARGV[i])
   local first = ARGV[i + 1]
-  redis.call('SET', base .. first, ARGV[i + count + 1], 'PX', ARGV[2])
+  local record = ARGV[i + count + 1]
+  redis.call('SET', base .. first, record, 'PX', ARGV[2])
+  if keepItem then redis.call('SET', base .. '${STALE}' .. first, record, 'PX', ARGV[5]) end
   for k = i + 2, i + count do
     redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
+    if keepItem then redis.call('SET', base .. '${STALE}' .. ARGV[k], '>${STALE}' .. first, 'PX', ARGV[5]) end
   end
   for k = i + 1, i + count do
     redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
@@ -106,6 +116,7 @@ for _ = 1, tonumber(ARGV[4]) do
 end
 for k = i, #ARGV do
   if tonumber(ARGV[3]) > 0 then redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3]) end
+  if tonumber(ARGV[3]) > 0 and tonumber(ARGV[6]) > 0 then redis.call('SET', base .. '${STALE}' .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[6]) end
   redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
 end
 `);
@@ -135,12 +146,13 @@ return owned
 
 /**
  * KEYS: generation. ARGV: base, channel, message, then the keys. Deletes each key and, where it
- * holds or points at a record, every key of that record; then publishes the message.
+ * holds or points at a record, every key of that record, and the same of their stale copies (a
+ * cleared item is never served stale); then publishes the message.
  */
 export const deleteScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
-for i = 4, #ARGV do
-  local key = base .. ARGV[i]
+local function drop(prefix, part)
+  local key = base .. prefix .. part
   local value = redis.call('GET', key)
   redis.call('DEL', key)
   if value and string.sub(value, 1, 1) == '>' then
@@ -149,10 +161,14 @@ for i = 4, #ARGV do
   end
   if value and string.sub(value, 1, 1) == '[' then
     redis.call('DEL', key)
-    for _, part in ipairs(cjson.decode(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1))) do
-      redis.call('DEL', base .. part)
+    for _, other in ipairs(cjson.decode(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1))) do
+      redis.call('DEL', base .. prefix .. other)
     end
   end
+end
+for i = 4, #ARGV do
+  drop('', ARGV[i])
+  drop('${STALE}', ARGV[i])
 end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 `);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CanonicalKey, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope } from 'cdf-loader';
+import type { CanonicalKey, SharedCache, SharedCacheInvalidation, SharedCacheItem, SharedCacheScope, SharedCacheWriteOptions } from 'cdf-loader';
 import {
   claimScript,
   clearScript,
@@ -10,6 +10,7 @@ import {
   keyPart,
   readScript,
   scopeBase,
+  STALE,
   storeScript,
 } from './cache-storage.js';
 import { ChannelSubscription } from './channel-subscription.js';
@@ -33,6 +34,11 @@ export interface RedisCacheOptions extends RedisConnectionOptions {
 export interface RedisCache extends SharedCache {
   /** Always there over Redis: a claim is a key `SET NX PX` (see `SharedCache.claim`). */
   claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
+  /**
+   * Always there over Redis: the copies `setMany` kept for the loader's `cache.staleIfErrorMs`
+   * (`ttlMs` + that grace; see `SharedCache.getStale`).
+   */
+  getStale(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]>;
   /**
    * Resolves once invalidations are being heard, starting to listen if nothing has subscribed yet;
    * rejects if the subscriber connection could not be set up (a later call tries again).
@@ -85,13 +91,30 @@ class RedisSharedCache implements RedisCache {
     return decodeEntries(keys, values as (string | null)[]);
   }
 
-  async setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
+  async getStale(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
+    if (keys.length === 0) return [];
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    // The copies live under `stale:<key>`, and their aliases point at `stale:<first key>`: the read is the same.
+    const values = await this.#run(readScript, base, [base, ...keys.map((key) => STALE + keyPart(key))]);
+    return decodeEntries(keys, values as (string | null)[]);
+  }
+
+  async setMany(
+    scope: SharedCacheScope,
+    items: readonly SharedCacheItem[],
+    notFound: readonly CanonicalKey[],
+    options?: SharedCacheWriteOptions,
+  ): Promise<void> {
     const stored = items.filter(({ keys }) => keys.length > 0);
     // Passed even when not stored (`notFoundTtlMs: 0`): the script ends their claims.
     const missing = notFound;
     if (stored.length === 0 && missing.length === 0) return;
     const base = scopeBase(this.#settings.keyPrefix, scope);
-    const args = [base, String(this.#settings.ttlMs), String(this.#settings.notFoundTtlMs), String(stored.length)];
+    const { ttlMs, notFoundTtlMs } = this.#settings;
+    const graceMs = Math.ceil(options?.staleIfErrorMs ?? 0);
+    const keepItemMs = graceMs > 0 ? ttlMs + graceMs : 0;
+    const keepNotFoundMs = graceMs > 0 ? notFoundTtlMs + graceMs : 0;
+    const args = [base, String(ttlMs), String(notFoundTtlMs), String(stored.length), String(keepItemMs), String(keepNotFoundMs)];
     for (const item of stored) args.push(...itemArguments(item));
     for (const key of missing) args.push(keyPart(key));
     await this.#run(storeScript, base, args);

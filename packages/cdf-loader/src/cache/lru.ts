@@ -16,6 +16,8 @@ const INITIAL_CAPACITY = 16;
  */
 export class Lru<K, V> {
   readonly #max: number;
+  /** How long an entry is kept past its expiry, for `getStale` (stale-if-error), in milliseconds. */
+  readonly #graceMs: number;
   readonly #slots = new Map<K, number>();
   #keys: (K | undefined)[] = [];
   #values: (V | undefined)[] = [];
@@ -31,20 +33,43 @@ export class Lru<K, V> {
   readonly #free: number[] = [];
   #used = 0;
 
-  constructor(max: number) {
+  /** @param graceMs How long a stale entry is kept for `getStale`; 0: dropped once it expires. */
+  constructor(max: number, graceMs = 0) {
     this.#max = max;
+    this.#graceMs = graceMs;
   }
 
-  /** The value, now the most recently used; `undefined` when absent or stale (then dropped). */
+  /**
+   * The value, now the most recently used; `undefined` when absent or stale (then dropped, unless
+   * it is still within the grace, where only `getStale` sees it).
+   */
   get(key: K): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
-    if (this.#expiresAt[slot]! <= performance.now()) {
-      this.#remove(slot);
+    const now = performance.now();
+    if (this.#expiresAt[slot]! <= now) {
+      if (this.#expiresAt[slot]! + this.#graceMs <= now) this.#remove(slot);
       return undefined;
     }
     this.#touch(slot);
     return this.#values[slot];
+  }
+
+  /**
+   * The value, fresh or expired less than `windowMs` ago (at most the grace); `undefined` when
+   * absent or past it (and dropped once past the grace). Recency is left alone: serving stale is
+   * not a sign of use to keep it.
+   */
+  getStale(key: K, windowMs = this.#graceMs): V | undefined {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return undefined;
+    const expiresAt = this.#expiresAt[slot]!;
+    const now = performance.now();
+    if (expiresAt + this.#graceMs <= now) {
+      this.#remove(slot);
+      return undefined;
+    }
+    return expiresAt + windowMs <= now ? undefined : this.#values[slot];
   }
 
   /** The value, stale or not, without touching recency. */
@@ -96,12 +121,12 @@ export class Lru<K, V> {
     for (let slot = this.#oldest; slot !== NONE; slot = this.#newer[slot]!) yield this.#values[slot]!;
   }
 
-  /** Drops every stale entry. */
+  /** Drops every entry past its expiry and the grace. */
   purgeStale(): void {
     const now = performance.now();
     for (let slot = this.#oldest; slot !== NONE; ) {
       const next = this.#newer[slot]!;
-      if (this.#expiresAt[slot]! <= now) this.#remove(slot);
+      if (this.#expiresAt[slot]! + this.#graceMs <= now) this.#remove(slot);
       slot = next;
     }
   }

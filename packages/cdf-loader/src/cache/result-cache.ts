@@ -11,6 +11,10 @@ export interface ResultCacheSettings {
   max: number;
   ttlMs: number;
   notFoundTtlMs: number;
+  /** How long an entry is kept past its time to live, to be served if its refetch meets an outage; 0: not kept. */
+  staleIfErrorMs: number;
+  /** How long past its time to live an entry is still served at once while it is refreshed; 0: never. */
+  staleWhileRevalidateMs: number;
 }
 
 /**
@@ -34,6 +38,22 @@ export class ResultCache<TItem extends object> {
   /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
   get(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
     return this.#lru?.get(key);
+  }
+
+  /**
+   * The item or `NOT_FOUND`, fresh or expired less than `staleIfErrorMs` ago: what stale-if-error
+   * serves when a refetch meets an outage. `undefined` when nothing is held within the grace.
+   */
+  getStale(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
+    return this.#lru?.getStale(key, this.#settings.staleIfErrorMs);
+  }
+
+  /**
+   * The item or `NOT_FOUND` expired less than `staleWhileRevalidateMs` ago: what a load is
+   * answered with at once while the key is refreshed. `undefined` otherwise.
+   */
+  getRevalidating(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
+    return this.#settings.staleWhileRevalidateMs > 0 ? this.#lru?.getStale(key, this.#settings.staleWhileRevalidateMs) : undefined;
   }
 
   /**
@@ -84,9 +104,8 @@ export class ResultCache<TItem extends object> {
   }
 
   #create(): Lru<CanonicalKey, Entry<TItem>> {
-    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max);
+    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, Math.max(this.#settings.staleIfErrorMs, this.#settings.staleWhileRevalidateMs));
   }
-
 }
 
 /** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */

@@ -15,6 +15,11 @@ export class Chunk<TItem> {
   readonly abort = new AbortController();
   /** The invalidation stamp when its latest attempt (or shared lookup) started; see `Invalidations`. */
   sentAt = 0;
+  /**
+   * Keys CDF called `duplicated` (see `withdrawDuplicated`): kept out of its attempts, answered by
+   * the items of the resend; those no item named reject with `error`, the `duplicated` answer.
+   */
+  withdrawn: { keys: Set<CanonicalKey>; error: Error } | undefined;
   /** The async context of the load that opened it, where its request runs (for tracing). */
   readonly context = new AsyncResource('cdf-loader.request');
 }

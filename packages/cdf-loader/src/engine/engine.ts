@@ -6,6 +6,7 @@
  * it never imports the sender or the transport, only the `SendRequest` it is handed.
  */
 import { NOT_FOUND, type ResultCache } from '../cache/result-cache.js';
+import { CdfApiError } from '../errors/cdf-api-error.js';
 import { LoaderClosedError } from '../errors/loader-closed-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from '../identifiers/identifiers.js';
 import type { MissingPolicy } from '../options/options.js';
@@ -22,6 +23,8 @@ import { ManyLoad, PendingLoad, SingleLoad, toError, type WaiterHost } from './p
 import { PendingKeys } from './pending-keys.js';
 import { ReplicaClaims } from './replica-claims.js';
 import { SignalWatch } from './signal-watch.js';
+import { StaleIfError } from './stale-if-error.js';
+import { withdrawDuplicated } from './duplicated.js';
 
 /** What an engine is built from; options arrive checked. */
 export interface EngineParts<TItem extends object> {
@@ -37,6 +40,8 @@ export interface EngineParts<TItem extends object> {
   telemetry: Telemetry;
   /** The concurrency limit in force now, for `stats()`. */
   concurrencyLimit: () => number;
+  /** `cache.staleIfErrorMs`: 0 serves nothing stale. */
+  staleIfErrorMs: number;
 }
 
 export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TItem>> {
@@ -48,6 +53,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   readonly #fanOut: FanOut<TItem>;
   /** The shared-tier step, when there is a shared tier. */
   readonly #claims: ReplicaClaims<TItem> | undefined;
+  /** Answers keys of a request that met an outage from stale entries, with `cache.staleIfErrorMs`. */
+  readonly #stale: StaleIfError<TItem> | undefined;
   readonly #queue: ChunkQueue<TItem>;
   readonly #invalidations = new Invalidations();
   #closed: Promise<void> | undefined;
@@ -58,6 +65,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#keys = new PendingKeys(parts.resource, parts.missing);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry);
+    if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry);
     if (parts.shared !== undefined) {
       this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
       parts.shared.onInvalidate((keys) => this.#invalidateLocally(keys));
@@ -228,6 +236,15 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       this.#telemetry.cacheHit();
       return cached === NOT_FOUND ? this.#keys.notFound(identifier) : cached;
     }
+    const stale = this.#parts.cache?.getRevalidating(key);
+    if (stale !== undefined) {
+      this.#telemetry.staleWhileRevalidate();
+      // One refresh per item, by its id (its answer refreshes every key of the item); nobody waits on it.
+      const id = stale === NOT_FOUND ? undefined : (stale as { id: number }).id;
+      const refresh = id ?? key;
+      if (!this.#keys.byKey.has(refresh)) this.#enqueue(refresh, id === undefined ? copyIdentifier(identifier as Identifier) : { id }).waiters = 0;
+      return stale === NOT_FOUND ? this.#keys.notFound(identifier) : stale;
+    }
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
@@ -261,6 +278,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       identifiers: () => this.#identifiersToSend(chunk),
       wanted: () => hasUnsettled(chunk),
       answer: (items) => this.#fanOut.answerChunk(chunk, items),
+      withdraw: (duplicated, error) => withdrawDuplicated(chunk, duplicated, this.#parts.resource.kinds, error),
     };
     const { shared } = this.#parts;
     const claims = this.#claims;
@@ -274,11 +292,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     try {
       if (shared !== undefined) await this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
       const error = await this.#parts.send(request);
-      if (error !== undefined) this.#fail(chunk, error);
+      if (error !== undefined) await this.#fail(chunk, error);
     } catch (reason) {
       // An abort means every caller gave up, or the loader closed: not a failure of the request.
       if (chunk.abort.signal.aborted) this.#keys.rejectAll(chunk, chunk.abort.signal.reason);
-      else this.#fail(chunk, reason);
+      else await this.#fail(chunk, reason);
     } finally {
       this.#queue.inFlight.delete(chunk);
       this.#pruneInvalidations();
@@ -291,12 +309,21 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     chunk.sentAt = this.#invalidations.start();
     // A retry leaves out keys another request answered meanwhile.
     const identifiers: Identifier[] = [];
-    for (const load of chunk.loads.values()) if (!load.settled) identifiers.push(load.identifier);
+    const withdrawn = chunk.withdrawn?.keys;
+    for (const load of chunk.loads.values()) if (!load.settled && withdrawn?.has(load.key) !== true) identifiers.push(load.identifier);
     return identifiers;
   }
 
-  #fail(chunk: Chunk<TItem>, error: unknown): void {
+  /**
+   * The request failed for good: its keys reject, but for those stale-if-error answers. A 401 or
+   * 403 drops what the cache kept of its keys: a principal CDF refuses is served nothing stale.
+   */
+  async #fail(chunk: Chunk<TItem>, error: unknown): Promise<void> {
+    if (error instanceof CdfApiError && (error.status === 401 || error.status === 403)) {
+      for (const key of chunk.loads.keys()) this.#parts.cache?.delete(key);
+    }
     this.#telemetry.requestFailed();
+    await this.#stale?.serve(unsettledOf(chunk), error);
     this.#keys.rejectAll(chunk, error);
   }
 

@@ -53,8 +53,14 @@ export class FanOut<TItem extends object> {
     }
     let notFound = 0;
     const notFoundKeys: CanonicalKey[] | undefined = shared === undefined ? undefined : [];
+    const { withdrawn } = chunk;
     for (const pending of chunk.loads.values()) {
       if (pending.settled) continue;
+      // CDF called it a duplicate of another key, yet no item named it: its answer is that failure.
+      if (withdrawn?.keys.has(pending.key) === true) {
+        this.#keys.settle(pending, { ok: false, error: withdrawn.error });
+        continue;
+      }
       notFound++;
       if (this.#invalidations.isFresh(pending.key, chunk.sentAt)) {
         cache?.setNotFound(pending.key);

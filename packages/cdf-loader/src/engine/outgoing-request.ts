@@ -18,6 +18,12 @@ export interface OutgoingRequest {
   /** The items of a successful attempt. */
   answer(items: readonly unknown[]): void;
   /**
+   * CDF answered `duplicated` (`error` carries the list): leaves the identifiers it names out of
+   * the next attempt, to be answered by its items. Returns whether a resend is worth it (it names
+   * a key still sent, and leaves others).
+   */
+  withdraw(duplicated: readonly unknown[], error: Error): boolean;
+  /**
    * Once the first attempt holds its slots, what the replicas know: a last look in the shared
    * cache tier (another replica may have fetched these keys while this request waited for the
    * budget), then claims on the keys left, so keys another replica is fetching now are waited

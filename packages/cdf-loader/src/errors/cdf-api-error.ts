@@ -53,4 +53,13 @@ export class CdfApiError extends CdfLoaderError {
     this.body = details.body;
     this.resource = details.resource;
   }
+
+  /**
+   * Whether this is an outage rather than an answer about the request: a 5xx, a 429 that
+   * outlasted the retries, or no answer at all (network error, timeout). RFC 5861's rule: such a
+   * failure may be served stale (`cache.staleIfErrorMs`); a 4xx (401 and 403 above all) never.
+   */
+  get isOutage(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
 }

@@ -242,10 +242,16 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
     shared:
       cache === false || cache.shared === undefined
         ? undefined
-        : new SharedTier<TItem>(cache.shared, { project: options.project, resource: resource.path, principal: options.principal }, parts.sharedCacheGuard),
+        : new SharedTier<TItem>(
+            cache.shared,
+            { project: options.project, resource: resource.path, principal: options.principal },
+            parts.sharedCacheGuard,
+            cache.staleIfErrorMs,
+          ),
     missing: options.missing,
     telemetry,
     concurrencyLimit: () => parts.limit.current,
+    staleIfErrorMs: cache === false ? 0 : cache.staleIfErrorMs,
   });
   return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, { maxBatchSize: options.maxBatchSize, maxConcurrency: parts.limit.max });
 }

@@ -58,6 +58,24 @@ export interface CacheOptions {
    */
   notFoundTtlMs?: number;
   /**
+   * Stale if error: how long an entry is kept past `ttlMs` (or `notFoundTtlMs`), in milliseconds,
+   * to be served when its refetch meets an outage (a 5xx, no answer, a timeout, a 429 beyond the
+   * retries), never for a 4xx such as 401 or 403. Counted in `stats().staleServed` and told on
+   * `cdf-loader:load` as `outcome: 'stale'`. The shared tier (`shared`) keeps its entries this
+   * much longer too. At most 2^31−1; 0 serves nothing stale.
+   * @default 0
+   */
+  staleIfErrorMs?: number;
+  /**
+   * Stale while revalidate: how long past `ttlMs` (or `notFoundTtlMs`) an entry is still served
+   * at once, in milliseconds, while one request refreshes it in the background. A refresh that
+   * fails for an outage keeps the entry; a 401 or 403 drops it, so nothing stale is served again.
+   * Counted in `stats().staleWhileRevalidate`, told as `outcome: 'staleWhileRevalidate'`. At most
+   * 2^31−1; 0 never serves stale this way.
+   * @default 0
+   */
+  staleWhileRevalidateMs?: number;
+  /**
    * A tier shared by the replicas of a service, behind this cache (`redisCache` from
    * `@cdf-loader/redis`): a chunk's keys are looked up there before it is sent, and answers are
    * written back. `clear`, `clearAll` and `prime` reach every replica.
@@ -170,7 +188,9 @@ export interface CheckedOptions {
   fetch: typeof globalThis.fetch | undefined;
   maxBatchSize: number;
   batchWindowMs: number;
-  cache: { max: number; ttlMs: number; notFoundTtlMs: number; shared: SharedCache | undefined } | false;
+  cache:
+    | { max: number; ttlMs: number; notFoundTtlMs: number; staleIfErrorMs: number; staleWhileRevalidateMs: number; shared: SharedCache | undefined }
+    | false;
   missing: MissingPolicy;
   onRequest: ((event: RequestEvent) => void) | undefined;
 }
@@ -267,11 +287,13 @@ function checkBaseUrl(value: unknown): string {
 function checkCache(value: unknown): CheckedOptions['cache'] {
   if (value === false) return false;
   const cache = checkObject('cache', value ?? {}, ' or `false`');
-  checkKnownKeys('cache.', cache, ['max', 'ttlMs', 'notFoundTtlMs', 'shared']);
+  checkKnownKeys('cache.', cache, ['max', 'ttlMs', 'notFoundTtlMs', 'staleIfErrorMs', 'staleWhileRevalidateMs', 'shared']);
   return {
     max: checkCount('cache.max', cache.max ?? 10_000, 1),
     ttlMs: checkMilliseconds('cache.ttlMs', cache.ttlMs ?? 60_000, 1, true),
     notFoundTtlMs: checkMilliseconds('cache.notFoundTtlMs', cache.notFoundTtlMs ?? 5_000, 0, true),
+    staleIfErrorMs: checkMilliseconds('cache.staleIfErrorMs', cache.staleIfErrorMs ?? 0, 0, false),
+    staleWhileRevalidateMs: checkMilliseconds('cache.staleWhileRevalidateMs', cache.staleWhileRevalidateMs ?? 0, 0, false),
     shared: checkSharedCache(cache.shared),
   };
 }

@@ -25,6 +25,17 @@ export function isRetryable(failure: AttemptFailure): boolean {
 }
 
 /**
+ * The identifiers CDF called duplicated, when the failure is its 400 (422 for time series) with
+ * a non-empty `duplicated`: the request is to be sent again without them (see
+ * `OutgoingRequest.withdraw`). `undefined` for any other failure.
+ */
+export function duplicatedOf(failure: AttemptFailure): readonly unknown[] | undefined {
+  if (failure.kind !== 'http' || (failure.status !== 400 && failure.status !== 422)) return undefined;
+  const { duplicated } = failure.error as { duplicated?: unknown };
+  return Array.isArray(duplicated) && duplicated.length > 0 ? duplicated : undefined;
+}
+
+/**
  * How long to wait before attempt `attempt + 1`, in milliseconds: `Retry-After` when CDF sent
  * one, capped at `maxDelayMs`; else full jitter, uniform in 0..cap with the cap doubling per
  * retry from `baseDelayMs` up to `maxDelayMs`.

@@ -2,7 +2,7 @@ import { sleep } from '../abortable.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import type { OutgoingRequest, SendRequest } from '../engine/outgoing-request.js';
 import type { RetryOptions } from '../options/options.js';
-import { isRetryable, retryDelay } from './retry-policy.js';
+import { duplicatedOf, isRetryable, retryDelay } from './retry-policy.js';
 import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
@@ -38,10 +38,17 @@ export class Sender {
 
   async #send(resource: string, telemetry: Telemetry, request: OutgoingRequest): Promise<Error | undefined> {
     const { limit, retry } = this.#parts;
+    // Resends for `duplicated` are attempts, not retries: they spend none of `retry.limit`.
+    let resends = 0;
     for (let attempt = 1; ; attempt++) {
       const failed = await limit.run(() => this.#attempt(resource, telemetry, request, attempt));
       if (failed === undefined || !request.wanted()) return undefined;
-      if (!isRetryable(failed.outcome) || attempt > retry.limit) return failed.outcome.error;
+      const duplicated = duplicatedOf(failed.outcome);
+      if (duplicated !== undefined && request.withdraw(duplicated, failed.outcome.error)) {
+        resends++;
+        continue;
+      }
+      if (!isRetryable(failed.outcome) || attempt - resends > retry.limit) return failed.outcome.error;
       const delayMs = retryDelay(retry, attempt, failed.outcome);
       telemetry.retry({ items: failed.items, attempt, status: failed.outcome.status, delayMs });
       await sleep(delayMs, request.signal);

@@ -43,8 +43,19 @@ export interface SharedCache {
    * have no such item, or `undefined` when the tier holds nothing fresh. Rejects on failure.
    */
   getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]>;
-  /** One round trip: stores each item under all its keys, and "not found" for `notFound`. */
-  setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void>;
+  /**
+   * One round trip: stores each item under all its keys, and "not found" for `notFound`. With
+   * `staleIfErrorMs` > 0 (the loader's `cache.staleIfErrorMs`) each entry is also kept that much
+   * past its time to live, for `getStale`; a tier without `getStale` may ignore it.
+   */
+  setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[], options?: SharedCacheWriteOptions): Promise<void>;
+  /**
+   * Stale if error: one round trip for many keys, read only when a request met an outage. For
+   * each key, in order, the item or `null` held now or expired less than the `staleIfErrorMs` it
+   * was stored with ago, else `undefined`. Rejects on failure. Optional: a tier without it serves
+   * nothing stale, so a replica started during an outage has only its own cache.
+   */
+  getStale?(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]>;
   /** Deletes these keys (and every key of the items they hold), and tells the other replicas. */
   delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void>;
   /** Deletes every key of the scope, and tells the other replicas. */
@@ -62,6 +73,12 @@ export interface SharedCache {
   claim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
 }
 
+/** How a write to the shared tier keeps its entries. */
+export interface SharedCacheWriteOptions {
+  /** How long past its time to live an entry is kept for `getStale`, in milliseconds; 0: not kept. */
+  staleIfErrorMs: number;
+}
+
 /** Options of `createMemorySharedCache`. */
 export interface MemorySharedCacheOptions {
   /**
@@ -76,7 +93,8 @@ export interface MemorySharedCacheOptions {
   notFoundTtlMs?: number;
 }
 
-type StoredEntry = { value: object | null; expiresAt: number } | { aliasOf: string; expiresAt: number };
+/** `expiresAt`: fresh until; `keepUntil`: held for `getStale` until (`performance.now()` times). */
+type StoredEntry = { value: object | null; expiresAt: number; keepUntil: number } | { aliasOf: string; expiresAt: number; keepUntil: number };
 
 /** What replicas of one in-memory tier share: the entries and the invalidation bus. */
 class MemoryStore {
@@ -116,20 +134,31 @@ export class MemorySharedCache implements SharedCache {
     return Promise.resolve(keys.map((key) => this.#read(storeKey(scope, key))));
   }
 
-  setMany(scope: SharedCacheScope, items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): Promise<void> {
+  setMany(
+    scope: SharedCacheScope,
+    items: readonly SharedCacheItem[],
+    notFound: readonly CanonicalKey[],
+    options?: SharedCacheWriteOptions,
+  ): Promise<void> {
     const { entries, claims, ttlMs, notFoundTtlMs } = this.#store;
     const now = performance.now();
+    const graceMs = options?.staleIfErrorMs ?? 0;
     for (const { item, keys } of items) {
       const primary = storeKey(scope, keys[0]!);
-      entries.set(primary, { value: item, expiresAt: now + ttlMs });
-      for (const alias of keys.slice(1)) entries.set(storeKey(scope, alias), { aliasOf: primary, expiresAt: now + ttlMs });
+      const times = { expiresAt: now + ttlMs, keepUntil: now + ttlMs + graceMs };
+      entries.set(primary, { value: item, ...times });
+      for (const alias of keys.slice(1)) entries.set(storeKey(scope, alias), { aliasOf: primary, ...times });
       for (const key of keys) claims.delete(storeKey(scope, key));
     }
     for (const key of notFound) {
-      if (notFoundTtlMs > 0) entries.set(storeKey(scope, key), { value: null, expiresAt: now + notFoundTtlMs });
+      if (notFoundTtlMs > 0) entries.set(storeKey(scope, key), { value: null, expiresAt: now + notFoundTtlMs, keepUntil: now + notFoundTtlMs + graceMs });
       claims.delete(storeKey(scope, key));
     }
     return Promise.resolve();
+  }
+
+  getStale(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
+    return Promise.resolve(keys.map((key) => this.#read(storeKey(scope, key), 'keepUntil')));
   }
 
   claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]> {
@@ -152,7 +181,8 @@ export class MemorySharedCache implements SharedCache {
     const { entries } = this.#store;
     for (const key of keys) {
       const stored = storeKey(scope, key);
-      const item = this.#read(stored);
+      // Entries kept for stale-if-error go too: a cleared item is never served again.
+      const item = this.#read(stored, 'keepUntil');
       entries.delete(stored);
       if (item === undefined || item === null) continue;
       // Every alias of the item goes with it, whichever key named it.
@@ -176,10 +206,11 @@ export class MemorySharedCache implements SharedCache {
     return () => this.#store.listeners.delete(listener);
   }
 
-  #read(key: string): object | null | undefined {
+  /** The value held under `key` (through its alias), while `until` (fresh, or held for stale) is ahead. */
+  #read(key: string, until: 'expiresAt' | 'keepUntil' = 'expiresAt'): object | null | undefined {
     let entry = this.#store.entries.get(key);
     if (entry !== undefined && 'aliasOf' in entry) entry = this.#store.entries.get(entry.aliasOf);
-    if (entry === undefined || 'aliasOf' in entry || entry.expiresAt <= performance.now()) return undefined;
+    if (entry === undefined || 'aliasOf' in entry || entry[until] <= performance.now()) return undefined;
     return entry.value;
   }
 

@@ -1,5 +1,5 @@
 import type { CanonicalKey } from '../identifiers/identifiers.js';
-import type { SharedCache, SharedCacheItem, SharedCacheScope } from './shared-cache.js';
+import type { SharedCache, SharedCacheItem, SharedCacheScope, SharedCacheWriteOptions } from './shared-cache.js';
 import type { SharedTierGuard } from './shared-tier-guard.js';
 
 /**
@@ -21,14 +21,17 @@ export class SharedTier<TItem extends object> {
   readonly #cache: SharedCache;
   readonly #scope: SharedCacheScope;
   readonly #guard: SharedTierGuard;
+  /** The loader's `cache.staleIfErrorMs`, given with every write. */
+  readonly #writeOptions: SharedCacheWriteOptions | undefined;
   #unsubscribe: (() => void) | undefined;
   /** Writes started and not yet ended (see `close`). */
   readonly #writes = new Set<Promise<void>>();
 
-  constructor(cache: SharedCache, scope: SharedCacheScope, guard: SharedTierGuard) {
+  constructor(cache: SharedCache, scope: SharedCacheScope, guard: SharedTierGuard, staleIfErrorMs = 0) {
     this.#cache = cache;
     this.#scope = scope;
     this.#guard = guard;
+    this.#writeOptions = staleIfErrorMs > 0 ? { staleIfErrorMs } : undefined;
   }
 
   /** Hears other replicas' `clear`, `clearAll` and `prime` of this scope. */
@@ -39,16 +42,18 @@ export class SharedTier<TItem extends object> {
   }
 
   /** For each key: the item, `null` (known not found), or `undefined`; all `undefined` when the tier cannot answer. */
-  async lookUp(keys: readonly CanonicalKey[]): Promise<(TItem | null | undefined)[] | undefined> {
-    if (keys.length === 0 || !this.#guard.usable) return undefined;
-    try {
-      const found = await this.#cache.getMany(this.#scope, keys);
-      this.#guard.succeeded();
-      return found as (TItem | null | undefined)[];
-    } catch (error) {
-      this.#guard.failed(error);
-      return undefined;
-    }
+  lookUp(keys: readonly CanonicalKey[]): Promise<(TItem | null | undefined)[] | undefined> {
+    return this.#read(keys, (scope) => this.#cache.getMany(scope, keys));
+  }
+
+  /**
+   * Stale if error: as `lookUp`, with entries kept past their time to live within the grace
+   * (see `SharedCache.getStale`); `undefined` when the tier keeps none or cannot answer.
+   */
+  lookUpStale(keys: readonly CanonicalKey[]): Promise<(TItem | null | undefined)[] | undefined> {
+    const getStale = this.#cache.getStale?.bind(this.#cache);
+    if (this.#writeOptions === undefined || getStale === undefined) return Promise.resolve(undefined);
+    return this.#read(keys, (scope) => getStale(scope, keys));
   }
 
   /**
@@ -69,14 +74,14 @@ export class SharedTier<TItem extends object> {
   }
 
   store(items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): void {
-    this.#call(() => this.#cache.setMany(this.#scope, items, notFound));
+    this.#call(() => this.#cache.setMany(this.#scope, items, notFound, this.#writeOptions));
   }
 
   /** `prime`: drops every key of the version held now (a rename), then stores this one. */
   replace(item: TItem, keys: readonly CanonicalKey[]): void {
     this.#call(async () => {
       await this.#cache.delete(this.#scope, keys);
-      await this.#cache.setMany(this.#scope, [{ item, keys }], []);
+      await this.#cache.setMany(this.#scope, [{ item, keys }], [], this.#writeOptions);
     });
   }
 
@@ -96,6 +101,22 @@ export class SharedTier<TItem extends object> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     return Promise.all(this.#writes).then(() => undefined);
+  }
+
+  /** One read of the tier: a miss for every key when it is down or fails (then marked down for a while). */
+  async #read(
+    keys: readonly CanonicalKey[],
+    read: (scope: SharedCacheScope) => Promise<(object | null | undefined)[]>,
+  ): Promise<(TItem | null | undefined)[] | undefined> {
+    if (keys.length === 0 || !this.#guard.usable) return undefined;
+    try {
+      const found = await read(this.#scope);
+      this.#guard.succeeded();
+      return found as (TItem | null | undefined)[];
+    } catch (error) {
+      this.#guard.failed(error);
+      return undefined;
+    }
   }
 
   /** A write nobody waits for: its failure only marks the tier down for a while. */

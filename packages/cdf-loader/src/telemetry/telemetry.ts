@@ -43,10 +43,15 @@ export interface RetryEvent extends EventSource {
   delayMs: number;
 }
 
-/** How a load was answered (`cdf-loader:load`). */
-export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid';
+/**
+ * How a load was answered (`cdf-loader:load`). `staleWhileRevalidate`: at once, from an entry past
+ * `ttlMs`, while the key is refreshed. `stale` is not a load of its own: it follows the `queued`
+ * event of a key whose request met an outage and that was answered from its stale entry instead
+ * (stale if error), once per key.
+ */
+export type LoadOutcome = 'cacheHit' | 'inflightJoin' | 'queued' | 'invalid' | 'staleWhileRevalidate' | 'stale';
 
-/** A load started (`cdf-loader:load`): one event per key, `loadMany` included. */
+/** A load started (`cdf-loader:load`): one event per key, `loadMany` included; `stale` after `queued`, see `LoadOutcome`. */
 export interface LoadEvent extends EventSource {
   outcome: LoadOutcome;
 }
@@ -105,6 +110,13 @@ export interface LoaderStats {
   itemsReturned: number;
   /** Keys CDF had no item for. */
   notFound: number;
+  /**
+   * Keys answered from a stale entry (`cache.staleIfErrorMs`) because their request met an
+   * outage; each key once, however many loads waited on it.
+   */
+  staleServed: number;
+  /** Loads answered at once from an entry past `ttlMs` while it was refreshed (`cache.staleWhileRevalidateMs`). */
+  staleWhileRevalidate: number;
   /** The concurrency in force now: `maxConcurrency`, or less while CDF answers 429. */
   concurrencyLimit: number;
 }
@@ -169,6 +181,8 @@ export class Telemetry {
   #itemsRequested = 0;
   #itemsReturned = 0;
   #notFound = 0;
+  #staleServed = 0;
+  #staleWhileRevalidate = 0;
   readonly #source: EventSource;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
 
@@ -242,6 +256,19 @@ export class Telemetry {
     this.#sharedHits += count;
   }
 
+  /** A load was answered from an entry past `ttlMs` while the key is refreshed. */
+  staleWhileRevalidate(): void {
+    this.#loads++;
+    this.#staleWhileRevalidate++;
+    this.#publishLoad('staleWhileRevalidate', true);
+  }
+
+  /** A key whose request met an outage was answered from its stale entry. */
+  staleServed(): void {
+    this.#staleServed++;
+    if (loadChannel.hasSubscribers) loadChannel.publish({ ...this.#source, outcome: 'stale' } satisfies LoadEvent);
+  }
+
   /** A request failed for good. */
   requestFailed(): void {
     this.#requestFailures++;
@@ -260,6 +287,8 @@ export class Telemetry {
       itemsRequested: this.#itemsRequested,
       itemsReturned: this.#itemsReturned,
       notFound: this.#notFound,
+      staleServed: this.#staleServed,
+      staleWhileRevalidate: this.#staleWhileRevalidate,
       concurrencyLimit,
     };
   }

@@ -10,6 +10,7 @@ import { LoaderClosedError } from '../errors/loader-closed-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from '../identifiers/identifiers.js';
 import type { MissingPolicy } from '../options/options.js';
 import { describeValue } from '../options/describe-value.js';
+import type { Endpoint } from '../resources/endpoint.js';
 import type { Resource } from '../resources/resources.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { LoaderStats, Telemetry } from '../telemetry/telemetry.js';
@@ -50,14 +51,17 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   readonly #claims: ReplicaClaims<TItem> | undefined;
   readonly #queue: ChunkQueue<TItem>;
   readonly #invalidations = new Invalidations();
+  /** How a resource other than byids differs (see `Endpoint`); `undefined` for byids. */
+  readonly #endpoint: Endpoint<TItem> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(parts: EngineParts<TItem>) {
     this.#parts = parts;
     this.#telemetry = parts.telemetry;
+    this.#endpoint = parts.resource.endpoint;
     this.#keys = new PendingKeys(parts.resource, parts.missing);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
-    this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry);
+    this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
     if (parts.shared !== undefined) {
       this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
       parts.shared.onInvalidate((keys) => this.#invalidateLocally(keys));
@@ -93,7 +97,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
   prime(item: TItem): void {
-    const keys = itemKeys(item);
+    const keys = (this.#endpoint?.itemKeys ?? itemKeys)(item);
     if (typeof keys === 'string') throw new TypeError(`\`prime\` needs an item CDF could have sent: ${keys}.`);
     this.#checkOpen();
     this.#invalidate(keys);
@@ -103,7 +107,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Forgets the cached value of this identifier and of every other identifier of its item. */
   clear(identifier: unknown): void {
-    const key = identifierKey(identifier, this.#parts.resource.kinds);
+    const key = this.#keyOf(identifier);
     this.#checkOpen();
     this.#invalidate([key]);
     this.#parts.cache?.delete(key);
@@ -208,7 +212,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
-      key = identifierKey(identifier, this.#parts.resource.kinds);
+      key = this.#keyOf(identifier);
     } catch (error) {
       this.#telemetry.invalid();
       throw error;
@@ -223,7 +227,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
-      pending = this.#enqueue(key, copyIdentifier(identifier as Identifier));
+      const copy = this.#endpoint?.copyIdentifier;
+      pending = this.#enqueue(key, (copy === undefined ? copyIdentifier(identifier as Identifier) : copy(identifier as object)) as Identifier);
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
@@ -252,8 +257,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       signal: chunk.abort.signal,
       identifiers: () => this.#identifiersToSend(chunk),
       wanted: () => hasUnsettled(chunk),
-      answer: (items) => this.#fanOut.answerChunk(chunk, items),
+      answer: (items, sentAt) => this.#fanOut.answerChunk(chunk, items, sentAt),
     };
+    if (this.#endpoint?.unknownIdsFail === true) {
+      request.notFound = (missing) => this.#fanOut.answerMissing(chunk, missing, (identifier) => this.#keyOf(identifier));
+    }
     const { shared } = this.#parts;
     const claims = this.#claims;
     if (claims !== undefined) {
@@ -315,6 +323,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     // A chunk not yet looked up or sent will be asked after every invalidation so far.
     for (const chunk of this.#queue.inFlight.keys()) if (chunk.sentAt > 0) oldest = Math.min(oldest, chunk.sentAt);
     this.#invalidations.prune(oldest);
+  }
+
+  /** An identifier's canonical key, checked as the resource requires. */
+  #keyOf(identifier: unknown): CanonicalKey {
+    const endpoint = this.#endpoint;
+    return endpoint?.identifierKey === undefined ? identifierKey(identifier, this.#parts.resource.kinds) : endpoint.identifierKey(identifier);
   }
 
   #checkOpen(): void {

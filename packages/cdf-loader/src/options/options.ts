@@ -5,6 +5,8 @@ import type { SharedCache } from '../shared/shared-cache.js';
 import type { SharedConcurrency } from '../shared/shared-concurrency.js';
 import type { RequestEvent } from '../telemetry/telemetry.js';
 import type { GetToken } from '../auth/token-source.js';
+import { type CheckedFileLinksOptions, checkFileLinksOptions, checkInstancesOptions, FILE_LINKS_KEYS, type FileLinksOptions, INSTANCES_KEYS, type InstancesOptions } from './reach-options.js';
+import type { InstanceSource } from '../identifiers/instance-identifiers.js';
 
 /** What to do with an identifier CDF has no item for. */
 export type MissingPolicy = 'null' | 'error';
@@ -151,6 +153,17 @@ export interface BatchingOptions {
 /** Everything `createByIdsLoader` and its siblings accept. */
 export type LoaderOptions = ConnectionOptions & BatchingOptions;
 
+/** What `createCdfLoaders` (and `createCdfLoaderPool`) accept besides `LoaderOptions`. */
+export interface LoaderSetOptions {
+  /** Options of the set's `fileLinks` loader. */
+  fileLinks?: FileLinksOptions;
+  /** Options of the set's `instances` loader (its `sources`). */
+  instances?: InstancesOptions;
+}
+
+/** The options of a loader set's own, beyond `LoaderOptions`. */
+export const LOADER_SET_KEYS = ['fileLinks', 'instances'] as const satisfies readonly (keyof LoaderSetOptions)[];
+
 export const MAX_BATCH_SIZE = 1000;
 
 /** Options after checking, with defaults filled in: what the parts are built from. */
@@ -173,6 +186,10 @@ export interface CheckedOptions {
   cache: { max: number; ttlMs: number; notFoundTtlMs: number; shared: SharedCache | undefined } | false;
   missing: MissingPolicy;
   onRequest: ((event: RequestEvent) => void) | undefined;
+  /** Of `fileLinks` (or of `createFileLinksLoader`'s own options). */
+  fileLinks: CheckedFileLinksOptions;
+  /** `sources` of `instances` (or of `createInstancesLoader`). */
+  instances: { sources: InstanceSource[] | undefined };
 }
 
 const CONNECTION_KEYS = [
@@ -233,6 +250,22 @@ export function checkOptions(options: LoaderOptions, extraKeys: readonly string[
     cache: checkCache(options.cache),
     missing: checkMissing(options.missing ?? 'null'),
     onRequest: checkFunction<CheckedOptions['onRequest']>('onRequest', options.onRequest, false),
+    ...checkReachOptions(options as LoaderSetOptions & FileLinksOptions & InstancesOptions, extraKeys),
+  };
+}
+
+/**
+ * The download-link and instance options: top-level for `createFileLinksLoader` and
+ * `createInstancesLoader` (their keys in `extraKeys`), under `fileLinks` and `instances` for a set.
+ */
+function checkReachOptions(options: LoaderSetOptions & FileLinksOptions & InstancesOptions, extraKeys: readonly string[]): Pick<CheckedOptions, 'fileLinks' | 'instances'> {
+  const fileLinks = checkObject('fileLinks', options.fileLinks ?? {});
+  checkKnownKeys('fileLinks.', fileLinks, FILE_LINKS_KEYS);
+  const instances = checkObject('instances', options.instances ?? {});
+  checkKnownKeys('instances.', instances, INSTANCES_KEYS);
+  return {
+    fileLinks: extraKeys.includes('extendedExpiration') ? checkFileLinksOptions(options, '') : checkFileLinksOptions(fileLinks, 'fileLinks.'),
+    instances: extraKeys.includes('sources') ? checkInstancesOptions(options, '') : checkInstancesOptions(instances, 'instances.'),
   };
 }
 

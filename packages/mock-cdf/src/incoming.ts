@@ -37,6 +37,7 @@ export function arrivalOf(req: IncomingMessage, requestId: string, startedAt: nu
     query,
     items: [],
     ignoreUnknownIds: null,
+    sources: null,
     token: bearerToken(req.headers.authorization),
     headers,
     status: null,
@@ -64,10 +65,11 @@ export async function parseBody(body: Buffer, contentEncoding: string | undefine
   return new Promise((resolve) => gunzip(body, (error, raw) => resolve(error ? undefined : parseJson(raw.toString('utf8')))));
 }
 
-/** Records in `entry` what a parsed body sent: its `items` and `ignoreUnknownIds`, when they have the right types. */
+/** Records in `entry` what a parsed body sent: its `items`, `ignoreUnknownIds` and `sources`, when they have the right types. */
 export function noteBody(entry: RequestLogEntry, body: { value: unknown } | undefined): void {
   if (body === undefined || !isRecord(body.value)) return;
-  const { items, ignoreUnknownIds } = body.value;
+  const { items, ignoreUnknownIds, sources } = body.value;
   if (Array.isArray(items)) entry.items = items;
+  if (Array.isArray(sources)) entry.sources = sources;
   if (typeof ignoreUnknownIds === 'boolean') entry.ignoreUnknownIds = ignoreUnknownIds;
 }

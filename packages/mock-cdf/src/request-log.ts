@@ -37,6 +37,8 @@ export interface RequestLogEntry {
   /** The request's `items` exactly as sent ([] when the body had none or was not JSON). */
   items: unknown[];
   ignoreUnknownIds: boolean | null;
+  /** The `sources` of a `models/instances/byids` body as sent, null when it had none. */
+  sources: unknown[] | null;
   /** The bearer token as sent, null when none. */
   token: string | null;
   /** Request headers, lowercased, without `authorization`. */

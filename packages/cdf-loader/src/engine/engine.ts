@@ -63,7 +63,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
     if (parts.shared !== undefined) {
-      this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
+      // Items that expire (download links) are not claimed: a claim takes an entry the tier still
+      // holds for an answer, and an expired link would then be waited for instead of fetched.
+      if (this.#endpoint?.freshFor === undefined) {
+        this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
+      }
       parts.shared.onInvalidate((keys) => this.#invalidateLocally(keys));
     }
   }

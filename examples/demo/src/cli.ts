@@ -1,5 +1,6 @@
 import { HELP, parseCommandLine } from './config.js';
 import type { ProgressStream } from './progress.js';
+import { renderLinksReport, runLinksDemo } from './download-links.js';
 import { renderHeader, renderReport } from './report.js';
 import { runReplicasCli } from './replicas/replicas-cli.js';
 import { runDemo } from './run.js';
@@ -33,6 +34,10 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     return EXIT.usage;
   }
   const { config } = parsed;
+  if (config.links !== undefined && config.target.kind === 'mock') {
+    io.stdout.write(renderLinksReport(await runLinksDemo(config.links.pageSize, config.target)));
+    return EXIT.ok;
+  }
   if (config.replicas !== undefined && config.target.kind === 'mock') {
     return EXIT[await runReplicasCli({ ...config, target: config.target, replicas: config.replicas }, io)];
   }

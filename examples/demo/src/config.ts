@@ -59,6 +59,8 @@ export interface DemoConfig {
   workload: WorkloadSize;
   /** Set by `--replicas`: run the replicas demo instead (against the fake only). */
   replicas?: ReplicasConfig;
+  /** Set by `--links N`: what a page of N download URLs costs, instead (against the fake only). */
+  links?: { pageSize: number };
 }
 
 /** What the command line asked for: a run, the help text, or a message saying what to fix. */
@@ -78,6 +80,7 @@ export const DEFAULT_MOCK_OPERATIONS = 120;
 export const DEFAULT_CDF_OPERATIONS = 50;
 const MAX_OPERATIONS = 10_000;
 const MAX_REPLICAS = 16;
+const MAX_LINKS_PAGE = 10_000;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -97,7 +100,7 @@ export function workloadFor(operations: number): WorkloadSize {
   };
 }
 
-export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH | --replicas N]
+export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH | --replicas N | --links N]
 
 Runs a GraphQL workload through graphql-yoga three ways — naive per-reference byids requests,
 @cognite/sdk-style per-operation retrieval, and cdf-loader — and prints what each cost.
@@ -116,6 +119,8 @@ Options:
   --replicas N      run the workload from N replica processes (2 to ${MAX_REPLICAS}) against the fake, once each
                     on its own and once sharing Redis through @cdf-loader/redis: REDIS_URL, or a
                     private redis-server started on a free port when one is installed
+  --links N         instead: what a page of N files' download URLs (files/downloadlink) costs against the
+                    fake, a request per resolver, one request with every id, and with cdf-loader's fileLinks
   -h, --help        show this help
 `;
 
@@ -124,6 +129,7 @@ const VALUE_OPTIONS = {
   '--ids-file': 'a path, such as --ids-file ids.txt',
   '--operations': 'a number, such as --operations 50',
   '--replicas': 'a number of replica processes, such as --replicas 4',
+  '--links': 'a page size, such as --links 250',
 } as const;
 type ValueOption = keyof typeof VALUE_OPTIONS;
 
@@ -180,10 +186,11 @@ function isValueOption(name: string): name is ValueOption {
 }
 
 async function buildConfig(options: Partial<Record<ValueOption, string>>, env: Readonly<Record<string, string | undefined>>): Promise<DemoConfig> {
-  const operations = options['--operations'] === undefined ? undefined : parseOperations(options['--operations']);
+  const operations = options['--operations'] === undefined ? undefined : parseCount('--operations', options['--operations'], 1, MAX_OPERATIONS);
   if (options['--ids'] !== undefined && options['--ids-file'] !== undefined) {
     throw new ConfigError('Give either --ids or --ids-file, not both.');
   }
+  if (options['--replicas'] !== undefined && options['--links'] !== undefined) throw new ConfigError('Give either --replicas or --links, not both.');
   const set = (name: (typeof CDF_VARS)[number]): string | undefined => (env[name] === '' ? undefined : env[name]);
   if (CDF_VARS.every((name) => set(name) === undefined)) {
     if (options['--ids'] !== undefined || options['--ids-file'] !== undefined) {
@@ -193,11 +200,12 @@ async function buildConfig(options: Partial<Record<ValueOption, string>>, env: R
       );
     }
     const config: DemoConfig = { target: DEFAULT_MOCK_TARGET, workload: workloadFor(operations ?? DEFAULT_MOCK_OPERATIONS) };
-    if (options['--replicas'] !== undefined) config.replicas = { count: parseReplicas(options['--replicas']), redisUrl: redisUrlOf(env) };
+    if (options['--replicas'] !== undefined) config.replicas = { count: parseCount('--replicas', options['--replicas'], 2, MAX_REPLICAS), redisUrl: redisUrlOf(env) };
+    if (options['--links'] !== undefined) config.links = { pageSize: parseCount('--links', options['--links'], 1, MAX_LINKS_PAGE) };
     return config;
   }
-  if (options['--replicas'] !== undefined) {
-    throw new ConfigError('--replicas runs against the built-in fake CDF, whose project-wide concurrency limit it measures: unset the CDF_* variables.');
+  for (const name of ['--replicas', '--links'] as const) {
+    if (options[name] !== undefined) throw new ConfigError(`${name} runs against the built-in fake CDF, whose project-wide concurrency limit it measures: unset the CDF_* variables.`);
   }
 
   const baseUrl = set('CDF_BASE_URL');
@@ -246,20 +254,10 @@ async function buildConfig(options: Partial<Record<ValueOption, string>>, env: R
   };
 }
 
-function parseOperations(value: string): number {
-  const operations = Number(value);
-  if (!/^\d+$/.test(value) || operations < 1 || operations > MAX_OPERATIONS) {
-    throw new ConfigError(`--operations must be an integer from 1 to ${MAX_OPERATIONS}, got '${value}'.`);
-  }
-  return operations;
-}
-
-function parseReplicas(value: string): number {
-  const replicas = Number(value);
-  if (!/^\d+$/.test(value) || replicas < 2 || replicas > MAX_REPLICAS) {
-    throw new ConfigError(`--replicas must be an integer from 2 to ${MAX_REPLICAS}, got '${value}'.`);
-  }
-  return replicas;
+function parseCount(name: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${value}'.`);
+  return number;
 }
 
 /** `REDIS_URL` when set and empty counts as unset; a value that is no redis:// URL is refused without showing it (it may hold a password). */

@@ -9,3 +9,5 @@ export type { DemoIo } from './run.js';
 export { renderReplicasHeader, renderReplicasReport } from './replicas/replicas-report.js';
 export { runReplicasDemo } from './replicas/run-replicas.js';
 export type { ReplicaMode, ReplicaRunReport, ReplicasDemoConfig, ReplicasReport } from './replicas/run-replicas.js';
+export { renderLinksReport, runLinksDemo } from './download-links.js';
+export type { LinksReport, LinksRow } from './download-links.js';

@@ -27,21 +27,16 @@ const linksRequest = {
   additionalProperties: false,
   properties: { items: { type: 'array', minItems: 1, maxItems: 100, items: fileSelector } },
 };
-const linksAnswer = {
+/** An answer `{ items: [item, …], …others }`. */
+function itemsAnswer(item: Json, others: Json = {}): Json {
+  return { type: 'object', required: ['items'], properties: { items: { type: 'array', items: item }, ...others } };
+}
+const linksAnswer = itemsAnswer({
   type: 'object',
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['downloadUrl'],
-        properties: { downloadUrl: { type: 'string', pattern: '^https?://' }, id: { type: 'integer' }, externalId: { type: 'string' }, instanceId },
-        oneOf: [{ required: ['id'] }, { required: ['externalId'] }, { required: ['instanceId'] }],
-      },
-    },
-  },
-};
+  required: ['downloadUrl'],
+  properties: { downloadUrl: { type: 'string', pattern: '^https?://' }, id: { type: 'integer' }, externalId: { type: 'string' }, instanceId },
+  oneOf: [{ required: ['id'] }, { required: ['externalId'] }, { required: ['instanceId'] }],
+});
 const reference = { type: 'object', required: ['space', 'externalId'], properties: { space, externalId: { type: 'string' } } };
 const view = {
   type: 'object',
@@ -80,26 +75,19 @@ const instanceFields = {
   deletedTime: { type: 'integer' },
   properties,
 };
-const instancesAnswer = {
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        oneOf: [
-          { type: 'object', required: ['instanceType', 'space', 'externalId', 'version', 'createdTime', 'lastUpdatedTime'], properties: { ...instanceFields, instanceType: { const: 'node' }, type: reference } },
-          {
-            type: 'object',
-            required: ['instanceType', 'space', 'externalId', 'version', 'createdTime', 'lastUpdatedTime', 'type', 'startNode', 'endNode'],
-            properties: { ...instanceFields, instanceType: { const: 'edge' }, type: reference, startNode: reference, endNode: reference },
-          },
-        ],
+const instancesAnswer = itemsAnswer(
+  {
+    oneOf: [
+      { type: 'object', required: ['instanceType', 'space', 'externalId', 'version', 'createdTime', 'lastUpdatedTime'], properties: { ...instanceFields, instanceType: { const: 'node' }, type: reference } },
+      {
+        type: 'object',
+        required: ['instanceType', 'space', 'externalId', 'version', 'createdTime', 'lastUpdatedTime', 'type', 'startNode', 'endNode'],
+        properties: { ...instanceFields, instanceType: { const: 'edge' }, type: reference, startNode: reference, endNode: reference },
       },
-    },
-    typing: { type: 'object' },
+    ],
   },
-};
+  { typing: { type: 'object' } },
+);
 const errorBody = {
   type: 'object',
   required: ['error'],

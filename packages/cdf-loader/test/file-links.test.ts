@@ -4,6 +4,7 @@ import {
   createCdfLoaders,
   createFileLinksLoader,
   createMemorySharedCache,
+  createMemorySharedConcurrency,
   type FileLink,
   NotFoundError,
   type RequestEvent,
@@ -157,6 +158,16 @@ describe('download links', () => {
 });
 
 describe('download links, on the real clock', () => {
+  test('under the same budgets as byids: a shared budget of 1 holds every replica to one request in flight', async () => {
+    const budget = createMemorySharedConcurrency(1);
+    const a = createFileLinksLoader(optionsFor(cdf(), { sharedConcurrency: budget, maxBatchSize: 50 }));
+    const b = createFileLinksLoader(optionsFor(cdf(), { sharedConcurrency: budget, maxBatchSize: 50 }));
+    const files = cdf().data.files.slice(0, 200);
+    await Promise.all(files.map((file, index) => (index % 2 === 0 ? a : b).load({ id: file.id })));
+    expect(requestsTo(cdf(), LINKS).map((entry) => entry.items.length)).toEqual([50, 50, 50, 50]);
+    expect(cdf().counters.maxConcurrent).toBe(1);
+  });
+
   test('retried like byids: a 503 is retried, a 500 fails its keys with the endpoint in the message', async () => {
     const links = createFileLinksLoader(optionsFor(cdf(), { retry: { baseDelayMs: 0, maxDelayMs: 0 } }));
     const id = cdf().data.files[0]!.id;

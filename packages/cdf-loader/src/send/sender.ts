@@ -83,7 +83,7 @@ export class Sender {
         });
         if (outcome.ok) {
           limit.succeeded();
-          request.answer(outcome.items, outcome.startTime);
+          request.answer(outcome.items, outcome.sentAt);
           return undefined;
         }
         if (outcome.status === 429) limit.throttled(generation);

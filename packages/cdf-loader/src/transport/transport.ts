@@ -52,8 +52,8 @@ export interface AttemptSuccess {
   items: readonly unknown[];
   status: number;
   requestId: string | undefined;
-  /** When the exchange that answered started, epoch ms. */
-  startTime: number;
+  /** When the exchange that answered was sent, epoch ms on `Date.now()` (a download link's life starts then). */
+  sentAt: number;
 }
 
 /**
@@ -138,7 +138,9 @@ export class Transport {
         const startedAt = performance.now();
         // On the clock tracers use (OpenTelemetry's hrTime), so an attempt's span sits inside its parent's.
         const startTime = performance.timeOrigin + startedAt;
-        const outcome = await this.#exchange(target, body, token, startTime, attemptSignal, signal, timeout.signal);
+        // On the wall clock callers compare an `expiresAt` with; `startTime` is on the tracers' clock.
+        const sentAt = Date.now();
+        const outcome = await this.#exchange(target, body, token, sentAt, attemptSignal, signal, timeout.signal);
         exchanged(outcome, startTime, performance.now() - startedAt);
         if (outcome.ok || outcome.status !== 401) return outcome;
         if (!refreshed) {
@@ -168,7 +170,7 @@ export class Transport {
     target: RequestTarget,
     body: string,
     token: string,
-    startTime: number,
+    sentAt: number,
     attemptSignal: AbortSignal,
     signal: AbortSignal,
     timeout: AbortSignal,
@@ -181,7 +183,7 @@ export class Transport {
         headers: { ...this.#headers, authorization: `Bearer ${token}` },
         signal: attemptSignal,
       });
-      return readResponse(target, response, await response.text(), startTime);
+      return readResponse(target, response, await response.text(), sentAt);
     } catch (cause) {
       if (signal.aborted) throw signal.reason;
       const { resource, endpoint } = target;
@@ -204,7 +206,7 @@ function tokenProviderError(cause: unknown): TokenProviderError {
   return new TokenProviderError(`\`getToken\` failed: ${reason}`, { cause });
 }
 
-function readResponse(target: RequestTarget, response: Response, text: string, startTime: number): AttemptOutcome {
+function readResponse(target: RequestTarget, response: Response, text: string, sentAt: number): AttemptOutcome {
   const { resource, endpoint } = target;
   const status = response.status;
   const requestId = response.headers.get('x-request-id') ?? undefined;
@@ -216,7 +218,7 @@ function readResponse(target: RequestTarget, response: Response, text: string, s
       : !Array.isArray(items)
         ? 'the response has no `items` array'
         : describeBadItem(items, target);
-    if (problem === undefined) return { ok: true, items: items as unknown[], status, requestId, startTime };
+    if (problem === undefined) return { ok: true, items: items as unknown[], status, requestId, sentAt };
     return failure(
       'malformed',
       new CdfApiError({ resource, endpoint, status, code: status, message: problem, requestId, body: text.slice(0, MAX_BODY_IN_ERROR) }),

@@ -1,6 +1,7 @@
 import { parseCommandLine } from './config.js';
 import { HELP } from './help.js';
 import type { ProgressStream } from './progress.js';
+import { renderLinksReport, runLinksDemo } from './download-links.js';
 import { renderHeader, renderReport } from './report.js';
 import { renderOutageHeader, renderOutageReport } from './outage/outage-report.js';
 import { OUTAGE_CACHE, runOutageDemo } from './outage/run-outage.js';
@@ -36,6 +37,10 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     return EXIT.usage;
   }
   const { config } = parsed;
+  if (config.links !== undefined && config.target.kind === 'mock') {
+    io.stdout.write(renderLinksReport(await runLinksDemo(config.links.pageSize, config.target)));
+    return EXIT.ok;
+  }
   if (config.replicas !== undefined && config.target.kind === 'mock') {
     return EXIT[await runReplicasCli({ ...config, target: config.target, replicas: config.replicas }, io)];
   }

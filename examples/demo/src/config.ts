@@ -61,6 +61,8 @@ export interface DemoConfig {
   replicas?: ReplicasConfig;
   /** Set by `--outage`: run the outage demo instead (against the fake only). */
   outage?: true;
+  /** Set by `--links N`: what a page of N download URLs costs, instead (against the fake only). */
+  links?: { pageSize: number };
 }
 
 /** What the command line asked for: a run, the help text, or a message saying what to fix. */
@@ -80,6 +82,7 @@ export const DEFAULT_MOCK_OPERATIONS = 120;
 export const DEFAULT_CDF_OPERATIONS = 50;
 const MAX_OPERATIONS = 10_000;
 export const MAX_REPLICAS = 16;
+const MAX_LINKS_PAGE = 10_000;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -99,12 +102,12 @@ export function workloadFor(operations: number): WorkloadSize {
   };
 }
 
-
 const VALUE_OPTIONS = {
   '--ids': 'a list of file ids, such as --ids 1,2,3',
   '--ids-file': 'a path, such as --ids-file ids.txt',
   '--operations': 'a number, such as --operations 50',
   '--replicas': 'a number of replica processes, such as --replicas 4',
+  '--links': 'a page size, such as --links 250',
 } as const;
 type ValueOption = keyof typeof VALUE_OPTIONS;
 /** Options without a value; present or not. */
@@ -168,10 +171,11 @@ function isValueOption(name: string): name is ValueOption {
 }
 
 async function buildConfig(options: ParsedOptions, env: Readonly<Record<string, string | undefined>>): Promise<DemoConfig> {
-  const operations = options['--operations'] === undefined ? undefined : parseOperations(options['--operations']);
+  const operations = options['--operations'] === undefined ? undefined : parseCount('--operations', options['--operations'], 1, MAX_OPERATIONS);
   if (options['--ids'] !== undefined && options['--ids-file'] !== undefined) {
     throw new ConfigError('Give either --ids or --ids-file, not both.');
   }
+  if (options['--replicas'] !== undefined && options['--links'] !== undefined) throw new ConfigError('Give either --replicas or --links, not both.');
   const set = (name: (typeof CDF_VARS)[number]): string | undefined => (env[name] === '' ? undefined : env[name]);
   if (CDF_VARS.every((name) => set(name) === undefined)) {
     if (options['--ids'] !== undefined || options['--ids-file'] !== undefined) {
@@ -181,13 +185,16 @@ async function buildConfig(options: ParsedOptions, env: Readonly<Record<string, 
       );
     }
     const config: DemoConfig = { target: DEFAULT_MOCK_TARGET, workload: workloadFor(operations ?? DEFAULT_MOCK_OPERATIONS) };
-    if (options['--replicas'] !== undefined) config.replicas = { count: parseReplicas(options['--replicas']), redisUrl: redisUrlOf(env) };
-    if (options['--outage'] !== undefined && config.replicas !== undefined) throw new ConfigError('Give either --outage or --replicas, not both.');
+    if (options['--replicas'] !== undefined) config.replicas = { count: parseCount('--replicas', options['--replicas'], 2, MAX_REPLICAS), redisUrl: redisUrlOf(env) };
+    if (options['--links'] !== undefined) config.links = { pageSize: parseCount('--links', options['--links'], 1, MAX_LINKS_PAGE) };
+    if (options['--outage'] !== undefined && (config.replicas !== undefined || config.links !== undefined)) {
+      throw new ConfigError(`Give either --outage or ${config.replicas === undefined ? '--links' : '--replicas'}, not both.`);
+    }
     if (options['--outage'] !== undefined) config.outage = true;
     return config;
   }
-  if (options['--replicas'] !== undefined) {
-    throw new ConfigError('--replicas runs against the built-in fake CDF, whose project-wide concurrency limit it measures: unset the CDF_* variables.');
+  for (const name of ['--replicas', '--links'] as const) {
+    if (options[name] !== undefined) throw new ConfigError(`${name} runs against the built-in fake CDF, whose project-wide concurrency limit it measures: unset the CDF_* variables.`);
   }
   if (options['--outage'] !== undefined) throw new ConfigError('--outage takes the built-in fake CDF down mid-run: unset the CDF_* variables.');
 
@@ -237,20 +244,10 @@ async function buildConfig(options: ParsedOptions, env: Readonly<Record<string, 
   };
 }
 
-function parseOperations(value: string): number {
-  const operations = Number(value);
-  if (!/^\d+$/.test(value) || operations < 1 || operations > MAX_OPERATIONS) {
-    throw new ConfigError(`--operations must be an integer from 1 to ${MAX_OPERATIONS}, got '${value}'.`);
-  }
-  return operations;
-}
-
-function parseReplicas(value: string): number {
-  const replicas = Number(value);
-  if (!/^\d+$/.test(value) || replicas < 2 || replicas > MAX_REPLICAS) {
-    throw new ConfigError(`--replicas must be an integer from 2 to ${MAX_REPLICAS}, got '${value}'.`);
-  }
-  return replicas;
+function parseCount(name: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${value}'.`);
+  return number;
 }
 
 /** `REDIS_URL` when set and empty counts as unset; a value that is no redis:// URL is refused without showing it (it may hold a password). */

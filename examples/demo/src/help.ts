@@ -1,7 +1,7 @@
 import { DEFAULT_CDF_OPERATIONS, DEFAULT_MOCK_OPERATIONS, DEFAULT_MOCK_TARGET, MAX_REPLICAS } from './config.js';
 
 /** What `pnpm demo --help` prints. */
-export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH | --replicas N | --outage]
+export const HELP = `Usage: pnpm demo [--operations N] [--ids 1,2,3 | --ids-file PATH | --replicas N | --outage | --links N]
 
 Runs a GraphQL workload through graphql-yoga three ways — naive per-reference byids requests,
 @cognite/sdk-style per-operation retrieval, and cdf-loader — and prints what each cost.
@@ -23,5 +23,7 @@ Options:
   --outage          run cdf-loader against the fake, take the fake down (503 to every request)
                     mid-run, and show the pages still answered from cache
                     (cache.staleIfErrorMs), beside the same run without it
+  --links N         instead: what a page of N files' download URLs (files/downloadlink) costs against the
+                    fake, a request per resolver, one request with every id, and with cdf-loader's fileLinks
   -h, --help        show this help
 `;

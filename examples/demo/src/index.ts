@@ -12,3 +12,5 @@ export type { ReplicaMode, ReplicaRunReport, ReplicasDemoConfig, ReplicasReport 
 export { renderOutageHeader, renderOutageReport } from './outage/outage-report.js';
 export { OUTAGE_CACHE, runOutageDemo } from './outage/run-outage.js';
 export type { OutageDemoConfig, OutagePhase, OutageReport, OutageRun } from './outage/run-outage.js';
+export { renderLinksReport, runLinksDemo } from './download-links.js';
+export type { LinksReport, LinksRow } from './download-links.js';

@@ -1,4 +1,4 @@
-import type { Asset, CanonicalKey, CdfLoaderPool, FileInfo, IdEither, Identifier } from 'cdf-loader';
+import type { Asset, CanonicalKey, CdfLoaderPool, FileInfo, FileLink, IdEither, Identifier, Instance, InstanceIdentifier } from 'cdf-loader';
 import type DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
@@ -8,6 +8,10 @@ import { bearerToken } from './principal.js';
 export interface Context {
   files: DataLoader<Identifier, FileInfo | null, CanonicalKey>;
   assets: DataLoader<IdEither, Asset | null, CanonicalKey>;
+  /** Download links (`files/downloadlink`): a page's `File.downloadUrl`s become one request per 100. */
+  fileLinks: DataLoader<Identifier, FileLink | null, CanonicalKey>;
+  /** Data-modeling nodes, read through the server's `instances.sources` (the CogniteFile view). */
+  instances: DataLoader<InstanceIdentifier, Instance | null, CanonicalKey>;
 }
 
 /**
@@ -25,6 +29,11 @@ export function contextFactory(pool: CdfLoaderPool): (initial: YogaInitialContex
     // than by a claim inside it means a forged token can never reach another user's cache.
     const cdf = pool.forToken(token);
     const scope = { signal: request.signal };
-    return { files: cdf.files.forRequest(scope), assets: cdf.assets.forRequest(scope) };
+    return {
+      files: cdf.files.forRequest(scope),
+      assets: cdf.assets.forRequest(scope),
+      fileLinks: cdf.fileLinks.forRequest(scope),
+      instances: cdf.instances.forRequest(scope),
+    };
   };
 }

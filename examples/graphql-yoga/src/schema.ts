@@ -1,7 +1,8 @@
-import { type Asset, type FileInfo, InvalidIdentifierError } from 'cdf-loader';
+import { type Asset, type FileInfo, InvalidIdentifierError, parseInstanceIdentifier } from 'cdf-loader';
 import type DataLoader from 'dataloader';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { Context } from './context.js';
+import { fileNodeOf } from './file-node.js';
 import { assetIdentifier, fileIdentifier, type IdArgs } from './identifiers.js';
 
 /**
@@ -26,6 +27,20 @@ const typeDefs = /* GraphQL */ `
     lastUpdatedTime: Float!
     "The assets the file is linked to that the caller may see."
     assets: [Asset]!
+    "A link to the file's content, valid for 30 seconds from the request that made it (cached until 5 seconds before that)."
+    downloadUrl: String
+    "The file's data-modeling node (a CogniteFile), for a file that has an instanceId; null otherwise."
+    node: FileNode
+  }
+
+  "A CogniteFile node: its identity, and its values in the cdf_cdm:CogniteFile/v1 view."
+  type FileNode {
+    space: String!
+    externalId: String!
+    version: Int!
+    name: String
+    mimeType: String
+    directory: String
   }
 
   type Asset {
@@ -45,6 +60,8 @@ const typeDefs = /* GraphQL */ `
     "One asset by \`id\` or \`externalId\` (give exactly one)."
     asset(id: ID, externalId: String): Asset
     assets(ids: [ID!]!): [Asset]!
+    "A CogniteFile node by its space and externalId; null when CDF has none."
+    fileNode(space: String!, externalId: String!): FileNode
   }
 `;
 
@@ -58,10 +75,16 @@ export function createCdfSchema(assetFiles: AssetFiles | undefined) {
         files: (_: unknown, { ids }: { ids: string[] }, { files }: Context) => loadEach(files, ids, fileIdentifier),
         asset: (_: unknown, args: IdArgs, { assets }: Context) => assets.load(assetIdentifier(args)),
         assets: (_: unknown, { ids }: { ids: string[] }, { assets }: Context) => loadEach(assets, ids, assetIdentifier),
+        // Untrusted arguments: checked before anything is sent, an InvalidIdentifierError otherwise.
+        fileNode: async (_: unknown, { space, externalId }: { space: string; externalId: string }, { instances }: Context) =>
+          fileNodeOf(await instances.load(parseInstanceIdentifier({ instanceType: 'node', space, externalId }))),
       },
       File: {
         assets: async (file: FileInfo, _: unknown, { assets }: Context) =>
           visible(await assets.loadMany((file.assetIds ?? []).map((id) => ({ id })))),
+        downloadUrl: async (file: FileInfo, _: unknown, { fileLinks }: Context) => (await fileLinks.load({ id: file.id }))?.downloadUrl ?? null,
+        node: async (file: FileInfo, _: unknown, { instances }: Context) =>
+          file.instanceId === undefined ? null : fileNodeOf(await instances.load({ instanceType: 'node', ...file.instanceId })),
       },
       Asset: {
         files: async (asset: Asset, _: unknown, { files }: Context) => {

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { type CdfLoaderPoolOptions, createCdfLoaderPool } from 'cdf-loader';
 import { createYoga } from 'graphql-yoga';
 import { contextFactory } from './context.js';
+import { FILE_NODE_SOURCES } from './file-node.js';
 import { maskError } from './errors.js';
 import { createServerLogger, type Logging } from './logger.js';
 import { type AssetFiles, createCdfSchema } from './schema.js';
@@ -24,10 +25,11 @@ export interface ServerOptions extends CdfLoaderPoolOptions {
  * CDF token; one loader pool serves them all, one loader set per token.
  */
 export function createGraphQLHandler(options: ServerOptions) {
-  const { assetFiles, logging = true, ...poolOptions } = options;
+  const { assetFiles, logging = true, instances = { sources: FILE_NODE_SOURCES }, ...poolOptions } = options;
   return createYoga({
     schema: createCdfSchema(assetFiles),
-    context: contextFactory(createCdfLoaderPool(poolOptions)),
+    // `File.node` reads the CogniteFile view: every instances request carries it as `sources`.
+    context: contextFactory(createCdfLoaderPool({ ...poolOptions, instances })),
     maskedErrors: { maskError },
     logging: createServerLogger(logging),
   });

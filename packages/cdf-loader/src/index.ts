@@ -1,10 +1,21 @@
-export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFilesLoader } from './loader/loader.js';
-export type { AssetsLoader, CdfLoaders, EventsLoader, FilesLoader, NotFoundValue, SequencesLoader, TimeSeriesLoader } from './loader/loader.js';
+export { ByIdsLoader, createByIdsLoader, createCdfLoaders, createFileLinksLoader, createFilesLoader, createInstancesLoader } from './loader/loader.js';
+export type {
+  AssetsLoader,
+  CdfLoaders,
+  EventsLoader,
+  FileLinksLoader,
+  FilesLoader,
+  InstancesLoader,
+  NotFoundValue,
+  SequencesLoader,
+  TimeSeriesLoader,
+} from './loader/loader.js';
 export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk/load-all.js';
 export { CdfLoaderPool, createCdfLoaderPool } from './loader/principal-pool.js';
 export type { CdfLoaderPoolOptions } from './loader/principal-pool.js';
 export { createConcurrencyLimit } from './options/options.js';
-export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
+export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoaderSetOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
+export type { FileLinksOptions, InstancesOptions } from './options/reach-options.js';
 export { ConcurrencyLimit } from './send/concurrency-limit.js';
 export type { ConcurrencyLimitOptions } from './send/concurrency-limit.js';
 export { createMemorySharedCache, MemorySharedCache } from './shared/shared-cache.js';
@@ -35,6 +46,8 @@ export type {
 export type { RequestScopeOptions } from './loader/request-scope.js';
 export type { GetToken, TokenRequest } from './auth/token-source.js';
 export { clientCredentials } from './auth/client-credentials.js';
+export { fromCogniteClient } from './auth/from-cognite-client.js';
+export type { CogniteClientConnection, CogniteClientLike } from './auth/from-cognite-client.js';
 export type { ClientCredentialsOptions } from './auth/client-credentials.js';
 export { assets, defineResource, events, files, sequences, timeSeries } from './resources/resources.js';
 export type {
@@ -49,6 +62,9 @@ export type {
   SequenceColumn,
   TimeSeries,
 } from './resources/resources.js';
+export type { FileLink } from './resources/file-links.js';
+export type { DirectRelationReference, EdgeInstance, Instance, InstanceProperties, NodeInstance } from './resources/instances.js';
+export type { Endpoint } from './resources/endpoint.js';
 export type {
   CanonicalKey,
   ExternalId,
@@ -60,6 +76,8 @@ export type {
   InternalId,
 } from './identifiers/identifiers.js';
 export { parseIdentifier } from './identifiers/identifiers.js';
+export { parseInstanceIdentifier } from './identifiers/instance-identifiers.js';
+export type { InstanceIdentifier, InstanceSource, ViewReference } from './identifiers/instance-identifiers.js';
 export { CdfLoaderError } from './errors/cdf-loader-error.js';
 export { CdfApiError } from './errors/cdf-api-error.js';
 export type { CdfApiErrorDetails } from './errors/cdf-api-error.js';

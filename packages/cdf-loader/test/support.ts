@@ -1,6 +1,6 @@
-import { type MockCdf, type MockCdfOptions, type RequestLogEntry, startMockCdf } from '@cdf-loader/mock-cdf';
+import { type MockCdf, type MockCdfOptions, type RequestLogEntry, type RouteName, startMockCdf } from '@cdf-loader/mock-cdf';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
-import type { LoaderOptions } from '../src/index.js';
+import type { FileLinksOptions, InstancesOptions, LoaderOptions, LoaderSetOptions } from '../src/index.js';
 
 /**
  * Starts one fake CDF for the test file and empties its log and faults before each test.
@@ -27,14 +27,22 @@ export function useMockCdf(options: MockCdfOptions = {}): () => MockCdf {
   };
 }
 
+/** Options of any loader, beside the connection. */
+type ExtraOptions = Partial<LoaderOptions & LoaderSetOptions & FileLinksOptions & InstancesOptions>;
+
 /** Loader options pointing at the fake, with its token. */
-export function optionsFor(cdf: MockCdf, extra: Partial<LoaderOptions> = {}): LoaderOptions {
+export function optionsFor(cdf: MockCdf, extra: ExtraOptions = {}): LoaderOptions & ExtraOptions {
   return { baseUrl: cdf.url, project: cdf.project, getToken: () => cdf.token, ...extra };
 }
 
 /** The byids requests the fake received, in arrival order. */
 export function byIdsRequests(cdf: MockCdf): RequestLogEntry[] {
   return cdf.log.filter((entry) => entry.resource !== null);
+}
+
+/** The requests to one route (`files/downloadlink`, `models/instances`, a resource's byids) the fake received, in arrival order. */
+export function requestsTo(cdf: MockCdf, route: RouteName): RequestLogEntry[] {
+  return cdf.log.filter((entry) => entry.route === route);
 }
 
 /** Checks what every request must be: 1..1000 unique items, `ignoreUnknownIds: true`. */

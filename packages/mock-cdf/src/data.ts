@@ -1,6 +1,7 @@
 import { generateItems, type GenerationContext } from './generators.js';
 import { indexItems } from './item-index.js';
-import type { AssetItem, EventItem, FileItem, ResourceItems, SequenceItem, TimeSeriesItem } from './items.js';
+import { instanceRefKey, instancesOf } from './instances.js';
+import type { AssetItem, EventItem, FileItem, InstanceItem, ResourceItems, SequenceItem, TimeSeriesItem } from './items.js';
 import { createRandom } from './random.js';
 import { outOfRange } from './range-error.js';
 import { RESOURCE_NAMES, type ResourceName } from './resources.js';
@@ -18,10 +19,14 @@ export interface MockData {
   events: EventItem[];
   timeseries: TimeSeriesItem[];
   sequences: SequenceItem[];
+  /** Data-modeling nodes and edges: a `CogniteFile` node per file with an `instanceId`, and a few edges (see `instancesOf`). */
+  instances: InstanceItem[];
   /** The data sets used by generated items. */
   dataSetIds: number[];
   /** The item a token would get for this identifier (undefined if unknown or invisible to that token). */
   find(resource: ResourceName, identifier: unknown, access?: TokenAccess): Record<string, unknown> | undefined;
+  /** The instance with this key (`instanceRefKey`), or undefined. */
+  findInstance(key: string): InstanceItem | undefined;
 }
 
 export interface GenerateDataOptions {
@@ -70,8 +75,12 @@ export function generateData(options: GenerateDataOptions = {}): MockData {
     files: itemsOf('files'),
   };
   const indexes = new Map(RESOURCE_NAMES.map((resource) => [resource, indexItems(resources[resource])]));
+  const instances = instancesOf(resources.files);
+  const instanceIndex = new Map(instances.map((instance) => [instanceRefKey(instance), instance]));
   return {
     ...resources,
+    instances,
+    findInstance: (key) => instanceIndex.get(key),
     dataSetIds: ctx.dataSetIds,
     find(resource, identifier, access) {
       const item = indexes.get(resource)?.find(identifier);

@@ -1,11 +1,11 @@
 import { hashUnit } from './random.js';
 import { outOfRange } from './range-error.js';
-import type { ResourceName } from './resources.js';
+import type { RouteName } from './resources.js';
 
 /**
  * A scripted fault. Selectors (`request`, `share`, `resource`) choose the requests; the other
  * fields say what happens to them. A request gets at most one fault: the first matching one in
- * the order they were added. Faults apply only to byids requests that passed auth, routing and
+ * the order they were added. Faults apply only to requests (byids, download links, instances) that passed auth, routing and
  * throttling.
  */
 export interface Fault {
@@ -13,8 +13,8 @@ export interface Fault {
   request?: number | number[];
   /** A seeded share (0..1) of requests it hits; the same seed and request numbers always pick the same requests. Default: all. */
   share?: number;
-  /** Only requests to this resource. Default: any resource. */
-  resource?: ResourceName;
+  /** Only requests to this resource's byids, or to `files/downloadlink` or `models/instances`. Default: any. */
+  resource?: RouteName;
   /** How many times it fires before it is spent. Default 1 when `request` is a single number, else unlimited. */
   times?: number;
   /** Answer with this HTTP status and a CDF-shaped `{error:{code,message}}` body (unless `body`/`rawBody`). Default 500 when only `body`/`rawBody` is given. */
@@ -111,7 +111,7 @@ export class FaultBook {
   }
 
   /** The fault that hits request `seq` to `resource`, if any; spends one of its times. */
-  take(seq: number, resource: ResourceName): Fault | undefined {
+  take(seq: number, resource: RouteName): Fault | undefined {
     const hit = this.#armed.find(({ fault, serial, remaining }) => {
       if (remaining <= 0) return false;
       if (fault.resource !== undefined && fault.resource !== resource) return false;

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorAnswer, faultAnswer, type Answer } from './answers.js';
 import { answerByIds, type ByIdsQuery } from './byids.js';
+import { answerDownloadLinks } from './downloadlink.js';
+import { answerInstances } from './instances.js';
 import { now } from './clock.js';
 import type { MockData, TokenAccess } from './data.js';
 import type { Exchange, OpenExchanges } from './exchange.js';
@@ -10,7 +12,7 @@ import { arrivalOf, noteBody, parseBody, readBody } from './incoming.js';
 import type { MockCdfSettings } from './options.js';
 import { hashUnit } from './random.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
-import type { ResourceName } from './resources.js';
+import type { RouteName } from './resources.js';
 import type { Throttle } from './throttle.js';
 
 /** What one fake serves from: its fixed setup, and the state its requests share. */
@@ -27,9 +29,9 @@ export interface MockCdfState {
   readonly exchanges: OpenExchanges;
 }
 
-/** A request past auth, routing and throttling: a byids lookup to serve. */
+/** A request past auth, routing and throttling: a lookup to serve. */
 interface Admitted {
-  resource: ResourceName;
+  route: RouteName;
   access: TokenAccess;
 }
 
@@ -64,7 +66,7 @@ export async function handleRequest(state: MockCdfState, req: IncomingMessage, r
   const parsed = await parseBody(body, req.headers['content-encoding']);
   noteBody(entry, parsed);
   log.counters.items += entry.items.length;
-  if (serving) serveByIds(state, exchange, admission, parsed);
+  if (serving) serve(state, exchange, admission, parsed);
   else exchange.send(admission, 0);
 }
 
@@ -73,21 +75,21 @@ function admit(state: MockCdfState, entry: RequestLogEntry): Answer | Admitted {
   const { tokens, settings, log } = state;
   const access = entry.token !== null && Object.hasOwn(tokens, entry.token) ? tokens[entry.token] : undefined;
   if (access === undefined) return errorAnswer(401, 'Unauthorized');
-  if (entry.method !== 'POST' || entry.resource === null) return errorAnswer(404, 'Not Found');
+  if (entry.method !== 'POST' || entry.route === null) return errorAnswer(404, 'Not Found');
   if (entry.project !== state.project) return errorAnswer(404, `Project '${entry.project ?? ''}' not found`);
   const throttled = state.throttle.admit(now(), log.counters.inFlight, settings);
-  if (throttled === undefined) return { resource: entry.resource, access };
+  if (throttled === undefined) return { route: entry.route, access };
   log.counters.throttled++;
   const answer = errorAnswer(429, throttled);
   if (settings.retryAfter !== undefined) answer.headers['retry-after'] = settings.retryAfter;
   return answer;
 }
 
-/** Serves an admitted byids request: its scripted fault, if any, then latency, then the fault's answer or the lookup's. */
-function serveByIds(state: MockCdfState, exchange: Exchange, admitted: Admitted, body: { value: unknown } | undefined): void {
+/** Serves an admitted request: its scripted fault, if any, then latency, then the fault's answer or the lookup's. */
+function serve(state: MockCdfState, exchange: Exchange, admitted: Admitted, body: { value: unknown } | undefined): void {
   const { entry } = exchange;
   const { seed, settings } = state;
-  const fault = state.faults.take(entry.seq, admitted.resource);
+  const fault = state.faults.take(entry.seq, admitted.route);
   entry.fault = fault ? describeFault(fault) : null;
   const { fixedMs = 0, jitterMs = 0 } = settings.latency ?? {};
   const delay = fixedMs + (jitterMs > 0 ? hashUnit(seed, entry.seq) * jitterMs : 0) + (fault?.delayMs ?? 0);
@@ -97,14 +99,23 @@ function serveByIds(state: MockCdfState, exchange: Exchange, admitted: Admitted,
       exchange.drop();
       return;
     }
-    const query: ByIdsQuery = {
-      data: state.data,
-      ...admitted,
-      shuffleSeeds: settings.shuffle ? [seed, entry.seq] : undefined,
-      answerAliasDuplicates: settings.aliasDuplicates === 'answered',
-    };
-    const answer = (fault && faultAnswer(fault)) ?? answerByIds(query, body);
+    const answer = (fault && faultAnswer(fault)) ?? lookUp(state, exchange.entry, admitted, body);
     Object.assign(answer.headers, fault?.headers);
     exchange.send(answer, fault?.slowBodyMs ?? 0);
   });
+}
+
+/** The answer of the endpoint the request is for. */
+function lookUp(state: MockCdfState, entry: RequestLogEntry, { route, access }: Admitted, body: { value: unknown } | undefined): Answer {
+  const { data, seed, settings } = state;
+  if (route === 'files/downloadlink') return answerDownloadLinks({ data, access, query: entry.query, requestId: entry.requestId }, body);
+  if (route === 'models/instances') return answerInstances(data.findInstance, body);
+  const query: ByIdsQuery = {
+    data,
+    resource: route,
+    access,
+    shuffleSeeds: settings.shuffle ? [seed, entry.seq] : undefined,
+    answerAliasDuplicates: settings.aliasDuplicates === 'answered',
+  };
+  return answerByIds(query, body);
 }

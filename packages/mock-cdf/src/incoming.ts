@@ -2,10 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { isRecord } from './identifiers.js';
 import type { Arrival, RequestLogEntry } from './request-log.js';
-import { isResourceName } from './resources.js';
+import { isResourceName, routeOf } from './resources.js';
 import { parseJson } from './validation.js';
-
-const BYIDS_PATH = /^\/api\/v1\/projects\/([^/]+)\/([^/]+)\/byids$/;
 
 function bearerToken(header: string | undefined): string | null {
   const match = header === undefined ? null : /^Bearer +(.+)$/i.exec(header);
@@ -22,8 +20,8 @@ function decodeSegment(segment: string): string | null {
 
 /** The log entry of a request whose headers just arrived; the body's fields are filled in by `noteBody`. */
 export function arrivalOf(req: IncomingMessage, requestId: string, startedAt: number): Arrival {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const match = BYIDS_PATH.exec(path);
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
+  const match = routeOf(path);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (name !== 'authorization' && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -33,10 +31,13 @@ export function arrivalOf(req: IncomingMessage, requestId: string, startedAt: nu
     endedAt: null,
     method: req.method ?? '',
     path,
-    project: match?.[1] === undefined ? null : decodeSegment(match[1]),
-    resource: match?.[2] !== undefined && isResourceName(match[2]) ? match[2] : null,
+    project: match === null ? null : decodeSegment(match.project),
+    resource: match?.route != null && isResourceName(match.route) ? match.route : null,
+    route: match?.route ?? null,
+    query,
     items: [],
     ignoreUnknownIds: null,
+    sources: null,
     token: bearerToken(req.headers.authorization),
     headers,
     status: null,
@@ -64,10 +65,11 @@ export async function parseBody(body: Buffer, contentEncoding: string | undefine
   return new Promise((resolve) => gunzip(body, (error, raw) => resolve(error ? undefined : parseJson(raw.toString('utf8')))));
 }
 
-/** Records in `entry` what a parsed body sent: its `items` and `ignoreUnknownIds`, when they have the right types. */
+/** Records in `entry` what a parsed body sent: its `items`, `ignoreUnknownIds` and `sources`, when they have the right types. */
 export function noteBody(entry: RequestLogEntry, body: { value: unknown } | undefined): void {
   if (body === undefined || !isRecord(body.value)) return;
-  const { items, ignoreUnknownIds } = body.value;
+  const { items, ignoreUnknownIds, sources } = body.value;
   if (Array.isArray(items)) entry.items = items;
+  if (Array.isArray(sources)) entry.sources = sources;
   if (typeof ignoreUnknownIds === 'boolean') entry.ignoreUnknownIds = ignoreUnknownIds;
 }

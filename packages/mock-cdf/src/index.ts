@@ -1,4 +1,4 @@
-export type { IdentifierKind, ResourceName } from './resources.js';
+export type { IdentifierKind, OtherRoute, ResourceName, RouteName } from './resources.js';
 export { RESOURCE_NAMES } from './resources.js';
 export type { Identifier } from './identifiers.js';
 export type {
@@ -12,6 +12,11 @@ export type {
   Label,
   PointCoordinates,
   ResourceItems,
+  DirectRelation,
+  EdgeItem,
+  InstanceItem,
+  InstanceProperties,
+  NodeItem,
   SequenceColumn,
   SequenceItem,
   TimeSeriesItem,
@@ -28,3 +33,5 @@ export { startMockCdf } from './server.js';
 export { createRandom } from './random.js';
 export type { Random } from './random.js';
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, startTokenEndpoint, type TokenEndpoint, type TokenEndpointFault, type TokenEndpointOptions, type TokenEndpointRequest } from './token-endpoint.js';
+export { EXTENDED_LINK_LIFETIME_MS, LINK_LIFETIME_MS, MAX_LINKS } from './downloadlink.js';
+export { instanceRefKey, MAX_INSTANCES, MAX_SOURCES, VIEWS } from './instances.js';

@@ -141,3 +141,38 @@ export interface ResourceItems {
   timeseries: TimeSeriesItem;
   sequences: SequenceItem;
 }
+
+/** A reference to an instance or a type in data modeling. */
+export interface DirectRelation {
+  space: string;
+  externalId: string;
+}
+
+/** Property values by view space, then `<view externalId>/<version>`, then property name. */
+export type InstanceProperties = Record<string, Record<string, Record<string, unknown>>>;
+
+interface InstanceFields {
+  space: string;
+  externalId: string;
+  version: number;
+  createdTime: number;
+  lastUpdatedTime: number;
+  /** What the fake holds for each view, by `<space>:<externalId>/<version>`; answered only for the views a request's `sources` name. */
+  viewData: Record<string, Record<string, unknown>>;
+}
+
+/** A data-modeling node as the fake holds it (`viewData` is turned into `properties` per request). */
+export interface NodeItem extends InstanceFields {
+  instanceType: 'node';
+  type?: DirectRelation;
+}
+
+/** A data-modeling edge as the fake holds it. */
+export interface EdgeItem extends InstanceFields {
+  instanceType: 'edge';
+  type: DirectRelation;
+  startNode: DirectRelation;
+  endNode: DirectRelation;
+}
+
+export type InstanceItem = NodeItem | EdgeItem;

@@ -1,4 +1,4 @@
-import type { ResourceName } from './resources.js';
+import type { ResourceName, RouteName } from './resources.js';
 
 export interface MockCounters {
   /** Requests received (every request counts, whatever its answer). */
@@ -26,13 +26,19 @@ export interface RequestLogEntry {
   endedAt: number | null;
   method: string;
   path: string;
-  /** The project in a byids path, else null. */
+  /** The project in a served path, else null. */
   project: string | null;
-  /** The resource in a byids path, else null. */
+  /** The resource in a byids path, else null (also for download links and instances: see `route`). */
   resource: ResourceName | null;
+  /** What the path asks for: a resource's byids, `files/downloadlink` or `models/instances` (byids); null for a path the fake does not serve. */
+  route: RouteName | null;
+  /** The query string without its `?` (`extendedExpiration=true`), or ''. */
+  query: string;
   /** The request's `items` exactly as sent ([] when the body had none or was not JSON). */
   items: unknown[];
   ignoreUnknownIds: boolean | null;
+  /** The `sources` of a `models/instances/byids` body as sent, null when it had none. */
+  sources: unknown[] | null;
   /** The bearer token as sent, null when none. */
   token: string | null;
   /** Request headers, lowercased, without `authorization`. */

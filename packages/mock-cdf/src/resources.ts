@@ -27,3 +27,20 @@ export const RESOURCE_NAMES = Object.keys(RESOURCES) as ResourceName[];
 export function isResourceName(value: string): value is ResourceName {
   return Object.hasOwn(RESOURCES, value);
 }
+
+/** The endpoints the fake serves besides byids, by their path after the project. */
+export type OtherRoute = 'files/downloadlink' | 'models/instances';
+
+/** What a request is for: a resource's byids, download links or data-modeling instances. */
+export type RouteName = ResourceName | OtherRoute;
+
+const PATHS = /^\/api\/v1\/projects\/([^/]+)\/(?:([^/]+)\/byids|(files\/downloadlink)|(models\/instances)\/byids)$/;
+
+/** The project segment (still URI-encoded) and the route of a path, or null when the fake serves no such path. */
+export function routeOf(path: string): { project: string; route: RouteName | null } | null {
+  const match = PATHS.exec(path);
+  if (match === null) return null;
+  const [, project = '', resource, links, instances] = match;
+  const route = links === undefined ? (instances === undefined ? (resource !== undefined && isResourceName(resource) ? resource : null) : 'models/instances') : 'files/downloadlink';
+  return { project, route };
+}

@@ -32,15 +32,15 @@ export function parseJson(text: string): { value: unknown } | undefined {
   }
 }
 
-function badRequest(message: string): Validated {
+export function badRequest(message: string): { ok: false; status: number; body: CdfErrorBody } {
   return { ok: false, status: 400, body: cdfError(400, message) };
 }
 
-function violationsMessage(violations: string[]): string {
+export function violationsMessage(violations: string[]): string {
   return `Request had ${violations.length} constraint violations. Please fix the request and try again. [${violations.join(', ')}]`;
 }
 
-function checkInstanceId(value: unknown, at: string, violations: string[]): void {
+export function checkInstanceId(value: unknown, at: string, violations: string[]): void {
   if (!isRecord(value)) {
     violations.push(`${at} must be an object with space and externalId`);
     return;
@@ -57,7 +57,7 @@ function checkInstanceId(value: unknown, at: string, violations: string[]): void
   }
 }
 
-function checkItem(item: unknown, at: string, kinds: readonly IdentifierKind[], violations: string[]): void {
+export function checkItem(item: unknown, at: string, kinds: readonly IdentifierKind[], violations: string[]): void {
   if (!isRecord(item)) {
     violations.push(`${at} must be an object`);
     return;
@@ -95,10 +95,7 @@ export function validateRequest(resource: ResourceName, body: unknown): Validate
     if (!BASE_FIELDS.includes(key) && !spec.extraFields.includes(key)) violations.push(`${key} is not a recognized field`);
   }
   const { items, ignoreUnknownIds, aggregatedProperties } = body;
-  if (items === undefined || items === null) violations.push('items must not be null');
-  else if (!Array.isArray(items)) violations.push('items must be an array');
-  else if (items.length < 1 || items.length > MAX_ITEMS) violations.push(`items size must be between 1 and ${MAX_ITEMS}`);
-  else items.forEach((item, index) => checkItem(item, `items[${index}]`, spec.kinds, violations));
+  checkItems(items, MAX_ITEMS, violations, (item, at) => checkItem(item, at, spec.kinds, violations));
   if (ignoreUnknownIds !== undefined && typeof ignoreUnknownIds !== 'boolean') violations.push('ignoreUnknownIds must be a boolean');
   if (
     aggregatedProperties !== undefined &&
@@ -109,19 +106,29 @@ export function validateRequest(resource: ResourceName, body: unknown): Validate
   if (violations.length > 0) return badRequest(violationsMessage(violations));
 
   const identifiers = items as Identifier[];
-  const seen = new Set<string>();
-  const duplicated = new Map<string, Identifier>();
-  for (const identifier of identifiers) {
-    const key = identifierKey(identifier) as string;
-    if (seen.has(key) && !duplicated.has(key)) duplicated.set(key, identifier);
-    seen.add(key);
-  }
-  if (duplicated.size > 0) {
-    return {
-      ok: false,
-      status: spec.duplicateStatus,
-      body: cdfError(spec.duplicateStatus, `${spec.title} ids duplicated`, { duplicated: [...duplicated.values()] }),
-    };
+  const duplicated = duplicatesOf(identifiers, (identifier) => identifierKey(identifier) as string);
+  if (duplicated.length > 0) {
+    return { ok: false, status: spec.duplicateStatus, body: cdfError(spec.duplicateStatus, `${spec.title} ids duplicated`, { duplicated }) };
   }
   return { ok: true, request: { items: identifiers, ignoreUnknownIds: ignoreUnknownIds === true } };
+}
+
+/** Checks `items` is an array of 1..`max` entries, and each entry with `checkEntry`; violations as CDF words them. */
+export function checkItems(items: unknown, max: number, violations: string[], checkEntry: (item: unknown, at: string) => void): void {
+  if (items === undefined || items === null) violations.push('items must not be null');
+  else if (!Array.isArray(items)) violations.push('items must be an array');
+  else if (items.length < 1 || items.length > max) violations.push(`items size must be between 1 and ${max}`);
+  else items.forEach((item, index) => checkEntry(item, `items[${index}]`));
+}
+
+/** Each entry named more than once (by `keyOf`), once, as first given. */
+export function duplicatesOf<T>(entries: readonly T[], keyOf: (entry: T) => string): T[] {
+  const seen = new Set<string>();
+  const duplicated = new Map<string, T>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    if (seen.has(key) && !duplicated.has(key)) duplicated.set(key, entry);
+    seen.add(key);
+  }
+  return [...duplicated.values()];
 }

@@ -40,8 +40,20 @@ export function byIdsUrl(mock: MockCdf, resource: string, project = mock.project
 }
 
 /** POSTs `body` to a byids endpoint over real HTTP and reads the whole answer. */
-export async function post(mock: MockCdf, resource: ResourceName | string, body: unknown, options: PostOptions = {}): Promise<Reply> {
-  const token = options.token === undefined ? mock.token : options.token;
+export function post(mock: MockCdf, resource: ResourceName | string, body: unknown, options: PostOptions = {}): Promise<Reply> {
+  return postTo(byIdsUrl(mock, resource, options.project), tokenOf(mock, options), body, options);
+}
+
+/** POSTs `body` to `path` of the project (`files/downloadlink?extendedExpiration=true`, `models/instances/byids`). */
+export function postPath(mock: MockCdf, path: string, body: unknown, options: PostOptions = {}): Promise<Reply> {
+  return postTo(`${mock.url}/api/v1/projects/${options.project ?? mock.project}/${path}`, tokenOf(mock, options), body, options);
+}
+
+function tokenOf(mock: MockCdf, options: PostOptions): string | null {
+  return options.token === undefined ? mock.token : options.token;
+}
+
+async function postTo(url: string, token: string | null, body: unknown, options: PostOptions): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   let payload: string | Buffer = options.raw ?? JSON.stringify(body);
@@ -49,7 +61,7 @@ export async function post(mock: MockCdf, resource: ResourceName | string, body:
     payload = gzipSync(payload);
     headers['content-encoding'] = 'gzip';
   }
-  const response = await fetch(byIdsUrl(mock, resource, options.project), {
+  const response = await fetch(url, {
     method: options.method ?? 'POST',
     headers,
     ...(options.method === 'GET' ? {} : { body: payload }),

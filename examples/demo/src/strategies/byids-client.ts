@@ -19,9 +19,18 @@ export interface RetryPolicy {
  * every attempt, no timeout, and a retry on 429 only.
  */
 export function createByIdsClient(connection: CdfConnection, retry: RetryPolicy): PostByIds {
-  const url = `${connection.baseUrl}/api/v1/projects/${encodeURIComponent(connection.project)}/files/byids`;
-  return async (refs) => {
-    const body = JSON.stringify({ items: refs, ignoreUnknownIds: true });
+  const post = createItemsClient(connection, retry, 'files/byids');
+  return async (refs) => (await post({ items: refs, ignoreUnknownIds: true })) as FileInfo[];
+}
+
+/**
+ * The same plain client for any endpoint that takes and answers `items`
+ * (`files/downloadlink`): posts `request`, resolves to the answer's `items`.
+ */
+export function createItemsClient(connection: CdfConnection, retry: RetryPolicy, path: string): (request: object) => Promise<unknown[]> {
+  const url = `${connection.baseUrl}/api/v1/projects/${encodeURIComponent(connection.project)}/${path}`;
+  return async (request) => {
+    const body = JSON.stringify(request);
     for (let attempt = 0; ; attempt++) {
       const token = await connection.getToken();
       let response: Response;
@@ -45,7 +54,7 @@ export function createByIdsClient(connection: CdfConnection, retry: RetryPolicy)
       }
       const answer = (await response.json()) as { items?: unknown };
       if (!Array.isArray(answer.items)) throw new Error(`POST ${url} answered ${response.status} without an items array.`);
-      return answer.items as FileInfo[];
+      return answer.items;
     }
   };
 }

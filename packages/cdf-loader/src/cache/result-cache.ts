@@ -17,6 +17,14 @@ export interface ResultCacheSettings {
   staleWhileRevalidateMs: number;
 }
 
+/** What the cache must know of the items of a resource that is not byids (see `Endpoint`). */
+export interface CachedItemRules<TItem> {
+  /** The keys an item is stored under (its first the one a newer version replaces it by). */
+  itemKeys(item: unknown): CanonicalKey[] | string;
+  /** How much longer an item may be served, in ms from epoch ms `now` (a download link's expiry). */
+  freshFor?(item: TItem, now: number): number;
+}
+
 /**
  * Settled lookups, bounded by entry count and time. An item is stored under every identifier
  * it carries, so a file loaded by id is then a hit by its externalId and instanceId. Errors are
@@ -29,10 +37,13 @@ export interface ResultCacheSettings {
  */
 export class ResultCache<TItem extends object> {
   readonly #settings: ResultCacheSettings;
+  readonly #rules: CachedItemRules<TItem> | undefined;
   #lru: Lru<CanonicalKey, Entry<TItem>> | undefined;
 
-  constructor(settings: ResultCacheSettings) {
+  /** @param rules For items not from a byids endpoint; byids items are keyed by `itemKeys`. */
+  constructor(settings: ResultCacheSettings, rules?: CachedItemRules<TItem>) {
     this.#settings = settings;
+    this.#rules = rules;
   }
 
   /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
@@ -61,10 +72,17 @@ export class ResultCache<TItem extends object> {
    * keys it no longer carries (a renamed externalId), so they cannot serve it any more.
    */
   setItem(item: TItem, keys: readonly CanonicalKey[]): void {
+    let ttlMs = this.#settings.ttlMs;
+    const freshFor = this.#rules?.freshFor;
+    if (freshFor !== undefined) {
+      // Held only while it may still be served: a link is never handed out expired.
+      ttlMs = Math.min(ttlMs, freshFor(item, Date.now()));
+      if (!(ttlMs > 0)) return;
+    }
     const lru = (this.#lru ??= this.#create());
     const replaced = lru.peek(keys[0]!);
     if (replaced !== undefined && replaced !== NOT_FOUND && replaced !== item) this.#dropKeys(replaced, keys);
-    for (const key of keys) lru.set(key, item, this.#settings.ttlMs);
+    for (const key of keys) lru.set(key, item, ttlMs);
   }
 
   setNotFound(key: CanonicalKey): void {
@@ -81,7 +99,7 @@ export class ResultCache<TItem extends object> {
     const entry = lru.peek(key);
     lru.delete(key);
     if (entry === undefined || entry === NOT_FOUND) return;
-    const current = lru.peek(keysOf(entry)[0]!);
+    const current = lru.peek(this.#keysOf(entry)[0]!);
     this.#dropKeys(entry, []);
     if (current !== undefined && current !== NOT_FOUND) this.#dropKeys(current, []);
   }
@@ -98,7 +116,7 @@ export class ResultCache<TItem extends object> {
   /** Deletes the keys of `item` that still hold it, except those in `keep`. */
   #dropKeys(item: TItem, keep: readonly CanonicalKey[]): void {
     const lru = this.#lru!;
-    for (const key of keysOf(item)) {
+    for (const key of this.#keysOf(item)) {
       if (!keep.includes(key) && lru.peek(key) === item) lru.delete(key);
     }
   }
@@ -106,9 +124,9 @@ export class ResultCache<TItem extends object> {
   #create(): Lru<CanonicalKey, Entry<TItem>> {
     return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, Math.max(this.#settings.staleIfErrorMs, this.#settings.staleWhileRevalidateMs));
   }
-}
 
-/** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */
-function keysOf(item: object): CanonicalKey[] {
-  return itemKeys(item) as CanonicalKey[];
+  /** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */
+  #keysOf(item: object): CanonicalKey[] {
+    return (this.#rules?.itemKeys ?? itemKeys)(item) as CanonicalKey[];
+  }
 }

@@ -58,6 +58,14 @@ export class ChunkQueue<TItem> {
     if (chunk.loads.size > 0) this.#telemetry.batch(chunk.loads.size);
   }
 
+  /** The earliest invalidation stamp of a request in flight; `Infinity` for none. */
+  oldestSentAt(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    // A chunk not yet looked up or sent will be asked after every invalidation so far.
+    for (const chunk of this.inFlight.keys()) if (chunk.sentAt > 0) oldest = Math.min(oldest, chunk.sentAt);
+    return oldest;
+  }
+
   /**
    * Stops dispatching: returns the chunks not yet sent (closed, for their loads to be rejected)
    * and the request scopes' batches still waiting (to be run, so their loads reject too).

@@ -4,7 +4,7 @@
  * the chunk), so the resend names each thing once and its items answer them by identity. Owns
  * only that choice; fan-out answers the withdrawn keys (or rejects those no item named).
  */
-import { type CanonicalKey, identifierKey, type IdentifierKind } from '../identifiers/identifiers.js';
+import type { CanonicalKey } from '../identifiers/identifiers.js';
 import type { Chunk } from './chunk.js';
 
 /**
@@ -12,10 +12,10 @@ import type { Chunk } from './chunk.js';
  * whether any was withdrawn; none is when it names no key of the chunk, or would leave nothing
  * to send (then nothing would answer them: the failure stands).
  */
-export function withdrawDuplicated(
-  chunk: Chunk<unknown>,
+export function withdrawDuplicated<TItem>(
+  chunk: Chunk<TItem>,
   duplicated: readonly unknown[],
-  kinds: ReadonlySet<IdentifierKind>,
+  keyOf: (identifier: unknown) => CanonicalKey,
   error: Error,
 ): boolean {
   const withdrawn = chunk.withdrawn?.keys;
@@ -23,7 +23,7 @@ export function withdrawDuplicated(
   for (const identifier of duplicated) {
     let key: CanonicalKey;
     try {
-      key = identifierKey(identifier, kinds);
+      key = keyOf(identifier);
     } catch {
       continue;
     }

@@ -11,6 +11,7 @@ import { LoaderClosedError } from '../errors/loader-closed-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from '../identifiers/identifiers.js';
 import type { MissingPolicy } from '../options/options.js';
 import { describeValue } from '../options/describe-value.js';
+import type { Endpoint } from '../resources/endpoint.js';
 import type { Resource } from '../resources/resources.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { LoaderStats, Telemetry } from '../telemetry/telemetry.js';
@@ -57,17 +58,22 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   readonly #stale: StaleIfError<TItem> | undefined;
   readonly #queue: ChunkQueue<TItem>;
   readonly #invalidations = new Invalidations();
+  /** How a resource other than byids differs (see `Endpoint`); `undefined` for byids. */
+  readonly #endpoint: Endpoint<TItem> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(parts: EngineParts<TItem>) {
     this.#parts = parts;
     this.#telemetry = parts.telemetry;
+    this.#endpoint = parts.resource.endpoint;
     this.#keys = new PendingKeys(parts.resource, parts.missing);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
-    this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry);
+    this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
     if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry);
     if (parts.shared !== undefined) {
-      this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
+      // Expiring items (download links) are not claimed: a claim takes an entry the tier still
+      // holds for an answer, and an expired link would then be waited for instead of fetched.
+      if (this.#endpoint?.freshFor === undefined) this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
       parts.shared.onInvalidate((keys) => this.#invalidateLocally(keys));
     }
   }
@@ -96,7 +102,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
   prime(item: TItem): void {
-    const keys = itemKeys(item);
+    const keys = (this.#endpoint?.itemKeys ?? itemKeys)(item);
     if (typeof keys === 'string') throw new TypeError(`\`prime\` needs an item CDF could have sent: ${keys}.`);
     this.#checkOpen();
     this.#invalidate(keys);
@@ -106,7 +112,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Forgets the cached value of this identifier and of every other identifier of its item. */
   clear(identifier: unknown): void {
-    const key = identifierKey(identifier, this.#parts.resource.kinds);
+    const key = this.#keyOf(identifier);
     this.#checkOpen();
     this.#invalidate([key]);
     this.#parts.cache?.delete(key);
@@ -152,36 +158,14 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#queue.scheduleBatch(batch);
   }
 
-  /**
-   * A caller gave up. A key nobody waits for leaves its chunk if the chunk is not sent yet; a
-   * sent request is aborted only once none of its keys has a caller left.
-   */
+  /** A caller gave up: see `PendingKeys.abandon`. */
   abandon(pending: Pending<TItem>): void {
-    pending.waiters--;
-    if (pending.waiters > 0 || pending.settled) return;
-    if (this.#keys.awaitingReplicas.delete(pending)) {
-      pending.settled = true;
-      this.#keys.forget(pending);
-      return;
-    }
-    const { chunk } = pending;
-    if (chunk.state !== 'sent') {
-      pending.settled = true;
-      chunk.loads.delete(pending.key);
-      this.#keys.forget(pending);
-      return;
-    }
-    for (const load of chunk.loads.values()) {
-      if (load.waiters > 0 && !load.settled) return;
-    }
-    for (const load of chunk.loads.values()) this.#keys.forget(load);
-    chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
+    this.#keys.abandon(pending);
   }
 
   /**
-   * A load with a signal gets a promise of its own, to reject when its signal aborts. Apart from
-   * `load` because a closure's captured variables are allocated when its function is entered:
-   * in `load`, every call would pay for them, a call with no signal too.
+   * A load with a signal gets a promise of its own, to reject on abort. Apart from `load`, as a
+   * closure's variables are allocated on entering its function: every load would pay for them.
    */
   #listen(pending: Pending<TItem>, signal: AbortSignal): Promise<TItem | null> {
     return new Promise<TItem | null>((resolve, reject) => {
@@ -224,7 +208,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
-      key = identifierKey(identifier, this.#parts.resource.kinds);
+      key = this.#keyOf(identifier);
     } catch (error) {
       this.#telemetry.invalid();
       throw error;
@@ -248,7 +232,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
-      pending = this.#enqueue(key, copyIdentifier(identifier as Identifier));
+      const copy = this.#endpoint?.copyIdentifier;
+      pending = this.#enqueue(key, (copy === undefined ? copyIdentifier(identifier as Identifier) : copy(identifier as object)) as Identifier);
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
@@ -277,9 +262,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       signal: chunk.abort.signal,
       identifiers: () => this.#identifiersToSend(chunk),
       wanted: () => hasUnsettled(chunk),
-      answer: (items) => this.#fanOut.answerChunk(chunk, items),
-      withdraw: (duplicated, error) => withdrawDuplicated(chunk, duplicated, this.#parts.resource.kinds, error),
+      answer: (items, sentAt) => this.#fanOut.answerChunk(chunk, items, sentAt),
+      withdraw: (duplicated, error) => withdrawDuplicated(chunk, duplicated, (identifier) => this.#keyOf(identifier), error),
     };
+    if (this.#endpoint?.unknownIdsFail === true) {
+      request.notFound = (missing) => this.#fanOut.answerMissing(chunk, missing, (identifier) => this.#keyOf(identifier));
+    }
     const { shared } = this.#parts;
     const claims = this.#claims;
     if (claims !== undefined) {
@@ -346,10 +334,13 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Drops invalidation stamps that no request in flight is older than. */
   #pruneInvalidations(): void {
-    let oldest = Number.POSITIVE_INFINITY;
-    // A chunk not yet looked up or sent will be asked after every invalidation so far.
-    for (const chunk of this.#queue.inFlight.keys()) if (chunk.sentAt > 0) oldest = Math.min(oldest, chunk.sentAt);
-    this.#invalidations.prune(oldest);
+    this.#invalidations.prune(this.#queue.oldestSentAt());
+  }
+
+  /** An identifier's canonical key, checked as the resource requires. */
+  #keyOf(identifier: unknown): CanonicalKey {
+    const endpoint = this.#endpoint;
+    return endpoint?.identifierKey === undefined ? identifierKey(identifier, this.#parts.resource.kinds) : endpoint.identifierKey(identifier);
   }
 
   #checkOpen(): void {

@@ -6,6 +6,7 @@
  */
 import type { ResultCache } from '../cache/result-cache.js';
 import { type CanonicalKey, itemKeys } from '../identifiers/identifiers.js';
+import type { Endpoint } from '../resources/endpoint.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Chunk, Pending } from './chunk.js';
@@ -19,6 +20,10 @@ export class FanOut<TItem extends object> {
   readonly #cache: ResultCache<TItem> | undefined;
   readonly #shared: SharedTier<TItem> | undefined;
   readonly #telemetry: Telemetry;
+  /** The keys an answer item names: `itemKeys` for byids, the endpoint's own otherwise. */
+  readonly #itemKeys: (item: unknown) => CanonicalKey[] | string;
+  readonly #toItem: ((item: object, sentAt: number) => TItem) | undefined;
+  readonly #freshFor: ((item: TItem, now: number) => number) | undefined;
 
   constructor(
     keys: PendingKeys<TItem>,
@@ -26,12 +31,16 @@ export class FanOut<TItem extends object> {
     cache: ResultCache<TItem> | undefined,
     shared: SharedTier<TItem> | undefined,
     telemetry: Telemetry,
+    endpoint: Endpoint<TItem> | undefined,
   ) {
     this.#keys = keys;
     this.#invalidations = invalidations;
     this.#cache = cache;
     this.#shared = shared;
     this.#telemetry = telemetry;
+    this.#itemKeys = endpoint?.itemKeys ?? itemKeys;
+    this.#toItem = endpoint?.toItem;
+    this.#freshFor = endpoint?.freshFor;
   }
 
   /**
@@ -39,37 +48,40 @@ export class FanOut<TItem extends object> {
    * no item named are not found. An item that breaks the identifier rules answers nothing. A key
    * invalidated after the request was sent is answered for this chunk's callers only, and not cached.
    */
-  answerChunk(chunk: Chunk<TItem>, items: readonly unknown[]): void {
+  answerChunk(chunk: Chunk<TItem>, items: readonly unknown[], sentAt: number): void {
     const cache = this.#cache;
     const shared = this.#shared;
+    const toItem = this.#toItem;
     const toShare: { item: object; keys: readonly CanonicalKey[] }[] | undefined = shared === undefined ? undefined : [];
-    for (const item of items as TItem[]) {
-      const keys = itemKeys(item);
+    for (const answered of items) {
+      const keys = this.#itemKeys(answered);
       if (typeof keys === 'string') continue;
+      const item = toItem === undefined ? (answered as TItem) : toItem(answered as object, sentAt);
       const freshKeys = this.answerItem(chunk, chunk.sentAt, item, keys);
       if (freshKeys === undefined) continue;
       cache?.setItem(item, freshKeys);
       toShare?.push({ item, keys: freshKeys });
     }
-    let notFound = 0;
-    const notFoundKeys: CanonicalKey[] | undefined = shared === undefined ? undefined : [];
-    const { withdrawn } = chunk;
-    for (const pending of chunk.loads.values()) {
-      if (pending.settled) continue;
-      // CDF called it a duplicate of another key, yet no item named it: its answer is that failure.
-      if (withdrawn?.keys.has(pending.key) === true) {
-        this.#keys.settle(pending, { ok: false, error: withdrawn.error });
-        continue;
+    this.#settleNotFound(chunk, chunk.loads.values(), items.length, toShare);
+  }
+
+  /**
+   * CDF refused the request for these unknown identifiers (`missing` of a 400): the chunk's keys
+   * they name are not found. Returns whether any was still waiting.
+   */
+  answerMissing(chunk: Chunk<TItem>, missing: readonly unknown[], keyOf: (identifier: unknown) => CanonicalKey): boolean {
+    const named: Pending<TItem>[] = [];
+    for (const identifier of missing) {
+      let pending: Pending<TItem> | undefined;
+      try {
+        pending = chunk.loads.get(keyOf(identifier));
+      } catch {
+        continue; // not an identifier of ours: CDF's business
       }
-      notFound++;
-      if (this.#invalidations.isFresh(pending.key, chunk.sentAt)) {
-        cache?.setNotFound(pending.key);
-        notFoundKeys?.push(pending.key);
-      }
-      this.#keys.settleNotFound(pending);
+      if (pending !== undefined && !pending.settled) named.push(pending);
     }
-    this.#telemetry.answered(items.length, notFound);
-    if (shared !== undefined && (toShare!.length > 0 || notFoundKeys!.length > 0)) shared.store(toShare!, notFoundKeys!);
+    if (named.length > 0) this.#settleNotFound(chunk, named, 0, undefined);
+    return named.length > 0;
   }
 
   /**
@@ -118,13 +130,45 @@ export class FanOut<TItem extends object> {
         hits++;
         continue;
       }
-      const keys = itemKeys(entry);
+      const keys = this.#itemKeys(entry);
       if (typeof keys === 'string' || !keys.includes(pending.key)) continue;
+      // A download link the tier kept past its expiry (its TTL is the tier's own) is a miss.
+      if (this.#freshFor !== undefined && !(this.#freshFor(entry, Date.now()) > 0)) continue;
       const freshKeys = this.answerItem(chunk, startedAt, entry as TItem, keys);
       if (freshKeys !== undefined) this.#cache?.setItem(entry as TItem, freshKeys);
       if (pending.settled) hits++;
     }
     this.#telemetry.sharedHits(hits);
     return true;
+  }
+
+  /** Settles the loads no item answered as not found, caches that, and hands the answer to the shared tier. */
+  #settleNotFound(
+    chunk: Chunk<TItem>,
+    loads: Iterable<Pending<TItem>>,
+    itemsReturned: number,
+    toShare: { item: object; keys: readonly CanonicalKey[] }[] | undefined,
+  ): void {
+    const cache = this.#cache;
+    const shared = this.#shared;
+    let notFound = 0;
+    const notFoundKeys: CanonicalKey[] | undefined = shared === undefined ? undefined : [];
+    const { withdrawn } = chunk;
+    for (const pending of loads) {
+      if (pending.settled) continue;
+      // CDF called it a duplicate of another key, yet no item named it: its answer is that failure.
+      if (withdrawn?.keys.has(pending.key) === true) {
+        this.#keys.settle(pending, { ok: false, error: withdrawn.error });
+        continue;
+      }
+      notFound++;
+      if (this.#invalidations.isFresh(pending.key, chunk.sentAt)) {
+        cache?.setNotFound(pending.key);
+        notFoundKeys?.push(pending.key);
+      }
+      this.#keys.settleNotFound(pending);
+    }
+    this.#telemetry.answered(itemsReturned, notFound);
+    if (shared !== undefined && ((toShare?.length ?? 0) > 0 || notFoundKeys!.length > 0)) shared.store(toShare ?? [], notFoundKeys!);
   }
 }

@@ -1,10 +1,10 @@
 /**
- * The engine's side of its contract with the sender: one byids request as the engine hands it
+ * The engine's side of its contract with the sender: one request as the engine hands it
  * out. The sender implements `SendRequest`; the engine imports neither the sender nor HTTP.
  */
 
 /**
- * One byids request as the engine hands it to the sender. The engine keeps the keys; the sender
+ * One request as the engine hands it to the sender. The engine keeps the keys; the sender
  * asks it, at each attempt, which identifiers are still wanted, and hands it each answer inside
  * the concurrency slot, so the next request sent already knows which keys are answered.
  */
@@ -15,8 +15,14 @@ export interface OutgoingRequest {
   identifiers(): readonly object[];
   /** Whether any key is still waiting (another request may have answered them all). */
   wanted(): boolean;
-  /** The items of a successful attempt. */
-  answer(items: readonly unknown[]): void;
+  /** The items of a successful attempt, whose exchange started at `sentAt` (epoch ms). */
+  answer(items: readonly unknown[], sentAt: number): void;
+  /**
+   * For endpoints that refuse a request naming an unknown identifier (400 with `missing`): those
+   * keys are not found. Returns whether any key of the request was among them (then the rest is
+   * sent again at once); absent where CDF skips unknown identifiers itself.
+   */
+  notFound?(missing: readonly unknown[]): boolean;
   /**
    * CDF answered `duplicated` (`error` carries the list): leaves the identifiers it names out of
    * the next attempt, to be answered by its items. Returns whether a resend is worth it (it names

@@ -1,7 +1,7 @@
 /**
- * The engine's table of keys queued or in flight, and how a key settles: the one place that
- * forgets a key, answers "not found" and rejects a chunk. It owns `byKey` and the keys waiting on
- * another replica; it never sends, caches or reads the shared tier.
+ * The engine's table of keys queued or in flight, and how a key settles or is given up: the one
+ * place that forgets a key, answers "not found", rejects a chunk and abandons a key. It owns
+ * `byKey` and the keys waiting on another replica; it never sends, caches or reads the shared tier.
  */
 import { NotFoundError } from '../errors/not-found-error.js';
 import type { CanonicalKey } from '../identifiers/identifiers.js';
@@ -41,6 +41,32 @@ export class PendingKeys<TItem> {
     for (const pending of chunk.loads.values()) {
       if (!pending.settled) this.settle(pending, settlement);
     }
+  }
+
+  /**
+   * A caller gave up. A key nobody waits for leaves its chunk if the chunk is not sent yet; a
+   * sent request is aborted only once none of its keys has a caller left.
+   */
+  abandon(pending: Pending<TItem>): void {
+    pending.waiters--;
+    if (pending.waiters > 0 || pending.settled) return;
+    if (this.awaitingReplicas.delete(pending)) {
+      pending.settled = true;
+      this.forget(pending);
+      return;
+    }
+    const { chunk } = pending;
+    if (chunk.state !== 'sent') {
+      pending.settled = true;
+      chunk.loads.delete(pending.key);
+      this.forget(pending);
+      return;
+    }
+    for (const load of chunk.loads.values()) {
+      if (load.waiters > 0 && !load.settled) return;
+    }
+    for (const load of chunk.loads.values()) this.forget(load);
+    chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
   }
 
   /** New loads of the key no longer join this pending load. */

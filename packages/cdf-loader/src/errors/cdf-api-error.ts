@@ -1,6 +1,6 @@
 import { CdfLoaderError } from './cdf-loader-error.js';
 
-/** What CDF (or the network between) answered when a byids request failed. */
+/** What CDF (or the network between) answered when a request failed. */
 export interface CdfApiErrorDetails {
   /** HTTP status, or 0 when no response arrived (network error, timeout). */
   status: number;
@@ -18,12 +18,14 @@ export interface CdfApiErrorDetails {
   body?: string | undefined;
   /** The resource path of the failed request (`files`, `assets`, …). */
   resource: string;
+  /** The endpoint after `…/projects/{project}/` (`files/downloadlink`). @default `{resource}/byids` */
+  endpoint?: string | undefined;
   /** The underlying error (network failure, `getToken` failure), never carrying the token. */
   cause?: unknown;
 }
 
 /**
- * A byids request failed. Every key of that request rejects with the same instance; keys of
+ * A request to CDF failed. Every key of that request rejects with the same instance; keys of
  * other requests are unaffected, and failures are never cached.
  */
 export class CdfApiError extends CdfLoaderError {
@@ -41,7 +43,7 @@ export class CdfApiError extends CdfLoaderError {
   constructor(details: CdfApiErrorDetails) {
     const where = details.requestId === undefined ? '' : ` (request id ${details.requestId})`;
     const status = details.status === 0 ? 'no response' : `${details.status}`;
-    super(`CDF ${details.resource}/byids failed with ${status}: ${details.message}${where}`, {
+    super(`CDF ${details.endpoint ?? `${details.resource}/byids`} failed with ${status}: ${details.message}${where}`, {
       cause: details.cause,
     });
     this.status = details.status;

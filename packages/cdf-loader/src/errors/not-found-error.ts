@@ -6,7 +6,7 @@ export class NotFoundError extends CdfLoaderError {
   override name = 'NotFoundError';
   /** The identifier that was looked up. */
   readonly identifier: unknown;
-  /** The resource path (`files`, `assets`, …). */
+  /** The resource path (`files`, `assets`, `files/downloadlink`, `models/instances`, …). */
   readonly resource: string;
 
   /**
@@ -19,8 +19,12 @@ export class NotFoundError extends CdfLoaderError {
   }
 }
 
-/** `id 1`, `externalId "pump-1"`, `instanceId {"space":"sp","externalId":"doc"}`. */
+/**
+ * `id 1`, `externalId "pump-1"`, `instanceId {"space":"sp","externalId":"doc"}`; an instance
+ * reference whole: `{"instanceType":"node","space":"sp","externalId":"pump"}`.
+ */
 function describeIdentifier(identifier: unknown): string {
-  const [kind, value] = Object.entries(identifier as object)[0] ?? [];
-  return kind === undefined ? describeValue(identifier) : `${kind} ${describeValue(value)}`;
+  const entries = Object.entries(identifier as object);
+  const [kind, value] = entries[0] ?? [];
+  return kind === undefined || entries.length > 1 ? describeValue(identifier) : `${kind} ${describeValue(value)}`;
 }

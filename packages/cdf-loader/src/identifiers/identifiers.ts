@@ -143,13 +143,24 @@ export function parseIdentifier(value: unknown, resource?: ResourcePath | { kind
  */
 export function itemKeys(item: unknown): CanonicalKey[] | string {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return `an item must be an object, got ${describeValue(item)}`;
+  return idProblem((item as { id?: unknown }).id) ?? carriedKeys(item);
+}
+
+/**
+ * The keys of the identifiers an answer item carries when none of them is required on its own (a
+ * download link carries only the identifier it was asked by), or why it answers none.
+ */
+export function carriedKeys(item: unknown): CanonicalKey[] | string {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `an item must be an object, got ${describeValue(item)}`;
   const { id, externalId, instanceId } = item as Record<string, unknown>;
+  if (id === undefined && externalId === undefined && instanceId === undefined) return 'an item must carry `id`, `externalId` or `instanceId`';
   const problem =
-    idProblem(id) ??
+    (id === undefined ? undefined : idProblem(id)) ??
     (externalId === undefined ? undefined : externalIdProblem(externalId)) ??
     (instanceId === undefined ? undefined : instanceIdProblem(instanceId));
   if (problem !== undefined) return problem;
-  const keys: CanonicalKey[] = [id as number];
+  const keys: CanonicalKey[] = [];
+  if (id !== undefined) keys.push(id as number);
   if (externalId !== undefined) keys.push(EXTERNAL_ID_PREFIX + (externalId as string));
   if (instanceId !== undefined) {
     const instance = instanceId as InstanceId;
@@ -176,18 +187,26 @@ function instanceIdProblem(instanceId: unknown): string | undefined {
     if (key !== 'space' && key !== 'externalId') return `unknown key \`instanceId.${key}\`; allowed: \`space\`, \`externalId\``;
   }
   const { space, externalId } = instanceId as Record<string, unknown>;
-  if (typeof space !== 'string' || !SPACE_PATTERN.test(space)) {
-    return `\`instanceId.space\` must match ${SPACE_PATTERN.source}, got ${describeValue(space)}`;
-  }
+  return spaceProblem(space, 'instanceId.space') ?? instanceExternalIdProblem(externalId, 'instanceId.externalId');
+}
+
+/** Why `space` is not a data-modeling space name, or `undefined`; `field` names it in the message. */
+export function spaceProblem(space: unknown, field: string): string | undefined {
+  if (typeof space === 'string' && SPACE_PATTERN.test(space)) return undefined;
+  return `\`${field}\` must match ${SPACE_PATTERN.source}, got ${describeValue(space)}`;
+}
+
+/** Why `externalId` is not a data-modeling instance's externalId (1..256 characters, no NUL), or `undefined`. */
+export function instanceExternalIdProblem(externalId: unknown, field: string): string | undefined {
   if (
-    typeof externalId !== 'string' ||
-    externalId.length === 0 ||
-    externalId.length > MAX_INSTANCE_EXTERNAL_ID_LENGTH ||
-    externalId.includes('\0')
+    typeof externalId === 'string' &&
+    externalId.length > 0 &&
+    externalId.length <= MAX_INSTANCE_EXTERNAL_ID_LENGTH &&
+    !externalId.includes('\0')
   ) {
-    return `\`instanceId.externalId\` must be a string of 1 to ${MAX_INSTANCE_EXTERNAL_ID_LENGTH} characters without NUL, got ${describeLength(externalId)}`;
+    return undefined;
   }
-  return undefined;
+  return `\`${field}\` must be a string of 1 to ${MAX_INSTANCE_EXTERNAL_ID_LENGTH} characters without NUL, got ${describeLength(externalId)}`;
 }
 
 function hasOneKey(object: object): boolean {
@@ -209,6 +228,7 @@ function describeLength(value: unknown): string {
   return typeof value === 'string' ? `${describeValue(value)} (${value.length} characters)` : describeValue(value);
 }
 
-function invalid(identifier: unknown, rule: string): InvalidIdentifierError {
+/** The error for an identifier that breaks `rule`: it names the field, the rule and the value. */
+export function invalid(identifier: unknown, rule: string): InvalidIdentifierError {
   return new InvalidIdentifierError(`Invalid identifier ${describeValue(identifier)}: ${rule}.`, identifier);
 }

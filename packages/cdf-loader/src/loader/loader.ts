@@ -4,7 +4,12 @@ import { ResultCache } from '../cache/result-cache.js';
 import { ConcurrencyLimit } from '../send/concurrency-limit.js';
 import { Engine } from '../engine/engine.js';
 import type { CanonicalKey, IdEither, Identifier } from '../identifiers/identifiers.js';
-import { type CheckedOptions, checkOptions, type LoaderOptions, type LoadOptions, type MissingPolicy } from '../options/options.js';
+import type { InstanceIdentifier } from '../identifiers/instance-identifiers.js';
+import { checkCount } from '../options/check.js';
+import { type CheckedOptions, checkOptions, LOADER_SET_KEYS, type LoaderOptions, type LoaderSetOptions, type LoadOptions, type MissingPolicy } from '../options/options.js';
+import { FILE_LINKS_KEYS, type FileLinksOptions, INSTANCES_KEYS, type InstancesOptions } from '../options/reach-options.js';
+import { type FileLink, fileLinksResource, MAX_LINKS_PER_REQUEST } from '../resources/file-links.js';
+import { type Instance, instancesResource } from '../resources/instances.js';
 import { createRequestScope, type RequestScopeOptions } from './request-scope.js';
 import * as resources from '../resources/resources.js';
 import type { Asset, CdfEvent, FileInfo, Resource, Sequence, TimeSeries } from '../resources/resources.js';
@@ -12,7 +17,7 @@ import { Sender } from '../send/sender.js';
 import { SharedTier } from '../shared/shared-tier.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import { type LoaderStats, Telemetry } from '../telemetry/telemetry.js';
-import { Transport } from '../transport/transport.js';
+import { byIdsTarget, Transport } from '../transport/transport.js';
 
 /**
  * Looks up items of one CDF resource by identifier: collects the lookups of every caller,
@@ -123,6 +128,10 @@ export type AssetsLoader<TNotFound extends null = null> = ByIdsLoader<Asset, IdE
 export type EventsLoader<TNotFound extends null = null> = ByIdsLoader<CdfEvent, IdEither, TNotFound>;
 export type TimeSeriesLoader<TNotFound extends null = null> = ByIdsLoader<TimeSeries, Identifier, TNotFound>;
 export type SequencesLoader<TNotFound extends null = null> = ByIdsLoader<Sequence, IdEither, TNotFound>;
+/** Download links of files (`files/downloadlink`), by id, externalId or instanceId. */
+export type FileLinksLoader<TNotFound extends null = null> = ByIdsLoader<FileLink, Identifier, TNotFound>;
+/** Data-modeling nodes and edges (`models/instances/byids`). */
+export type InstancesLoader<TNotFound extends null = null> = ByIdsLoader<Instance, InstanceIdentifier, TNotFound>;
 
 /**
  * One loader per resource, sharing one transport (one token) and one concurrency limit. Each
@@ -134,6 +143,10 @@ export interface CdfLoaders<TNotFound extends null = null> {
   readonly events: EventsLoader<TNotFound>;
   readonly timeSeries: TimeSeriesLoader<TNotFound>;
   readonly sequences: SequencesLoader<TNotFound>;
+  /** Download links (see `createFileLinksLoader`), with the set's `fileLinks` options. */
+  readonly fileLinks: FileLinksLoader<TNotFound>;
+  /** Nodes and edges (see `createInstancesLoader`), with the set's `instances.sources`. */
+  readonly instances: InstancesLoader<TNotFound>;
   /** Closes every loader of the set made so far (see `ByIdsLoader.close`); idempotent. */
   close(): Promise<void>;
 }
@@ -155,13 +168,40 @@ export function createFilesLoader<TMissing extends MissingPolicy = 'null'>(
 }
 
 /**
- * Loaders for files, assets, events, time series and sequences of one project. They share the
- * token and the concurrency limit, because CDF throttles per identity and per project.
+ * A loader of download links (`POST files/downloadlink`): lookups of every caller coalesced,
+ * deduped and sent in requests of at most 100 (CDF's limit; `maxBatchSize` 1..100). A link is
+ * cached until `expiryMarginMs` before it expires, and never handed out expired. An unknown file
+ * is `null` (or `NotFoundError` with `missing: 'error'`).
+ */
+export function createFileLinksLoader<TMissing extends MissingPolicy = 'null'>(
+  options: LoaderOptions & FileLinksOptions & { missing?: TMissing },
+): FileLinksLoader<NotFoundValue<TMissing>> {
+  const checked = checkOptions(options, FILE_LINKS_KEYS);
+  if (options.maxBatchSize !== undefined) checkCount('maxBatchSize', options.maxBatchSize, 1, MAX_LINKS_PER_REQUEST, "CDF's limit for files/downloadlink");
+  return createLoader(fileLinksResource(checked.fileLinks), checked, new LoaderSetParts(checked));
+}
+
+/**
+ * A loader of data-modeling nodes and edges (`POST models/instances/byids`) by
+ * `{ instanceType, space, externalId }`, with `sources` (views) sent with every request of up
+ * to 1000. An unknown instance is `null` (or `NotFoundError` with `missing: 'error'`).
+ */
+export function createInstancesLoader<TMissing extends MissingPolicy = 'null'>(
+  options: LoaderOptions & InstancesOptions & { missing?: TMissing },
+): InstancesLoader<NotFoundValue<TMissing>> {
+  const checked = checkOptions(options, INSTANCES_KEYS);
+  return createLoader(instancesResource(checked.instances.sources), checked, new LoaderSetParts(checked));
+}
+
+/**
+ * Loaders for files, assets, events, time series, sequences, download links and instances of
+ * one project. They share the token and the concurrency limit, because CDF throttles per
+ * identity and per project.
  */
 export function createCdfLoaders<TMissing extends MissingPolicy = 'null'>(
-  options: LoaderOptions & { missing?: TMissing },
+  options: LoaderOptions & LoaderSetOptions & { missing?: TMissing },
 ): CdfLoaders<NotFoundValue<TMissing>> {
-  return createLoaderSet(checkOptions(options));
+  return createLoaderSet(checkOptions(options, LOADER_SET_KEYS));
 }
 
 /** @internal A loader set from options already checked (the pool checks once for all principals). */
@@ -169,11 +209,12 @@ export function createLoaderSet<TNotFound extends null>(options: CheckedOptions)
   const parts = new LoaderSetParts(options);
   const made: { close(): Promise<void> }[] = [];
   let closed = false;
-  const lazy = <TItem extends object, TIdentifier>(resource: Resource<TItem, TIdentifier>) => {
+  // The resource too is made on first use: an instances resource hashes its `sources`.
+  const lazy = <TItem extends object, TIdentifier>(resourceOf: () => Resource<TItem, TIdentifier>) => {
     let loader: ByIdsLoader<TItem, TIdentifier, TNotFound> | undefined;
     return (): ByIdsLoader<TItem, TIdentifier, TNotFound> => {
       if (loader === undefined) {
-        loader = createLoader(resource, options, parts);
+        loader = createLoader(resourceOf(), options, parts);
         made.push(loader);
         // Made after the set closed: closed too, so it sends nothing.
         if (closed) void loader.close();
@@ -181,11 +222,13 @@ export function createLoaderSet<TNotFound extends null>(options: CheckedOptions)
       return loader;
     };
   };
-  const files = lazy(resources.files);
-  const assets = lazy(resources.assets);
-  const events = lazy(resources.events);
-  const timeSeries = lazy(resources.timeSeries);
-  const sequences = lazy(resources.sequences);
+  const files = lazy(() => resources.files);
+  const assets = lazy(() => resources.assets);
+  const events = lazy(() => resources.events);
+  const timeSeries = lazy(() => resources.timeSeries);
+  const sequences = lazy(() => resources.sequences);
+  const fileLinks = lazy(() => fileLinksResource(options.fileLinks));
+  const instances = lazy(() => instancesResource(options.instances.sources));
   return {
     get files() {
       return files();
@@ -201,6 +244,12 @@ export function createLoaderSet<TNotFound extends null>(options: CheckedOptions)
     },
     get sequences() {
       return sequences();
+    },
+    get fileLinks() {
+      return fileLinks();
+    },
+    get instances() {
+      return instances();
     },
     close: async () => {
       closed = true;
@@ -233,18 +282,21 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
 ): ByIdsLoader<TItem, TIdentifier, TNotFound> {
   const telemetry = new Telemetry({ project: options.project, resource: resource.path }, options.onRequest);
   const { cache } = options;
+  const { endpoint } = resource;
+  const maxBatchSize = Math.min(options.maxBatchSize, endpoint?.maxItems ?? options.maxBatchSize);
+  const target = endpoint === undefined ? byIdsTarget(resource.path) : { resource: resource.path, endpoint: endpoint.path, query: endpoint.query, body: endpoint.body, badItem: endpoint.badItem };
   const engine = new Engine<TItem>({
     resource,
-    send: parts.sender.for(resource.path, telemetry),
-    maxBatchSize: options.maxBatchSize,
+    send: parts.sender.for(target, telemetry),
+    maxBatchSize,
     batchWindowMs: options.batchWindowMs,
-    cache: cache === false ? undefined : new ResultCache<TItem>(cache),
+    cache: cache === false ? undefined : new ResultCache<TItem>(cache, endpoint),
     shared:
       cache === false || cache.shared === undefined
         ? undefined
         : new SharedTier<TItem>(
             cache.shared,
-            { project: options.project, resource: resource.path, principal: options.principal },
+            { project: options.project, resource: endpoint?.scope ?? resource.path, principal: options.principal },
             parts.sharedCacheGuard,
             cache.staleIfErrorMs,
           ),
@@ -253,5 +305,5 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
     concurrencyLimit: () => parts.limit.current,
     staleIfErrorMs: cache === false ? 0 : cache.staleIfErrorMs,
   });
-  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, { maxBatchSize: options.maxBatchSize, maxConcurrency: parts.limit.max });
+  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, { maxBatchSize, maxConcurrency: parts.limit.max });
 }

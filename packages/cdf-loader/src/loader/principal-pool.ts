@@ -3,11 +3,11 @@ import { checkCount, checkMilliseconds } from '../options/check.js';
 import { describeValue } from '../options/describe-value.js';
 import { Lru } from '../cache/lru.js';
 import { type CdfLoaders, createLoaderSet, type NotFoundValue } from './loader.js';
-import { type CheckedOptions, checkOptions, type LoaderOptions, type MissingPolicy } from '../options/options.js';
+import { type CheckedOptions, checkOptions, LOADER_SET_KEYS, type LoaderOptions, type LoaderSetOptions, type MissingPolicy } from '../options/options.js';
 import type { GetToken } from '../auth/token-source.js';
 
 /** Options of `createCdfLoaderPool`: those of `createCdfLoaders`, without a single `getToken`. */
-export interface CdfLoaderPoolOptions extends Omit<LoaderOptions, 'getToken'> {
+export interface CdfLoaderPoolOptions extends Omit<LoaderOptions, 'getToken'>, LoaderSetOptions {
   /**
    * Most principals whose loaders (and caches) are kept; the least recently used are dropped.
    * @default 1_000
@@ -127,7 +127,7 @@ export function createCdfLoaderPool<TMissing extends MissingPolicy = 'null'>(
   }
   const { maxPrincipals = 1_000, principalIdleMs = 900_000, ...loaderOptions } = options ?? {};
   // Checked once here; each principal's set is made from the checked options with its own token.
-  const checked = checkOptions({ ...loaderOptions, getToken: unusedGetToken } as LoaderOptions, ['maxPrincipals', 'principalIdleMs']);
+  const checked = checkOptions({ ...loaderOptions, getToken: unusedGetToken } as LoaderOptions, [...LOADER_SET_KEYS, 'maxPrincipals', 'principalIdleMs']);
   return new CdfLoaderPool<NotFoundValue<TMissing>>(
     checked,
     checkCount('maxPrincipals', maxPrincipals, 1),

@@ -42,7 +42,8 @@ export function createRequestScope<TItem extends object, TIdentifier>(
 /** The identifier's canonical key, or a key of its own when it is invalid. */
 function memoKey(identifier: unknown, resource: Resource<unknown, unknown>): CanonicalKey {
   try {
-    return identifierKey(identifier, resource.kinds);
+    const custom = resource.endpoint?.identifierKey;
+    return custom === undefined ? identifierKey(identifier, resource.kinds) : custom(identifier);
   } catch {
     return `invalid#${++invalidKeySequence}`;
   }

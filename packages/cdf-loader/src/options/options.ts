@@ -1,10 +1,14 @@
 import { checkBoolean, checkCount, checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, checkObject, httpUrl } from './check.js';
 import { ConcurrencyLimit, type ConcurrencyLimitOptions } from '../send/concurrency-limit.js';
 import { describeValue } from './describe-value.js';
-import type { SharedCache } from '../shared/shared-cache.js';
+import { type CacheOptions, type CheckedCacheOptions, checkCache } from './cache-options.js';
 import type { SharedConcurrency } from '../shared/shared-concurrency.js';
 import type { RequestEvent } from '../telemetry/telemetry.js';
 import type { GetToken } from '../auth/token-source.js';
+import { type CheckedFileLinksOptions, checkFileLinksOptions, checkInstancesOptions, FILE_LINKS_KEYS, type FileLinksOptions, INSTANCES_KEYS, type InstancesOptions } from './reach-options.js';
+import type { InstanceSource } from '../identifiers/instance-identifiers.js';
+
+export type { CacheOptions } from './cache-options.js';
 
 /** What to do with an identifier CDF has no item for. */
 export type MissingPolicy = 'null' | 'error';
@@ -36,52 +40,6 @@ export interface LoadOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of the result cache. */
-export interface CacheOptions {
-  /**
-   * Most entries held. An item takes one entry per identifier it carries (id, externalId,
-   * instanceId), so 10,000 entries hold between 3,333 and 10,000 items. Memory is taken as
-   * entries are stored, not up front.
-   * @default 10_000
-   */
-  max?: number;
-  /**
-   * How long a found item is served from the cache, in milliseconds (at most 2^31−1).
-   * `Infinity`: until evicted.
-   * @default 60_000
-   */
-  ttlMs?: number;
-  /**
-   * How long "CDF has no such item" is remembered, in milliseconds (at most 2^31−1, or
-   * `Infinity`); 0 does not remember it.
-   * @default 5_000
-   */
-  notFoundTtlMs?: number;
-  /**
-   * Stale if error: how long an entry is kept past `ttlMs` (or `notFoundTtlMs`), in milliseconds,
-   * to be served when its refetch meets an outage (a 5xx, no answer, a timeout, a 429 beyond the
-   * retries), never for a 4xx such as 401 or 403. Counted in `stats().staleServed` and told on
-   * `cdf-loader:load` as `outcome: 'stale'`. The shared tier (`shared`) keeps its entries this
-   * much longer too. At most 2^31−1; 0 serves nothing stale.
-   * @default 0
-   */
-  staleIfErrorMs?: number;
-  /**
-   * Stale while revalidate: how long past `ttlMs` (or `notFoundTtlMs`) an entry is still served
-   * at once, in milliseconds, while one request refreshes it in the background. A refresh that
-   * fails for an outage keeps the entry; a 401 or 403 drops it, so nothing stale is served again.
-   * Counted in `stats().staleWhileRevalidate`, told as `outcome: 'staleWhileRevalidate'`. At most
-   * 2^31−1; 0 never serves stale this way.
-   * @default 0
-   */
-  staleWhileRevalidateMs?: number;
-  /**
-   * A tier shared by the replicas of a service, behind this cache (`redisCache` from
-   * `@cdf-loader/redis`): a chunk's keys are looked up there before it is sent, and answers are
-   * written back. `clear`, `clearAll` and `prime` reach every replica.
-   */
-  shared?: SharedCache;
-}
 
 /** How to reach CDF and how hard to push it: shared by every loader of `createCdfLoaders`. */
 export interface ConnectionOptions {
@@ -169,6 +127,17 @@ export interface BatchingOptions {
 /** Everything `createByIdsLoader` and its siblings accept. */
 export type LoaderOptions = ConnectionOptions & BatchingOptions;
 
+/** What `createCdfLoaders` (and `createCdfLoaderPool`) accept besides `LoaderOptions`. */
+export interface LoaderSetOptions {
+  /** Options of the set's `fileLinks` loader. */
+  fileLinks?: FileLinksOptions;
+  /** Options of the set's `instances` loader (its `sources`). */
+  instances?: InstancesOptions;
+}
+
+/** The options of a loader set's own, beyond `LoaderOptions`. */
+export const LOADER_SET_KEYS = ['fileLinks', 'instances'] as const satisfies readonly (keyof LoaderSetOptions)[];
+
 export const MAX_BATCH_SIZE = 1000;
 
 /** Options after checking, with defaults filled in: what the parts are built from. */
@@ -188,11 +157,13 @@ export interface CheckedOptions {
   fetch: typeof globalThis.fetch | undefined;
   maxBatchSize: number;
   batchWindowMs: number;
-  cache:
-    | { max: number; ttlMs: number; notFoundTtlMs: number; staleIfErrorMs: number; staleWhileRevalidateMs: number; shared: SharedCache | undefined }
-    | false;
+  cache: CheckedCacheOptions;
   missing: MissingPolicy;
   onRequest: ((event: RequestEvent) => void) | undefined;
+  /** Of `fileLinks` (or of `createFileLinksLoader`'s own options). */
+  fileLinks: CheckedFileLinksOptions;
+  /** `sources` of `instances` (or of `createInstancesLoader`). */
+  instances: { sources: InstanceSource[] | undefined };
 }
 
 const CONNECTION_KEYS = [
@@ -253,6 +224,22 @@ export function checkOptions(options: LoaderOptions, extraKeys: readonly string[
     cache: checkCache(options.cache),
     missing: checkMissing(options.missing ?? 'null'),
     onRequest: checkFunction<CheckedOptions['onRequest']>('onRequest', options.onRequest, false),
+    ...checkReachOptions(options as LoaderSetOptions & FileLinksOptions & InstancesOptions, extraKeys),
+  };
+}
+
+/**
+ * The download-link and instance options: top-level for `createFileLinksLoader` and
+ * `createInstancesLoader` (their keys in `extraKeys`), under `fileLinks` and `instances` for a set.
+ */
+function checkReachOptions(options: LoaderSetOptions & FileLinksOptions & InstancesOptions, extraKeys: readonly string[]): Pick<CheckedOptions, 'fileLinks' | 'instances'> {
+  const fileLinks = checkObject('fileLinks', options.fileLinks ?? {});
+  checkKnownKeys('fileLinks.', fileLinks, FILE_LINKS_KEYS);
+  const instances = checkObject('instances', options.instances ?? {});
+  checkKnownKeys('instances.', instances, INSTANCES_KEYS);
+  return {
+    fileLinks: extraKeys.includes('extendedExpiration') ? checkFileLinksOptions(options, '') : checkFileLinksOptions(fileLinks, 'fileLinks.'),
+    instances: extraKeys.includes('sources') ? checkInstancesOptions(options, '') : checkInstancesOptions(instances, 'instances.'),
   };
 }
 
@@ -284,19 +271,6 @@ function checkBaseUrl(value: unknown): string {
   return value as string;
 }
 
-function checkCache(value: unknown): CheckedOptions['cache'] {
-  if (value === false) return false;
-  const cache = checkObject('cache', value ?? {}, ' or `false`');
-  checkKnownKeys('cache.', cache, ['max', 'ttlMs', 'notFoundTtlMs', 'staleIfErrorMs', 'staleWhileRevalidateMs', 'shared']);
-  return {
-    max: checkCount('cache.max', cache.max ?? 10_000, 1),
-    ttlMs: checkMilliseconds('cache.ttlMs', cache.ttlMs ?? 60_000, 1, true),
-    notFoundTtlMs: checkMilliseconds('cache.notFoundTtlMs', cache.notFoundTtlMs ?? 5_000, 0, true),
-    staleIfErrorMs: checkMilliseconds('cache.staleIfErrorMs', cache.staleIfErrorMs ?? 0, 0, false),
-    staleWhileRevalidateMs: checkMilliseconds('cache.staleWhileRevalidateMs', cache.staleWhileRevalidateMs ?? 0, 0, false),
-    shared: checkSharedCache(cache.shared),
-  };
-}
 
 function checkMissing(value: unknown): MissingPolicy {
   if (value !== 'null' && value !== 'error') {
@@ -310,17 +284,6 @@ function checkLimiter(value: unknown): ConcurrencyLimit | undefined {
   throw new TypeError(`\`limiter\` must be a limit from \`createConcurrencyLimit()\`, got ${describeValue(value)}.`);
 }
 
-function checkSharedCache(value: unknown): SharedCache | undefined {
-  if (value === undefined) return undefined;
-  const shared = value as Partial<SharedCache> | null;
-  const methods = ['getMany', 'setMany', 'delete', 'clear', 'subscribe'] as const;
-  if (typeof shared !== 'object' || shared === null || typeof shared.id !== 'string' || methods.some((name) => typeof shared[name] !== 'function')) {
-    throw new TypeError(
-      `\`cache.shared\` must be a shared cache tier (such as \`redisCache(…)\` from @cdf-loader/redis) with \`id\`, ${methods.map((name) => `\`${name}\``).join(', ')}, got ${describeValue(value)}.`,
-    );
-  }
-  return value as SharedCache;
-}
 
 function checkSharedConcurrency(value: unknown): SharedConcurrency | undefined {
   if (value === undefined) return undefined;

@@ -1,4 +1,5 @@
 import type { IdEither, Identifier, IdentifierKind, InstanceId } from '../identifiers/identifiers.js';
+import type { Endpoint } from './endpoint.js';
 
 /** Epoch milliseconds, as CDF sends them. */
 export type EpochMs = number;
@@ -124,8 +125,9 @@ export interface Sequence {
 }
 
 /**
- * A CDF resource type served by a byids endpoint: its path, the identifier kinds CDF accepts
- * for it, and (as phantom types) its item and identifier.
+ * A CDF resource type a loader reads: its path, the identifier kinds CDF accepts for it, and (as
+ * phantom types) its item and identifier. byids resources say no more; others describe their
+ * `endpoint`.
  */
 export interface Resource<TItem, TIdentifier> {
   /** The path segment: `…/projects/{project}/{path}/byids`. */
@@ -136,6 +138,8 @@ export interface Resource<TItem, TIdentifier> {
   readonly itemName: string;
   /** Never set; carries the item and identifier types. */
   readonly types?: { item: TItem; identifier: TIdentifier };
+  /** How requests and answers differ from `{path}/byids`; absent for byids resources. */
+  readonly endpoint?: Endpoint<TItem>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { duplicatedOf, isRetryable, retryDelay } from './retry-policy.js';
 import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import type { AttemptOutcome, Transport } from '../transport/transport.js';
+import type { AttemptFailure, AttemptOutcome, RequestTarget, Transport } from '../transport/transport.js';
 
 /** What a sender is built from: one per loader set, shared by its resources. */
 export interface SenderParts {
@@ -31,17 +31,17 @@ export class Sender {
     this.#parts = parts;
   }
 
-  /** The `SendRequest` of one resource's loader. */
-  for(resource: string, telemetry: Telemetry): SendRequest {
-    return (request) => this.#send(resource, telemetry, request);
+  /** The `SendRequest` of one resource's loader, whose requests go to `target`. */
+  for(target: RequestTarget, telemetry: Telemetry): SendRequest {
+    return (request) => this.#send(target, telemetry, request);
   }
 
-  async #send(resource: string, telemetry: Telemetry, request: OutgoingRequest): Promise<Error | undefined> {
+  async #send(target: RequestTarget, telemetry: Telemetry, request: OutgoingRequest): Promise<Error | undefined> {
     const { limit, retry } = this.#parts;
     // Resends for `duplicated` are attempts, not retries: they spend none of `retry.limit`.
     let resends = 0;
     for (let attempt = 1; ; attempt++) {
-      const failed = await limit.run(() => this.#attempt(resource, telemetry, request, attempt));
+      const failed = await limit.run(() => this.#attempt(target, telemetry, request, attempt));
       if (failed === undefined || !request.wanted()) return undefined;
       const duplicated = duplicatedOf(failed.outcome);
       if (duplicated !== undefined && request.withdraw(duplicated, failed.outcome.error)) {
@@ -56,43 +56,56 @@ export class Sender {
     }
   }
 
-  /** One attempt, in a slot. Returns the failure, or `undefined` when the request is done. */
+  /**
+   * One attempt, in a slot. Returns the failure, or `undefined` when the request is done. Where
+   * CDF refuses a request for its unknown identifiers, those are settled as not found and the
+   * rest goes again in the same slot, as part of this attempt.
+   */
   async #attempt(
-    resource: string,
+    target: RequestTarget,
     telemetry: Telemetry,
     request: OutgoingRequest,
     attempt: number,
-  ): Promise<{ outcome: Extract<AttemptOutcome, { ok: false }>; items: number } | undefined> {
+  ): Promise<{ outcome: AttemptFailure; items: number } | undefined> {
     // Every caller may have given up while this waited for its slot.
     request.signal.throwIfAborted();
     const sharedSlot = await this.#acquireShared(request.signal);
     try {
       if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
-      const identifiers = request.identifiers();
-      if (identifiers.length === 0) return undefined;
-      const { limit } = this.#parts;
-      const generation = limit.generation;
-      const outcome = await this.#transportOf().attempt(resource, identifiers, request.signal, (exchange, startTime, durationMs) => {
-        telemetry.request({
-          items: identifiers.length,
-          status: exchange.status,
-          startTime,
-          durationMs,
-          attempt,
-          requestId: exchange.requestId,
-          error: exchange.ok ? undefined : exchange.error,
+      for (;;) {
+        const identifiers = request.identifiers();
+        if (identifiers.length === 0) return undefined;
+        const { limit } = this.#parts;
+        const generation = limit.generation;
+        const outcome = await this.#transportOf().attempt(target, identifiers, request.signal, (exchange, startTime, durationMs) => {
+          telemetry.request({
+            items: identifiers.length,
+            status: exchange.status,
+            startTime,
+            durationMs,
+            attempt,
+            requestId: exchange.requestId,
+            error: exchange.ok ? undefined : exchange.error,
+          });
         });
-      });
-      if (outcome.ok) {
-        limit.succeeded();
-        request.answer(outcome.items);
-        return undefined;
+        if (outcome.ok) {
+          limit.succeeded();
+          request.answer(outcome.items, outcome.sentAt);
+          return undefined;
+        }
+        if (outcome.status === 429) limit.throttled(generation);
+        if (!this.#settledMissing(request, outcome)) return { outcome, items: identifiers.length };
       }
-      if (outcome.status === 429) limit.throttled(generation);
-      return { outcome, items: identifiers.length };
     } finally {
       sharedSlot?.release();
     }
+  }
+
+  /** A 400 naming unknown identifiers of the request, for an endpoint that answers them so: settled as not found. */
+  #settledMissing(request: OutgoingRequest, outcome: AttemptOutcome): boolean {
+    if (request.notFound === undefined || outcome.ok || outcome.status !== 400 || !('missing' in outcome.error)) return false;
+    const { missing } = outcome.error;
+    return missing !== undefined && missing.length > 0 && request.notFound(missing);
   }
 
   /**

@@ -16,7 +16,35 @@ export interface TransportOptions {
   fetch: typeof globalThis.fetch | undefined;
 }
 
-/** The answer to one attempt of a byids request. */
+/**
+ * Where a loader's requests go and what their bodies and answers look like: `byIdsTarget` for
+ * byids resources, or another endpoint's (`files/downloadlink`, `models/instances/byids`).
+ */
+export interface RequestTarget {
+  /** The resource, for errors: `files`. */
+  readonly resource: string;
+  /** The path after `…/projects/{project}/`: `files/byids`. */
+  readonly endpoint: string;
+  /** A query string with its `?`, or `''`. */
+  readonly query: string;
+  /** The JSON body for these identifiers. */
+  body(identifiers: readonly object[]): string;
+  /** Why an answer item makes the whole answer malformed (`is not …`), or `undefined`. */
+  badItem(item: unknown): string | undefined;
+}
+
+/** `POST {resource}/byids` with `ignoreUnknownIds: true`; every item must carry a numeric `id`. */
+export function byIdsTarget(resource: string): RequestTarget {
+  return {
+    resource,
+    endpoint: `${resource}/byids`,
+    query: '',
+    body: (items) => JSON.stringify({ items, ignoreUnknownIds: true }),
+    badItem: (item) => (isObject(item) && typeof item.id === 'number' ? undefined : 'is not an item with a numeric `id`'),
+  };
+}
+
+/** The answer to one attempt of a request. */
 export type AttemptOutcome = AttemptSuccess | AttemptFailure;
 
 export interface AttemptSuccess {
@@ -24,6 +52,8 @@ export interface AttemptSuccess {
   items: readonly unknown[];
   status: number;
   requestId: string | undefined;
+  /** When the exchange that answered was sent, epoch ms on `Date.now()` (a download link's life starts then). */
+  sentAt: number;
 }
 
 /**
@@ -78,15 +108,15 @@ export class Transport {
   }
 
   /**
-   * Sends one `POST {resource}/byids` with `ignoreUnknownIds: true`. A 401 is answered by one
+   * Sends one request to `target` (for byids, `POST {resource}/byids` with `ignoreUnknownIds: true`). A 401 is answered by one
    * token refresh and one replay inside the same attempt; `timeoutMs` covers the whole attempt,
    * waiting for `getToken` included, and a `getToken` call it cut short is forgotten, so the
    * next attempt asks again. `exchanged` hears of every HTTP exchange (a 401 and its replay are
    * two). Rejects only with the reason of `signal` when it aborts; every other failure is an
    * outcome.
    */
-  async attempt(resource: string, items: readonly object[], signal: AbortSignal, exchanged: ExchangeListener): Promise<AttemptOutcome> {
-    const body = JSON.stringify({ items, ignoreUnknownIds: true });
+  async attempt(target: RequestTarget, items: readonly object[], signal: AbortSignal, exchanged: ExchangeListener): Promise<AttemptOutcome> {
+    const body = target.body(items);
     const timeout = new AbortController();
     const timer = this.#timeoutMs === Number.POSITIVE_INFINITY ? undefined : setTimeout(() => timeout.abort(), this.#timeoutMs);
     const attemptSignal = AbortSignal.any([signal, timeout.signal]);
@@ -108,7 +138,9 @@ export class Transport {
         const startedAt = performance.now();
         // On the clock tracers use (OpenTelemetry's hrTime), so an attempt's span sits inside its parent's.
         const startTime = performance.timeOrigin + startedAt;
-        const outcome = await this.#exchange(resource, body, token, attemptSignal, signal, timeout.signal);
+        // On the wall clock callers compare an `expiresAt` with; `startTime` is on the tracers' clock.
+        const sentAt = Date.now();
+        const outcome = await this.#exchange(target, body, token, sentAt, attemptSignal, signal, timeout.signal);
         exchanged(outcome, startTime, performance.now() - startedAt);
         if (outcome.ok || outcome.status !== 401) return outcome;
         if (!refreshed) {
@@ -119,7 +151,8 @@ export class Transport {
         return failure(
           'http',
           new CdfApiError({
-            resource,
+            resource: target.resource,
+            endpoint: target.endpoint,
             status: 401,
             code: error.code,
             message: `${error.cdfMessage}; a new token from \`getToken\` was refused too`,
@@ -134,29 +167,31 @@ export class Transport {
   }
 
   async #exchange(
-    resource: string,
+    target: RequestTarget,
     body: string,
     token: string,
+    sentAt: number,
     attemptSignal: AbortSignal,
     signal: AbortSignal,
     timeout: AbortSignal,
   ): Promise<AttemptOutcome> {
     try {
       const fetch = this.#fetch ?? globalThis.fetch;
-      const response = await fetch(`${this.#projectUrl}${resource}/byids`, {
+      const response = await fetch(`${this.#projectUrl}${target.endpoint}${target.query}`, {
         method: 'POST',
         body,
         headers: { ...this.#headers, authorization: `Bearer ${token}` },
         signal: attemptSignal,
       });
-      return readResponse(resource, response, await response.text());
+      return readResponse(target, response, await response.text(), sentAt);
     } catch (cause) {
       if (signal.aborted) throw signal.reason;
+      const { resource, endpoint } = target;
       if (timeout.aborted) {
-        return failure('timeout', new CdfApiError({ resource, status: 0, code: 0, message: `timed out after ${this.#timeoutMs} ms` }));
+        return failure('timeout', new CdfApiError({ resource, endpoint, status: 0, code: 0, message: `timed out after ${this.#timeoutMs} ms` }));
       }
       const message = cause instanceof Error ? cause.message : String(cause);
-      return failure('network', new CdfApiError({ resource, status: 0, code: 0, message: `network error: ${message}`, cause }));
+      return failure('network', new CdfApiError({ resource, endpoint, status: 0, code: 0, message: `network error: ${message}`, cause }));
     }
   }
 }
@@ -171,7 +206,8 @@ function tokenProviderError(cause: unknown): TokenProviderError {
   return new TokenProviderError(`\`getToken\` failed: ${reason}`, { cause });
 }
 
-function readResponse(resource: string, response: Response, text: string): AttemptOutcome {
+function readResponse(target: RequestTarget, response: Response, text: string, sentAt: number): AttemptOutcome {
+  const { resource, endpoint } = target;
   const status = response.status;
   const requestId = response.headers.get('x-request-id') ?? undefined;
   const json = parseJson(text);
@@ -181,11 +217,11 @@ function readResponse(resource: string, response: Response, text: string): Attem
       ? 'the response body is not a JSON object'
       : !Array.isArray(items)
         ? 'the response has no `items` array'
-        : describeBadItem(items);
-    if (problem === undefined) return { ok: true, items: items as unknown[], status, requestId };
+        : describeBadItem(items, target);
+    if (problem === undefined) return { ok: true, items: items as unknown[], status, requestId, sentAt };
     return failure(
       'malformed',
-      new CdfApiError({ resource, status, code: status, message: problem, requestId, body: text.slice(0, MAX_BODY_IN_ERROR) }),
+      new CdfApiError({ resource, endpoint, status, code: status, message: problem, requestId, body: text.slice(0, MAX_BODY_IN_ERROR) }),
       { status, requestId },
     );
   }
@@ -193,6 +229,7 @@ function readResponse(resource: string, response: Response, text: string): Attem
   const cdfError = isObject(json) && isObject(json.error) ? json.error : undefined;
   const error = new CdfApiError({
     resource,
+    endpoint,
     status,
     code: typeof cdfError?.code === 'number' ? cdfError.code : status,
     message: typeof cdfError?.message === 'string' ? cdfError.message : response.statusText || 'no error message',
@@ -210,13 +247,11 @@ function readResponse(resource: string, response: Response, text: string): Attem
   });
 }
 
-/** Every item must at least be an object with a numeric `id`, or it cannot be matched to a key. */
-function describeBadItem(items: readonly unknown[]): string | undefined {
+/** Every item must at least be something the target can match to a key (for byids, an object with a numeric `id`). */
+function describeBadItem(items: readonly unknown[], target: RequestTarget): string | undefined {
   for (let index = 0; index < items.length; index++) {
-    const item = items[index];
-    if (!isObject(item) || typeof item.id !== 'number') {
-      return `the response's items[${index}] is not an item with a numeric \`id\``;
-    }
+    const problem = target.badItem(items[index]);
+    if (problem !== undefined) return `the response's items[${index}] ${problem}`;
   }
   return undefined;
 }

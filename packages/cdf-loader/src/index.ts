@@ -4,7 +4,7 @@ export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk/load-all
 export { CdfLoaderPool, createCdfLoaderPool } from './loader/principal-pool.js';
 export type { CdfLoaderPoolOptions } from './loader/principal-pool.js';
 export { createConcurrencyLimit } from './options/options.js';
-export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
+export type { BatchingOptions, CacheOptions, ConnectionOptions, Lane, LoaderOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
 export { ConcurrencyLimit } from './send/concurrency-limit.js';
 export type { ConcurrencyLimitOptions } from './send/concurrency-limit.js';
 export { createMemorySharedCache, MemorySharedCache } from './shared/shared-cache.js';

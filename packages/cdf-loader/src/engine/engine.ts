@@ -17,7 +17,7 @@ import { ChunkQueue } from './chunk-queue.js';
 import { type Chunk, hasUnsettled, type Pending, unsettledOf } from './chunk.js';
 import { FanOut } from './fan-out.js';
 import { Invalidations } from './invalidations.js';
-import type { OutgoingRequest, SendRequest } from './outgoing-request.js';
+import type { Lane, OutgoingRequest, SendRequest } from './outgoing-request.js';
 import { ManyLoad, PendingLoad, SingleLoad, toError, type WaiterHost } from './pending-load.js';
 import { PendingKeys } from './pending-keys.js';
 import { ReplicaClaims } from './replica-claims.js';
@@ -67,7 +67,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
     let answer: TItem | null | Pending<TItem>;
     try {
-      answer = this.#start(identifier, signal);
+      answer = this.#start(identifier, signal, 'interactive');
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -83,12 +83,23 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   /**
    * Loads several; each place holds the item, `null` or the error of that key. Answers the
    * cache already has are put in place directly, and the whole call listens with one object.
+   * New keys of the `background` lane wait in held chunks (see `Chunk.held`).
    */
-  loadMany(identifiers: readonly unknown[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+  loadMany(identifiers: readonly unknown[], signal?: AbortSignal, lane: Lane = 'interactive'): Promise<(TItem | null | Error)[]> {
     if (!Array.isArray(identifiers)) {
       return Promise.reject(new TypeError(`\`loadMany\` takes an array of identifiers, got ${describeValue(identifiers)}.`));
     }
-    return this.#loadMany(identifiers, signal);
+    return this.#loadMany(identifiers, signal, lane);
+  }
+
+  /** Keys background loads queued that are not settled yet: queued, held or in flight. */
+  get backgroundWaiting(): number {
+    return this.#keys.backgroundWaiting;
+  }
+
+  /** Sends the held background chunks at the next dispatch, full or not. */
+  releaseBackground(): void {
+    this.#queue.releaseHeld();
   }
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
@@ -157,15 +168,13 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     pending.waiters--;
     if (pending.waiters > 0 || pending.settled) return;
     if (this.#keys.awaitingReplicas.delete(pending)) {
-      pending.settled = true;
-      this.#keys.forget(pending);
+      this.#keys.drop(pending);
       return;
     }
     const { chunk } = pending;
     if (chunk.state !== 'sent') {
-      pending.settled = true;
       chunk.loads.delete(pending.key);
-      this.#keys.forget(pending);
+      this.#keys.drop(pending);
       return;
     }
     for (const load of chunk.loads.values()) {
@@ -175,7 +184,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
   }
 
-  #loadMany(identifiers: readonly unknown[], signal: AbortSignal | undefined): Promise<(TItem | null | Error)[]> {
+  #loadMany(identifiers: readonly unknown[], signal: AbortSignal | undefined, lane: Lane): Promise<(TItem | null | Error)[]> {
     const { length } = identifiers;
     return new Promise((resolve) => {
       const many = new ManyLoad<TItem, Chunk<TItem>>(length, resolve, signal, this);
@@ -183,7 +192,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       for (let index = 0; index < length; index++) {
         let answer: TItem | null | Pending<TItem>;
         try {
-          answer = this.#start(identifiers[index], signal);
+          answer = this.#start(identifiers[index], signal, lane);
         } catch (error) {
           results[index] = toError(error);
           continue;
@@ -205,7 +214,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
    * The synchronous part of a load: the answer itself when the cache has it, else the pending
    * load it joins or starts. Throws what the load must reject with.
    */
-  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Pending<TItem> {
+  #start(identifier: unknown, signal: AbortSignal | undefined, lane: Lane): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
       key = identifierKey(identifier, this.#parts.resource.kinds);
@@ -223,33 +232,33 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
-      pending = this.#enqueue(key, copyIdentifier(identifier as Identifier));
+      pending = this.#enqueue(key, copyIdentifier(identifier as Identifier), lane);
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
+      if (lane === 'interactive') this.#queue.promote(pending.chunk);
     }
     return pending;
   }
 
-  #enqueue(key: CanonicalKey, identifier: Identifier): Pending<TItem> {
-    const chunk = this.#queue.openChunk();
-    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, chunk);
-    chunk.loads.set(key, pending);
+  #enqueue(key: CanonicalKey, identifier: Identifier, lane: Lane): Pending<TItem> {
+    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, undefined!);
+    pending.chunk = this.#queue.add(lane, key, pending);
+    if (lane === 'background') this.#keys.countBackground(pending);
     this.#keys.byKey.set(key, pending);
     return pending;
   }
 
   /** A key back from waiting on another replica: into the open chunk, as a new key would go. */
   #requeue(pending: Pending<TItem>): void {
-    const chunk = this.#queue.openChunk();
-    pending.chunk = chunk;
-    chunk.loads.set(pending.key, pending);
+    pending.chunk = this.#queue.add(pending.chunk.lane, pending.key, pending);
   }
 
   /** Looks the chunk up in the shared tier, then hands what is left to the sender. */
   async #send(chunk: Chunk<TItem>): Promise<void> {
     const request: OutgoingRequest = {
       signal: chunk.abort.signal,
+      lane: () => chunk.lane,
       identifiers: () => this.#identifiersToSend(chunk),
       wanted: () => hasUnsettled(chunk),
       answer: (items) => this.#fanOut.answerChunk(chunk, items),

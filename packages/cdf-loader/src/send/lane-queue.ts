@@ -1,0 +1,133 @@
+/**
+ * The slots of a concurrency limit and who gets the next free one: interactive requests first,
+ * background (bulk) requests after them, but bulk is never starved: while no background request
+ * holds a slot, the next free one goes to a waiting background request. It owns the count of
+ * slots held and the waiters; it knows nothing of HTTP, 429s or what a task does.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import type { Lane } from '../engine/outgoing-request.js';
+
+/** A slot held by one task; what the task may tell the queue while it holds it. */
+export interface LaneSlot {
+  /** The lane it was granted in. */
+  readonly lane: Lane;
+  /**
+   * Aborts when an interactive request needs this slot while the task said it may give it up
+   * (`yieldable`): a background task waiting for the shared budget holds no request in CDF yet.
+   */
+  readonly yieldSignal: AbortSignal;
+  /** Whether the task may give the slot up now (see `yieldSignal`). */
+  yieldable: boolean;
+}
+
+interface Waiter {
+  lane: () => Lane;
+  start: () => void;
+}
+
+interface HeldSlot extends LaneSlot {
+  readonly yieldController: AbortController;
+}
+
+const resolved = Promise.resolve();
+
+export class LaneQueue {
+  /** Slots that may be held at once; changing it starts waiters when it grows. */
+  #concurrency: number;
+  readonly #waiting: Waiter[] = [];
+  readonly #held = new Set<HeldSlot>();
+  #background = 0;
+
+  constructor(concurrency: number) {
+    this.#concurrency = concurrency;
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  set concurrency(value: number) {
+    this.#concurrency = value;
+    this.#startWaiters();
+  }
+
+  get active(): number {
+    return this.#held.size;
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /**
+   * Runs `task` in a slot of its lane (read when the slot is granted, since a background chunk
+   * an interactive load joined goes first from then on), in the async context of the caller.
+   */
+  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane): Promise<T> {
+    const bound = AsyncResource.bind(task);
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({
+        lane,
+        start: () => {
+          const slot = this.#hold(lane());
+          bound(slot)
+            .then(resolve, reject)
+            .finally(() => this.#release(slot));
+        },
+      });
+      // Started after the caller's synchronous work, as p-limit does: a dispatch hands out all its chunks first.
+      void resolved.then(() => this.#startWaiters());
+    });
+  }
+
+  #hold(lane: Lane): HeldSlot {
+    const slot: HeldSlot = { lane, yieldController: new AbortController(), yieldable: false, get yieldSignal() { return this.yieldController.signal; } };
+    this.#held.add(slot);
+    if (lane === 'background') this.#background++;
+    return slot;
+  }
+
+  #release(slot: HeldSlot): void {
+    if (!this.#held.delete(slot)) return;
+    if (slot.lane === 'background') this.#background--;
+    this.#startWaiters();
+  }
+
+  #startWaiters(): void {
+    while (this.#waiting.length > 0) {
+      if (this.#held.size >= this.#concurrency) {
+        this.#yieldForInteractive();
+        return;
+      }
+      const [waiter] = this.#waiting.splice(this.#next(), 1);
+      waiter!.start();
+    }
+  }
+
+  /** Which waiter gets the free slot: bulk's one slot first, then interactive ones in order, then the oldest. */
+  #next(): number {
+    let firstBackground = -1;
+    let firstInteractive = -1;
+    for (let index = 0; index < this.#waiting.length && (firstBackground < 0 || firstInteractive < 0); index++) {
+      if (this.#waiting[index]!.lane() === 'background') {
+        if (firstBackground < 0) firstBackground = index;
+      } else if (firstInteractive < 0) firstInteractive = index;
+    }
+    if (firstBackground >= 0 && this.#background === 0) return firstBackground;
+    return firstInteractive >= 0 ? firstInteractive : 0;
+  }
+
+  /**
+   * Every slot is held and an interactive request waits: a background task that may give its
+   * slot up (it still waits for the shared budget) does, unless it is bulk's last slot.
+   */
+  #yieldForInteractive(): void {
+    if (this.#background < 2 || !this.#waiting.some((waiter) => waiter.lane() === 'interactive')) return;
+    for (const slot of this.#held) {
+      if (slot.lane !== 'background' || !slot.yieldable || slot.yieldController.signal.aborted) continue;
+      slot.yieldable = false;
+      slot.yieldController.abort(new DOMException('An interactive request takes this slot', 'AbortError'));
+      return;
+    }
+  }
+}

@@ -71,7 +71,7 @@ export function loadAll<TIdentifier, TValue>(
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`\`signal\` must be an AbortSignal, got ${describeValue(signal)}.`);
   const concurrency = checkCount('concurrency', options.concurrency ?? loader.maxConcurrency, 1);
-  const lane = checkOneOf('lane', options.lane ?? 'background', LANES);
+  const lane = checkOneOf('lane', options.lane === undefined ? 'background' : options.lane, LANES);
   const keys = CHUNKS_PER_SLOT * concurrency * loader.maxBatchSize;
   // Interactive loads are not counted as bulk keys: there the bound is on identifiers read.
   const bounds = lane === 'background' ? { keys, lines: LINES_PER_KEY * keys } : { keys: Number.POSITIVE_INFINITY, lines: keys };

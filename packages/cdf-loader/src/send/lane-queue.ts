@@ -118,16 +118,20 @@ export class LaneQueue {
   }
 
   /**
-   * Every slot is held and an interactive request waits: a background task that may give its
-   * slot up (it still waits for the shared budget) does, unless it is bulk's last slot.
+   * Every slot is held and an interactive request waits: background tasks that may give their
+   * slots up (they still wait for the shared budget) do, all but bulk's last slot, so the
+   * interactive request also asks the budget before them.
    */
   #yieldForInteractive(): void {
     if (this.#background < 2 || !this.#waiting.some((waiter) => waiter.lane() === 'interactive')) return;
+    let kept = 0;
+    for (const slot of this.#held) if (slot.lane === 'background' && !slot.yieldController.signal.aborted) kept++;
     for (const slot of this.#held) {
+      if (kept <= 1) return;
       if (slot.lane !== 'background' || !slot.yieldable || slot.yieldController.signal.aborted) continue;
       slot.yieldable = false;
       slot.yieldController.abort(new DOMException('An interactive request takes this slot', 'AbortError'));
-      return;
+      kept--;
     }
   }
 }

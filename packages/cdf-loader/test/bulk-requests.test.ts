@@ -16,7 +16,7 @@ let byKey: Map<unknown, unknown> | undefined;
 
 /** What a direct lookup in the fake's data gives for `identifier` (by id or externalId). */
 function expected(identifier: Identifier): unknown {
-  byKey ??= new Map(cdf().data.files.flatMap((file) => [[file.id, file], [`e${file.externalId}`, file]]));
+  byKey ??= new Map(cdf().data.files.flatMap((file): [unknown, unknown][] => [[file.id, file], [`e${file.externalId}`, file]]));
   return byKey.get('id' in identifier ? identifier.id : `e${(identifier as { externalId: string }).externalId}`) ?? null;
 }
 

@@ -34,8 +34,9 @@ export interface BulkBounds {
 }
 
 /**
- * A pending read of the source that has not answered for this long is a stall: the requests
- * held for more keys go as they are, so a slow source still gets its answers.
+ * A pending read of the source that has not answered for this long, with no bulk request left
+ * in flight, is a stall: the requests held for more keys go as they are, so a slow source still
+ * gets its answers.
  */
 const STALL_MS = 10;
 
@@ -250,14 +251,18 @@ export class BulkRun<TIdentifier, TValue> {
     if (this.#hasRoom()) queueMicrotask(() => this.#read());
   }
 
-  /** Arms one timer at a time: a read still pending when it fires, and no read answered since, is a stall. */
+  /**
+   * Arms one timer at a time: a read still pending when it fires, and no read answered since, is
+   * a stall. It lets the held requests go only once no bulk request is queued or in flight: while
+   * CDF has work, holding them costs nothing, and a source slower than CDF still fills them.
+   */
   #watchForStall(): void {
     if (this.#stallTimer !== undefined || this.#bounds.lane === 'interactive') return;
     const seen = this.#reads;
     this.#stallTimer = setTimeout(() => {
       this.#stallTimer = undefined;
       if (!this.#reading) return;
-      if (this.#reads === seen) this.#letGo();
+      if (this.#reads === seen && !this.#loader.busy()) this.#letGo();
       else this.#watchForStall();
     }, STALL_MS);
     this.#stallTimer.unref();

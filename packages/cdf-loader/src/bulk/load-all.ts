@@ -45,6 +45,8 @@ export interface BulkLoader<TIdentifier, TValue> {
   waiting(): number;
   /** Sends the held background requests now, full or not. */
   sendHeld(): void;
+  /** Whether a background request is waiting for a slot or in flight. */
+  busy(): boolean;
   readonly maxBatchSize: number;
   readonly maxConcurrency: number;
 }

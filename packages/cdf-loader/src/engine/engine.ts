@@ -97,6 +97,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     return this.#keys.backgroundWaiting;
   }
 
+  /** Whether a background request is waiting for a slot or in flight: CDF has bulk work to do. */
+  get backgroundBusy(): boolean {
+    for (const chunk of this.#queue.inFlight.keys()) if (chunk.lane === 'background') return true;
+    return false;
+  }
+
   /** Sends the held background chunks at the next dispatch, full or not. */
   releaseBackground(): void {
     this.#queue.releaseHeld();

@@ -69,6 +69,7 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
       loadMany: (group, loadOptions, lane) => engine.loadMany(group, loadOptions.signal, lane) as Promise<(TItem | TNotFound | Error)[]>,
       waiting: () => engine.backgroundWaiting,
       sendHeld: () => engine.releaseBackground(),
+      busy: () => engine.backgroundBusy,
       ...this.#requestSize,
     };
     return loadAll(bulkLoader, identifiers, options);

@@ -21,7 +21,7 @@ if (values.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--only B1,B3] [--contender <name part>]
 
   --quick               fewer rounds and smaller sizes: a smoke run
-  --only <ids>          run only these scenarios, comma-separated (B1..B7)
+  --only <ids>          run only these scenarios, comma-separated (B1..B9; --only B7,B8,B9 for the bulk ones)
   --contender <text>    run only contenders whose name contains this text (for profiling)
   --no-rewarm           in B2-B4, measure each run right after its full GC, with no warming
                         session between (the JIT then re-optimizes inside the measured run)

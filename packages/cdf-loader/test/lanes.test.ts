@@ -67,6 +67,27 @@ describe('lanes', () => {
     expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([1_000, 1, 1_000, 1_000, 1_000, 1_000]);
   });
 
+  test('an interactive load of a key a waiting bulk request carries takes the key out: a request of its own, first', async () => {
+    const { fetch, held } = heldFetch();
+    const loader = loaderWith(fetch, { maxConcurrency: 2 });
+    const bulk = drain(loader, unknownIds(5_000));
+    await until(() => held.length === 2, 'bulk to fill both slots');
+
+    const interactive = loader.load({ id: 4_500 });
+    await nextMacrotask();
+    held[0]!.release();
+    await until(() => held.length === 3, 'the freed slot to be taken');
+
+    expect(held[2]!.items).toEqual([{ id: 4_500 }]);
+    held[2]!.release();
+    await expect(interactive).resolves.toBeNull();
+    await releaseAll(held, bulk);
+    expect(await bulk).toBe(5_000);
+    const requests = byIdsRequests(cdf()).map((entry) => entry.items as { id: number }[]);
+    expect(requests.map((items) => items.length)).toEqual([1_000, 1, 1_000, 1_000, 1_000, 999]);
+    expect(requests.flat().filter((item) => item.id === 4_500)).toHaveLength(1);
+  });
+
   test('bulk is never starved: with no bulk request in flight, the next free slot goes to bulk even while interactive ones wait', async () => {
     const { fetch, held } = heldFetch();
     const loader = loaderWith(fetch, { maxConcurrency: 2, maxBatchSize: 10 });

@@ -104,7 +104,7 @@ async function lookup(command: LookupCommand, io: CliIo): Promise<number> {
   let fatal: Error | undefined;
   let interrupted = false;
   try {
-    if (earlier === undefined || earlier.empty) writer.add(header(command.format));
+    if (earlier === undefined || earlier.empty) await writer.add(header(command.format));
     for await (const result of loader.loadAll(identifiers(), { signal: io.signal })) {
       if (result.error !== undefined && refusesTheWholeRun(result.error)) {
         fatal = result.error;

@@ -51,7 +51,6 @@ export const b7Bulk: Scenario = {
   async run(context) {
     const count = IDENTIFIERS[context.profile];
     const fake = await context.fake();
-    const known = new Set(fake.fileIds);
     if (fake.fileIds.some((id) => id <= count)) throw new Error(`B7 uses ids 1..${count} as unknown ids, but the fake has a file among them`);
     const subject: FreshContender = { name: LOAD_ALL, kind: 'loadAll' };
     const ideal: FreshContender = { name: IDEAL, kind: 'ideal' };

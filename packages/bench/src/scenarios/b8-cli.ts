@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { main } from '@cdf-loader/cli';
 import { emptyOutcome, type Outcome, type Target } from '../contenders/contender.js';
 import { leanLookup } from '../bulk-cli/lean-lookup.js';
-import type { FakeCdf, FakeCdfCounters } from '../fake/fake-cdf.js';
+import type { FakeCdfCounters } from '../fake/fake-cdf.js';
 import { FORKS } from '../harness/fresh-process.js';
 import { fakeTarget } from '../harness/http-run.js';
 import { alternate } from '../harness/rounds.js';

@@ -91,6 +91,16 @@ export class BulkRun<TIdentifier, TValue> {
     this.#signal = signal;
   }
 
+  /** Results handed out per turn of the event loop: one request's worth. */
+  get batchSize(): number {
+    return this.#loader.maxBatchSize;
+  }
+
+  /** Whether the loader's interactive loads are being sent now. */
+  interactiveRecently(): boolean {
+    return this.#loader.interactiveRecently();
+  }
+
   /** The next result in input order is known: `take()` has it. */
   ready(): boolean {
     return this.#groups.peek()?.results !== undefined && this.#signal?.aborted !== true;

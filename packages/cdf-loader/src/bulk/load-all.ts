@@ -47,6 +47,8 @@ export interface BulkLoader<TIdentifier, TValue> {
   sendHeld(): void;
   /** Whether a background request is waiting for a slot or in flight. */
   busy(): boolean;
+  /** Whether the loader's interactive loads are being sent now (bulk then paces itself). */
+  interactiveRecently(): boolean;
   readonly maxBatchSize: number;
   readonly maxConcurrency: number;
 }
@@ -82,8 +84,20 @@ export function loadAll<TIdentifier, TValue>(
 
 async function* run<TIdentifier, TValue>(bulk: BulkRun<TIdentifier, TValue>): AsyncGenerator<LoadAllResult<TValue, TIdentifier>, void, undefined> {
   try {
-    // Answers already known are taken without awaiting: most are, since they come a request at a time.
-    while (bulk.ready() || (await bulk.wait())) yield bulk.take();
+    // Answers already known are taken without awaiting: most are, since they come a request at a
+    // time. After each request's worth, a turn of the event loop lets other work in; while
+    // interactive loads come, a pause as long as that request's worth took, so bulk takes at most
+    // half the loop (reading ahead waits on it, and so do its requests and their parsing).
+    let sinceTurn = 0;
+    let sliceStart = performance.now();
+    while (bulk.ready() || (await bulk.wait())) {
+      yield bulk.take();
+      if (++sinceTurn < bulk.batchSize) continue;
+      sinceTurn = 0;
+      const pauseMs = bulk.interactiveRecently() ? performance.now() - sliceStart : 0;
+      await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
+      sliceStart = performance.now();
+    }
   } finally {
     await bulk.stop();
   }

@@ -46,7 +46,7 @@ export class ChunkQueue<TItem> {
   /** The chunk new keys of `lane` go to: the last open one of that lane while it has room, else a new one. */
   #openChunk(lane: Lane): Chunk<TItem> {
     let chunk = this.#last[lane];
-    if (chunk === undefined || chunk.state === 'sent' || chunk.lane !== lane || chunk.loads.size >= this.#maxBatchSize) {
+    if (chunk === undefined || chunk.state === 'sent' || chunk.loads.size >= this.#maxBatchSize) {
       chunk = new Chunk<TItem>(lane);
       this.#open.push(chunk);
       this.#last[lane] = chunk;
@@ -64,16 +64,6 @@ export class ChunkQueue<TItem> {
       released = true;
     }
     if (released) this.#scheduleDispatch();
-  }
-
-  /** An interactive load joined a key of this background chunk: it goes now, and first. */
-  promote(chunk: Chunk<TItem>): void {
-    if (chunk.lane === 'interactive' || chunk.state === 'sent') return;
-    chunk.lane = 'interactive';
-    if (this.#last.background === chunk) this.#last.background = undefined;
-    if (!chunk.held) return;
-    chunk.held = false;
-    this.#scheduleDispatch();
   }
 
   /**

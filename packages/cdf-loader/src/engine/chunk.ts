@@ -15,7 +15,7 @@ export class Chunk<TItem> {
    * Who it serves. A background chunk is held until it is full or `loadAll` lets it go (the input
    * ended, stalled or reached its read-ahead), so bulk requests go out full.
    */
-  lane: Lane;
+  readonly lane: Lane;
   held: boolean;
   /** `collecting`: not yet handed to the sender; `queued`: waiting for a slot; `sent`: closed. */
   state: 'collecting' | 'queued' | 'sent' = 'collecting';

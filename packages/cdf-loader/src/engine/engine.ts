@@ -242,7 +242,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
-      if (lane === 'interactive') this.#queue.promote(pending.chunk);
+      // An interactive load does not wait for a bulk request of a thousand keys that is not sent
+      // yet: its key moves to an interactive request, which goes first.
+      if (lane === 'interactive' && pending.chunk.lane === 'background' && pending.chunk.state !== 'sent') {
+        pending.chunk.loads.delete(key);
+        pending.chunk = this.#queue.add('interactive', key, pending);
+      }
     }
     return pending;
   }

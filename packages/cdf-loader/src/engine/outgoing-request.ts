@@ -14,7 +14,7 @@ export type { Lane };
 export interface OutgoingRequest {
   /** Aborts when every caller gave up, or the loader closed. */
   readonly signal: AbortSignal;
-  /** Its lane now: a bulk chunk an interactive load joined is interactive from then on. */
+  /** Who it serves (see `Lane`); read when a slot is granted. */
   lane(): Lane;
   /** Identifiers still wanted, for the attempt about to be sent; none ends the request. */
   identifiers(): readonly object[];

@@ -116,11 +116,13 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
   }
 }
 
-/** How big and how many a loader's requests are, for `loadAll`'s read-ahead. */
+/** How big and how many a loader's requests are, for `loadAll`'s read-ahead and pacing. */
 interface RequestSize {
   maxBatchSize: number;
   /** The maximum of the loader's concurrency limit (its own or the shared `limiter`). */
   maxConcurrency: number;
+  /** Whether the limit is sending interactive requests now. */
+  interactiveRecently(): boolean;
 }
 
 /**
@@ -258,5 +260,9 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
     telemetry,
     concurrencyLimit: () => parts.limit.current,
   });
-  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, { maxBatchSize: options.maxBatchSize, maxConcurrency: parts.limit.max });
+  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, {
+    maxBatchSize: options.maxBatchSize,
+    maxConcurrency: parts.limit.max,
+    interactiveRecently: () => parts.limit.interactiveRecently,
+  });
 }

@@ -61,6 +61,11 @@ export class ConcurrencyLimit {
     return this.#limiter.concurrency;
   }
 
+  /** @internal Whether interactive requests are coming now (see `LaneQueue`): bulk then paces itself. */
+  get interactiveRecently(): boolean {
+    return this.#limiter.interactiveRecently;
+  }
+
   /** Requests holding a slot now. */
   get active(): number {
     return this.#limiter.active;

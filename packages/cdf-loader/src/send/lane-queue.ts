@@ -1,8 +1,11 @@
 /**
  * The slots of a concurrency limit and who gets the next free one: interactive requests first,
  * background (bulk) requests after them, but bulk is never starved: while no background request
- * holds a slot, the next free one goes to a waiting background request. It owns the count of
- * slots held and the waiters; it knows nothing of HTTP, 429s or what a task does.
+ * holds a slot, the next free one goes to a waiting background request. While interactive
+ * requests come (one got a slot in the last `INTERACTIVE_QUIET_MS`), bulk keeps to that one slot:
+ * a bulk answer is a thousand items to parse and hand out, and more of them at once would hold
+ * the event loop the interactive answers need. It owns the count of slots held and the waiters;
+ * it knows nothing of HTTP, 429s or what a task does.
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { Lane } from '../engine/outgoing-request.js';
@@ -31,12 +34,19 @@ interface HeldSlot extends LaneSlot {
 
 const resolved = Promise.resolve();
 
+/** How long after the last interactive request bulk keeps to one slot, in ms. */
+const INTERACTIVE_QUIET_MS = 100;
+
 export class LaneQueue {
   /** Slots that may be held at once; changing it starts waiters when it grows. */
   #concurrency: number;
   readonly #waiting: Waiter[] = [];
   readonly #held = new Set<HeldSlot>();
   #background = 0;
+  /** When an interactive request last got a slot (`performance.now()`). */
+  #lastInteractive = Number.NEGATIVE_INFINITY;
+  /** Wakes background waiters held back by interactive traffic once it has been quiet. */
+  #quietTimer: NodeJS.Timeout | undefined;
 
   constructor(concurrency: number) {
     this.#concurrency = concurrency;
@@ -49,6 +59,11 @@ export class LaneQueue {
   set concurrency(value: number) {
     this.#concurrency = value;
     this.#startWaiters();
+  }
+
+  /** Whether an interactive request got a slot in the last `INTERACTIVE_QUIET_MS`. */
+  get interactiveRecently(): boolean {
+    return performance.now() < this.#lastInteractive + INTERACTIVE_QUIET_MS;
   }
 
   get active(): number {
@@ -75,7 +90,7 @@ export class LaneQueue {
             .finally(() => this.#release(slot));
         },
       });
-      // Started after the caller's synchronous work, as p-limit does: a dispatch hands out all its chunks first.
+      // Started after the caller's synchronous work: a dispatch hands out all its chunks first.
       void resolved.then(() => this.#startWaiters());
     });
   }
@@ -84,6 +99,7 @@ export class LaneQueue {
     const slot: HeldSlot = { lane, yieldController: new AbortController(), yieldable: false, get yieldSignal() { return this.yieldController.signal; } };
     this.#held.add(slot);
     if (lane === 'background') this.#background++;
+    else this.#lastInteractive = performance.now();
     return slot;
   }
 
@@ -99,12 +115,18 @@ export class LaneQueue {
         this.#yieldForInteractive();
         return;
       }
-      const [waiter] = this.#waiting.splice(this.#next(), 1);
+      const next = this.#next();
+      if (next < 0) return;
+      const [waiter] = this.#waiting.splice(next, 1);
       waiter!.start();
     }
   }
 
-  /** Which waiter gets the free slot: bulk's one slot first, then interactive ones in order, then the oldest. */
+  /**
+   * Which waiter gets the free slot: bulk's one slot first, then interactive ones in order, then
+   * the oldest; -1 when only bulk waits and it already holds its one slot while interactive
+   * requests come.
+   */
   #next(): number {
     let firstBackground = -1;
     let firstInteractive = -1;
@@ -114,7 +136,17 @@ export class LaneQueue {
       } else if (firstInteractive < 0) firstInteractive = index;
     }
     if (firstBackground >= 0 && this.#background === 0) return firstBackground;
-    return firstInteractive >= 0 ? firstInteractive : 0;
+    if (firstInteractive >= 0) return firstInteractive;
+    const quietAt = this.#lastInteractive + INTERACTIVE_QUIET_MS;
+    if (performance.now() >= quietAt) return 0;
+    if (this.#quietTimer === undefined) {
+      this.#quietTimer = setTimeout(() => {
+        this.#quietTimer = undefined;
+        this.#startWaiters();
+      }, quietAt - performance.now());
+      this.#quietTimer.unref();
+    }
+    return -1;
   }
 
   /**

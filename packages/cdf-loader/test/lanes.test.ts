@@ -22,6 +22,14 @@ function heldFetch() {
   return { fetch, held };
 }
 
+/** Lets the held request `index` go and returns the items of the request sent in the slot it freed. */
+async function nextAfterRelease(held: { items: unknown[]; release: () => void }[], index: number): Promise<unknown[]> {
+  const before = held.length;
+  held[index]!.release();
+  await until(() => held.length > before, 'the freed slot to be taken');
+  return held[before]!.items;
+}
+
 /** Runs `loadAll` to its end in the background; resolves with how many results it yielded. */
 async function drain(loader: FilesLoader, ids: Identifier[], options?: Parameters<FilesLoader['loadAll']>[1]): Promise<number> {
   let count = 0;
@@ -56,10 +64,7 @@ describe('lanes', () => {
 
     const interactive = loader.load({ id: file.id });
     await nextMacrotask();
-    held[0]!.release();
-    await until(() => held.length === 3, 'the freed slot to be taken');
-
-    expect(held[2]!.items).toEqual([{ id: file.id }]);
+    expect(await nextAfterRelease(held, 0)).toEqual([{ id: file.id }]);
     held[2]!.release();
     await expect(interactive).resolves.toEqual(file);
     await releaseAll(held, bulk);
@@ -75,10 +80,7 @@ describe('lanes', () => {
 
     const interactive = loader.load({ id: 4_500 });
     await nextMacrotask();
-    held[0]!.release();
-    await until(() => held.length === 3, 'the freed slot to be taken');
-
-    expect(held[2]!.items).toEqual([{ id: 4_500 }]);
+    expect(await nextAfterRelease(held, 0)).toEqual([{ id: 4_500 }]);
     held[2]!.release();
     await expect(interactive).resolves.toBeNull();
     await releaseAll(held, bulk);
@@ -97,10 +99,7 @@ describe('lanes', () => {
     const bulk = drain(loader, unknownIds(10));
     await nextMacrotask();
 
-    held[0]!.release();
-    await until(() => held.length === 3, 'the freed slot to be taken');
-
-    expect(held[2]!.items).toEqual(unknownIds(10));
+    expect(await nextAfterRelease(held, 0)).toEqual(unknownIds(10));
     await releaseAll(held, Promise.all([bulk, interactive]));
     expect(await bulk).toBe(10);
   });
@@ -113,10 +112,7 @@ describe('lanes', () => {
     const bulk = drain(loader, unknownIds(10), { lane: 'interactive' });
     await nextMacrotask();
 
-    held[0]!.release();
-    await until(() => held.length === 3, 'the freed slot to be taken');
-
-    expect(held[2]!.items).toEqual(unknownIds(10, 10_020));
+    expect(await nextAfterRelease(held, 0)).toEqual(unknownIds(10, 10_020));
     await releaseAll(held, Promise.all([bulk, interactive]));
     expect(await bulk).toBe(10);
   });
@@ -133,10 +129,7 @@ describe('lanes', () => {
 
     const interactive = loader.load({ id: file.id });
     for (let turn = 0; turn < 3; turn++) await nextMacrotask();
-    held[0]!.release();
-    await until(() => held.length === 2, 'the budget slot to be taken');
-
-    expect(held[1]!.items).toEqual([{ id: file.id }]);
+    expect(await nextAfterRelease(held, 0)).toEqual([{ id: file.id }]);
     held[1]!.release();
     await expect(interactive).resolves.toEqual(file);
     await releaseAll(held, bulk);

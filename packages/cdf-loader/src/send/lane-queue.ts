@@ -74,10 +74,7 @@ export class LaneQueue {
     return this.#waiting.length;
   }
 
-  /**
-   * Runs `task` in a slot of its lane (read when the slot is granted, since a background chunk
-   * an interactive load joined goes first from then on), in the async context of the caller.
-   */
+  /** Runs `task` in a slot of its lane (read when the slot is granted), in the async context of the caller. */
   run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane): Promise<T> {
     const bound = AsyncResource.bind(task);
     return new Promise<T>((resolve, reject) => {

@@ -10,10 +10,12 @@ import { b4Throttled } from './scenarios/b4-throttled.js';
 import { b5Memory } from './scenarios/b5-memory.js';
 import { b6Replicas } from './scenarios/b6-replicas.js';
 import { b7Bulk } from './scenarios/b7-bulk.js';
+import { b8Cli } from './scenarios/b8-cli.js';
+import { b9Lanes } from './scenarios/b9-lanes.js';
 import type { Profile, Scenario } from './scenarios/scenario.js';
 
 /** Every scenario, in report order. */
-export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk];
+export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk, b8Cli, b9Lanes];
 
 const PLANS: Record<Profile, Omit<RoundPlan, 'rewarm' | 'isolated'>> = {
   full: { warmup: 1, rounds: 4 },
@@ -79,6 +81,7 @@ export async function runSuite(options: SuiteOptions): Promise<Report> {
           profile: options.profile,
           plan,
           fake: () => (fake ??= options.startFake({ files: FAKE_FILES[options.profile] })),
+          startFake: options.startFake,
           includes: (name) => options.contender === undefined || name.includes(options.contender),
           childScript: options.childScript ?? DEFAULT_CHILD_SCRIPT,
           log,

@@ -14,7 +14,7 @@ export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk/load-all
 export { CdfLoaderPool, createCdfLoaderPool } from './loader/principal-pool.js';
 export type { CdfLoaderPoolOptions } from './loader/principal-pool.js';
 export { createConcurrencyLimit } from './options/options.js';
-export type { BatchingOptions, CacheOptions, ConnectionOptions, LoaderOptions, LoaderSetOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
+export type { BatchingOptions, CacheOptions, ConnectionOptions, Lane, LoaderOptions, LoaderSetOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
 export type { FileLinksOptions, InstancesOptions } from './options/reach-options.js';
 export { ConcurrencyLimit } from './send/concurrency-limit.js';
 export type { ConcurrencyLimitOptions } from './send/concurrency-limit.js';

@@ -8,11 +8,15 @@ export type ResourceName = (typeof RESOURCE_NAMES)[number];
 export type Format = 'ndjson' | 'csv';
 const FORMATS: readonly Format[] = ['ndjson', 'csv'];
 
+/** The most requests in flight `--concurrency` takes: beyond it CDF throttles an identity anyway. */
+export const MAX_CONCURRENCY = 64;
+const DEFAULT_CONCURRENCY = 4;
+
 export const USAGE = `Usage: cdf-loader lookup <resource> --ids-file <file|-> [--format ndjson|csv] [--out <file>] [--resume]
    or: npx @cdf-loader/cli lookup <resource> --ids-file <file|-> [...]   (the same, without installing @cdf-loader/cli)
 
-Looks up CDF items by identifier in bulk (byids requests of up to 1000, 4 at a time) and
-writes one result per identifier, in input order.
+Looks up CDF items by identifier in bulk (byids requests of up to 1000, 4 at a time unless
+--concurrency says otherwise) and writes one result per identifier, in input order.
 
 Arguments:
   <resource>             files, assets, events, timeseries or sequences
@@ -22,6 +26,8 @@ Arguments:
   --format ndjson|csv    output format (default ndjson)
   --out <file>           write to this file instead of stdout
   --resume               skip identifiers already in --out and append the others (needs --out)
+  --concurrency <n>      byids requests in flight at once, 1 to ${MAX_CONCURRENCY} (default 4); fewer when CDF
+                         answers 429
   -h, --help             print this help
 
 Environment:
@@ -55,6 +61,8 @@ export interface LookupCommand {
   /** A path; stdout when absent. */
   out: string | undefined;
   resume: boolean;
+  /** byids requests in flight at once. */
+  concurrency: number;
 }
 
 export type CliCommand = { run: 'help' } | LookupCommand;
@@ -75,6 +83,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         format: { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'boolean' },
+        concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -96,7 +105,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const resume = values.resume === true;
   if (resume && values.out === undefined) throw new UsageError('--resume needs --out <file>: it skips the identifiers already in that file');
   if (values.out === '') throw new UsageError('--out needs a file name');
-  return { run: 'lookup', resource, idsFile, format, out: values.out, resume };
+  const concurrency = concurrencyOf(values.concurrency);
+  return { run: 'lookup', resource, idsFile, format, out: values.out, resume, concurrency };
+}
+
+function concurrencyOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CONCURRENCY;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= MAX_CONCURRENCY)) throw new UsageError(`--concurrency must be a whole number of requests from 1 to ${MAX_CONCURRENCY}, got '${text}'`);
+  return value;
 }
 
 function isResourceName(name: string): name is ResourceName {

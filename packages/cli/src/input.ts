@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 /**
@@ -20,22 +19,48 @@ export function identifierOfLine(line: string): unknown {
   }
 }
 
-/** The non-blank lines of `input`, trimmed (so CRLF files read like LF ones), read as they are needed. */
-export async function* nonBlankLines(input: Readable): AsyncGenerator<string, void, undefined> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  try {
-    for await (const line of lines) {
-      const trimmed = line.trim();
-      if (trimmed !== '') yield trimmed;
+/**
+ * What the non-blank lines of `input` name (see `identifierOfLine`), trimmed, read as they are
+ * needed, leaving out those `skip` says to. A line ends at `\n`, `\r\n` or `\r`, as readline has
+ * it (the empty line between `\r` and `\n` is blank, so skipped). One generator splits the
+ * stream's chunks itself: readline's async iterator under a generator of lines under one of
+ * identifiers cost three promises and an event per line.
+ */
+export async function* identifiersOf(input: Readable, skip: (identifier: unknown) => boolean = () => false): AsyncGenerator<unknown, void, undefined> {
+  for await (const lines of lineBatches(input)) {
+    for (const line of lines) {
+      const identifier = identifierOfLine(line);
+      if (!skip(identifier)) yield identifier;
     }
-  } finally {
-    lines.close();
   }
 }
 
 /** How many identifiers `input` holds (its non-blank lines), for the progress bar's ETA. */
 export async function countIdentifiers(input: Readable): Promise<number> {
   let count = 0;
-  for await (const _ of nonBlankLines(input)) count++;
+  for await (const lines of lineBatches(input)) count += lines.length;
   return count;
 }
+
+/** The non-blank lines of `input`, trimmed, a chunk of the stream at a time. */
+async function* lineBatches(input: Readable): AsyncGenerator<string[], void, undefined> {
+  input.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    const lines = (rest + chunk).split(LINE_END);
+    rest = lines.pop()!;
+    yield nonBlank(lines);
+  }
+  yield nonBlank([rest]);
+}
+
+function nonBlank(lines: string[]): string[] {
+  const kept: string[] = [];
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (trimmed !== '') kept.push(trimmed);
+  }
+  return kept;
+}
+
+const LINE_END = /\r|\n/;

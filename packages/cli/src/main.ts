@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { assets, CdfApiError, createByIdsLoader, events, files, type Resource, sequences, timeSeries, TokenProviderError } from 'cdf-loader';
 import { type LookupCommand, parseCliArgs, type ResourceName, UsageError, USAGE } from './args.js';
 import { connectionFromEnv } from './connection.js';
-import { countIdentifiers, identifierOfLine, nonBlankLines } from './input.js';
+import { countIdentifiers, identifiersOf } from './input.js';
 import { formatRecord, header, OutputWriter, statusOf } from './output.js';
 import { createProgress } from './progress.js';
 import { readEarlierRun, resumeKey } from './resume.js';
@@ -25,6 +25,12 @@ export interface CliIo {
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect. */
 const INTERRUPTED = 130;
+/**
+ * The answers kept for identifiers that come again later in the file (an item takes an entry per
+ * identifier it has): enough for files of tens of thousands of distinct identifiers to be looked
+ * up once each, while memory stays bounded on bigger ones. For the whole run, not a minute.
+ */
+const CACHE = { max: 50_000, ttlMs: Number.POSITIVE_INFINITY };
 /** Sent as `x-cdp-app`. */
 const APP_ID = 'cdf-loader-cli';
 
@@ -73,7 +79,7 @@ export async function runFromProcess(): Promise<number> {
 }
 
 async function lookup(command: LookupCommand, io: CliIo): Promise<number> {
-  const loader = createByIdsLoader(RESOURCES[command.resource], { ...connectionFromEnv(io.env), appId: APP_ID });
+  const loader = createByIdsLoader(RESOURCES[command.resource], { ...connectionFromEnv(io.env), appId: APP_ID, maxConcurrency: command.concurrency, cache: CACHE });
   const tally = new Tally();
   const earlier =
     command.out !== undefined && command.resume
@@ -88,28 +94,25 @@ async function lookup(command: LookupCommand, io: CliIo): Promise<number> {
   const writer = new OutputWriter(command.out === undefined ? io.stdout : createWriteStream(command.out, { flags: earlier === undefined ? 'w' : 'a' }));
   const progress = createProgress(io.stderr, total);
 
-  async function* identifiers(): AsyncGenerator<unknown, void, undefined> {
-    for await (const line of nonBlankLines(input)) {
-      const identifier = identifierOfLine(line);
-      if (earlier?.keys.has(resumeKey(identifier)) === true) {
-        progress.tick();
-        continue;
-      }
-      yield identifier;
-    }
-  }
+  const identifiers = (): AsyncGenerator<unknown, void, undefined> =>
+    identifiersOf(input, (identifier) => {
+      const skipped = earlier?.keys.has(resumeKey(identifier)) === true;
+      if (skipped) progress.tick();
+      return skipped;
+    });
 
   let fatal: Error | undefined;
   let interrupted = false;
   try {
-    if (earlier === undefined || earlier.empty) await writer.write(header(command.format));
+    if (earlier === undefined || earlier.empty) await writer.add(header(command.format));
     for await (const result of loader.loadAll(identifiers(), { signal: io.signal })) {
       if (result.error !== undefined && refusesTheWholeRun(result.error)) {
         fatal = result.error;
         break;
       }
       tally.add(result.identifier, statusOf(result), result.error?.message);
-      await writer.write(formatRecord(result, command.format));
+      const full = writer.add(formatRecord(result, command.format));
+      if (full !== undefined) await full;
       progress.tick();
     }
   } catch (error) {
@@ -119,7 +122,8 @@ async function lookup(command: LookupCommand, io: CliIo): Promise<number> {
     progress.stop();
     input.destroy();
     await loader.close();
-    if (command.out !== undefined) await writer.end();
+    // What was gathered is written however the run ended, so `--resume` goes on from there.
+    await (command.out === undefined ? writer.flush() : writer.end());
   }
 
   io.stderr.write(tally.summary({ requests: loader.stats().requests, seconds: (performance.now() - startedAt) / 1000 }));

@@ -286,6 +286,35 @@ describe('cdf-loader lookup', () => {
     expect(await readFile(out, 'utf8')).toBe('{"identifier":{"id":1},"item":null}\nhello\n');
   });
 
+  test('--concurrency N keeps N requests in flight', async () => {
+    cdf().configure({ latency: { fixedMs: 20 } });
+    const path = await idsFile('concurrency.txt', unknownIds(6_000).map(String));
+
+    const { code } = await run(['lookup', 'files', '--ids-file', path, '--concurrency', '2']);
+
+    cdf().configure({ latency: undefined });
+    expect(code).toBe(3);
+    expect(cdf().counters.maxConcurrent).toBe(2);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual(Array<number>(6).fill(1_000));
+  });
+
+  test('30,000 lines over 9,517 distinct identifiers (ids and externalIds, a tenth unknown): ceil(9,517 / 1000) + 2 requests at most, each identifier sent once', async () => {
+    const files = cdf().data.files;
+    const distinct = Array.from({ length: 9_517 }, (_, index) =>
+      index % 10 === 9 ? String(index + 1) : index % 3 === 0 && files[index]!.externalId !== undefined ? JSON.stringify({ externalId: files[index]!.externalId }) : String(files[index]!.id),
+    );
+    const lines = Array.from({ length: 30_000 }, (_, index) => distinct[(index * 7_919) % distinct.length]!);
+    const path = await idsFile('repeats.txt', lines);
+
+    const { code, stdout } = await run(['lookup', 'files', '--ids-file', path]);
+
+    expect(code).toBe(3);
+    expect(stdout.split('\n')).toHaveLength(30_001);
+    const sizes = byIdsRequests(cdf()).map((entry) => entry.items.length);
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(9_517 / 1000) + 2);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(9_517);
+  });
+
   test('draws a progress bar with rate and ETA when stderr is a terminal', async () => {
     const path = await idsFile('progress.txt', unknownIds(300).map(String));
     const { code, stderr } = await run(['lookup', 'files', '--ids-file', path], { tty: true });
@@ -302,6 +331,11 @@ describe('cdf-loader lookup', () => {
     [['lookup', 'files', '--ids-file', '-', '--resume'], 'cdf-loader: --resume needs --out <file>: it skips the identifiers already in that file'],
     [['lookup', 'files', '--ids-file', '-', '--bogus'], "cdf-loader: Unknown option '--bogus'"],
     [['lookup', 'files', '--ids-file', '/nonexistent/ids.txt'], "cdf-loader: Cannot read --ids-file: ENOENT: no such file or directory, open '/nonexistent/ids.txt'"],
+    [['lookup', 'files', '--ids-file', '-', '--concurrency', '0'], "cdf-loader: --concurrency must be a whole number of requests from 1 to 64, got '0'"],
+    [['lookup', 'files', '--ids-file', '-', '--concurrency', 'many'], "cdf-loader: --concurrency must be a whole number of requests from 1 to 64, got 'many'"],
+    [['lookup', 'files', '--ids-file', '-', '--concurrency', '2.5'], "cdf-loader: --concurrency must be a whole number of requests from 1 to 64, got '2.5'"],
+    [['lookup', 'files', '--ids-file', '-', '--concurrency', '65'], "cdf-loader: --concurrency must be a whole number of requests from 1 to 64, got '65'"],
+    [['lookup', 'files', '--ids-file', '-', '--concurrency'], "cdf-loader: Option '--concurrency <value>' argument missing"],
   ])('bad usage %j: exit 2 with one message and where to find usage', async (argv, message) => {
     const { code, stdout, stderr } = await run(argv);
 

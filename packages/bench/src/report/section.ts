@@ -38,7 +38,7 @@ export function renderSection(section: Section): string {
 }
 
 /** Each contender's outcomes added up over its samples, for the report's correctness check. */
-export function resultsOf(samples: Map<Contender, readonly { outcome: Outcome }[]>): Section['results'] {
+export function resultsOf(samples: Map<Pick<Contender, 'name'>, readonly { outcome: Outcome }[]>): Section['results'] {
   return [...samples].map(([contender, runs]) => {
     const total = emptyOutcome();
     for (const run of runs) addOutcome(total, run.outcome);

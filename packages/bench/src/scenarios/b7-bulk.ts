@@ -1,6 +1,7 @@
 import { createFilesLoader, type InternalId } from 'cdf-loader';
 import { emptyOutcome, type Outcome, type Target } from '../contenders/contender.js';
-import type { FakeCdf, FakeCdfCounters } from '../fake/fake-cdf.js';
+import type { FakeCdfCounters } from '../fake/fake-cdf.js';
+import { runFresh } from '../harness/fresh-process.js';
 import { fakeTarget } from '../harness/http-run.js';
 import { type Measurement, measure } from '../harness/measure.js';
 import { alternate } from '../harness/rounds.js';
@@ -50,16 +51,20 @@ export const b7Bulk: Scenario = {
   async run(context) {
     const count = IDENTIFIERS[context.profile];
     const fake = await context.fake();
-    const known = new Set(fake.fileIds);
     if (fake.fileIds.some((id) => id <= count)) throw new Error(`B7 uses ids 1..${count} as unknown ids, but the fake has a file among them`);
-    const subject = loadAllContender(count, fake.fileIds, known);
-    const ideal = idealScheduleContender(count, fake.fileIds, known);
+    const subject: FreshContender = { name: LOAD_ALL, kind: 'loadAll' };
+    const ideal: FreshContender = { name: IDEAL, kind: 'ideal' };
     const contenders = [ideal, subject].filter((contender) => context.includes(contender.name));
     await fake.configure({ latencyMs: LATENCY_MS, concurrencyLimit: undefined });
-    const samples = await alternate(contenders, context.plan, (contender) => runOnce(fake, contender));
+    // Every measured run in a fresh process, as a service or script meets it: no warm-up round.
+    const samples = await alternate(contenders, { ...context.plan, warmup: 0 }, async (contender): Promise<Sample> => {
+      await fake.reset();
+      const run = await runFresh<B7Args, Omit<Sample, 'counters'>>(import.meta.url, 'b7Run', { kind: contender.kind, count, fileIds: fake.fileIds, target: fakeTarget(fake) });
+      return { ...run, counters: await fake.counters() };
+    });
 
     const computedIdealMs = (Math.ceil(count / MAX_ITEMS) / IN_FLIGHT) * LATENCY_MS;
-    const wallMs = (contender: BulkContender): number => summarize((samples.get(contender) ?? []).map((sample) => sample.measurement.wallMs)).median;
+    const wallMs = (contender: FreshContender): number => summarize((samples.get(contender) ?? []).map((sample) => sample.measurement.wallMs)).median;
     const rows = [...samples].map(([contender, runs]) => {
       const of = (value: (sample: Sample) => number, format?: (value: number) => string): string => spread(summarize(runs.map(value)), format);
       return [
@@ -120,17 +125,33 @@ export const b7Bulk: Scenario = {
   },
 };
 
-async function runOnce(fake: FakeCdf, contender: BulkContender): Promise<Sample> {
-  const run = contender.prepare(fakeTarget(fake));
-  await fake.reset();
-  const { result, measurement } = await measure(run);
-  return { measurement, outcome: result, counters: await fake.counters() };
+const LOAD_ALL = 'cdf-loader loadAll';
+const IDEAL = `ideal schedule: raw byids, ${IN_FLIGHT} at a time`;
+
+interface FreshContender {
+  name: string;
+  kind: B7Args['kind'];
+}
+
+export interface B7Args {
+  kind: 'loadAll' | 'ideal';
+  count: number;
+  fileIds: readonly number[];
+  target: Target;
+}
+
+/** One measured run of a contender, in a fresh process (see `runFresh`). */
+export async function b7Run({ kind, count, fileIds, target }: B7Args): Promise<Omit<Sample, 'counters'>> {
+  const known = new Set(fileIds);
+  const contender = kind === 'loadAll' ? loadAllContender(count, fileIds, known) : idealScheduleContender(count, fileIds, known);
+  const { result, measurement } = await measure(contender.prepare(target));
+  return { measurement, outcome: result };
 }
 
 /** `loadAll` on a default files loader, reading an async generator; checks each result against its place in the input. */
 function loadAllContender(count: number, fileIds: readonly number[], known: ReadonlySet<number>): BulkContender {
   return {
-    name: 'cdf-loader loadAll',
+    name: LOAD_ALL,
     prepare(target) {
       // No cache: the fake's files repeat in the input, and a cache would answer the repeats.
       const files = createFilesLoader({ baseUrl: target.baseUrl, project: target.project, getToken: () => target.token, maxConcurrency: IN_FLIGHT, cache: false });
@@ -157,7 +178,7 @@ function loadAllContender(count: number, fileIds: readonly number[], known: Read
  */
 function idealScheduleContender(count: number, fileIds: readonly number[], known: ReadonlySet<number>): BulkContender {
   return {
-    name: `ideal schedule: raw byids, ${IN_FLIGHT} at a time`,
+    name: IDEAL,
     prepare(target) {
       const chunks: { body: string; expectedItems: number }[] = [];
       let chunk = new Set<number>();

@@ -1,4 +1,4 @@
-import type { FakeCdf } from '../fake/fake-cdf.js';
+import type { FakeCdf, FakeCdfFactory } from '../fake/fake-cdf.js';
 import type { RoundPlan } from '../harness/rounds.js';
 import type { Section } from '../report/section.js';
 
@@ -11,6 +11,8 @@ export interface ScenarioContext {
   plan: RoundPlan;
   /** The fake CDF (in its own process when run by `pnpm bench`), started on first use and shared. */
   fake(): Promise<FakeCdf>;
+  /** Starts a fake CDF of its own (in its own process under `pnpm bench`), for a scenario that needs other data; the scenario closes it. */
+  startFake: FakeCdfFactory;
   /** False for contenders filtered out with `--contender`. */
   includes(contenderName: string): boolean;
   /** The built child entry of `runIsolated` (`dist/harness/isolated-child.js`). */

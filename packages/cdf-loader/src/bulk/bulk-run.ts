@@ -4,7 +4,7 @@
  * request, and knows the loader only as a `BulkLoader`.
  */
 import { LoaderClosedError } from '../errors/loader-closed-error.js';
-import type { LoadOptions } from '../options/options.js';
+import type { Lane, LoadOptions } from '../options/options.js';
 import type { AnyIterable, BulkLoader, LoadAllResult } from './load-all.js';
 import { Queue } from './queue.js';
 
@@ -20,19 +20,38 @@ interface Group<TIdentifier, TValue> {
   flush: (() => void) | undefined;
   /** Each identifier's value or error, in place, once `settled` resolved. */
   results: (TValue | Error)[] | undefined;
+  /** Keys it queued in the background lane and not yet paid back by yielding: what it counts against the read-ahead. */
+  newKeys: number;
+}
+
+/** How far a run reads ahead, and in which lane its loads go. */
+export interface BulkBounds {
+  lane: Lane;
+  /** Most keys of background loads waiting for CDF before reading pauses. */
+  keys: number;
+  /** Most identifiers read and not yet yielded before reading pauses. */
+  lines: number;
 }
 
 /**
+ * A pending read of the source that has not answered for this long, with no bulk request left
+ * in flight, is a stall: the requests held for more keys go as they are, so a slow source still
+ * gets its answers.
+ */
+const STALL_MS = 10;
+
+/**
  * One `loadAll` run. A reader pulls identifiers from the source into groups of `maxBatchSize`
- * and hands each full group to the loader (which batches them into requests), while the
- * consumer takes answers in input order from the oldest group. A group not yet full goes when
- * the source ends or when the consumer reaches it, so requests are full while the source keeps
- * up, and a slow source still gets each answer as soon as it can. Reading and answering go on
- * side by side; the bound on identifiers read and not yet yielded is what keeps memory flat.
+ * and hands each full group to the loader, while the consumer takes answers in input order from
+ * the oldest group. In the background lane the loader holds a request that is not full until
+ * this run lets it go, so bulk requests go out full: reading pauses once `bounds.keys` keys wait
+ * for CDF (cache hits and keys already asked for cost nothing) and resumes as they settle, and
+ * the held requests go when the source ends, stalls, or `bounds.lines` identifiers are read and
+ * not yet yielded (the bound that keeps memory flat whatever the input holds).
  */
 export class BulkRun<TIdentifier, TValue> {
   readonly #loader: BulkLoader<TIdentifier, TValue>;
-  readonly #readAhead: number;
+  readonly #bounds: BulkBounds;
   readonly #signal: AbortSignal | undefined;
   /** Aborts every load still outstanding when the run ends early; follows the caller's signal. */
   readonly #stop = new AbortController();
@@ -55,16 +74,31 @@ export class BulkRun<TIdentifier, TValue> {
   #stopped = false;
   /** The consumer waiting for an identifier to be read, or the source to end. */
   #wake: (() => void) | undefined;
+  /** Reads of the source answered, to tell a stall from a slow stream of reads. */
+  #reads = 0;
+  #stallTimer: NodeJS.Timeout | undefined;
+  /** New keys the groups not yet yielded queued in the background lane. */
+  #keysAhead = 0;
   readonly #onAbort = (): void => {
     this.#stop.abort(this.#signal!.reason);
     this.#wakeConsumer();
   };
 
-  constructor(loader: BulkLoader<TIdentifier, TValue>, source: AnyIterable<TIdentifier>, readAhead: number, signal: AbortSignal | undefined) {
+  constructor(loader: BulkLoader<TIdentifier, TValue>, source: AnyIterable<TIdentifier>, bounds: BulkBounds, signal: AbortSignal | undefined) {
     this.#loader = loader;
     this.#source = source;
-    this.#readAhead = readAhead;
+    this.#bounds = bounds;
     this.#signal = signal;
+  }
+
+  /** Results handed out per turn of the event loop: one request's worth. */
+  get batchSize(): number {
+    return this.#loader.maxBatchSize;
+  }
+
+  /** Whether the loader's interactive loads are being sent now. */
+  interactiveRecently(): boolean {
+    return this.#loader.interactiveRecently();
   }
 
   /** The next result in input order is known: `take()` has it. */
@@ -110,6 +144,12 @@ export class BulkRun<TIdentifier, TValue> {
       this.#groups.shift();
       this.#index = 0;
     }
+    // Which of a group's identifiers were new keys is not known: each yielded one frees one
+    // until the group's count is spent, so an input of new keys frees room one by one.
+    if (group.newKeys > 0) {
+      group.newKeys--;
+      this.#keysAhead--;
+    }
     this.#ahead--;
     this.#read();
     return value instanceof Error ? { identifier, error: value } : { identifier, item: value };
@@ -125,6 +165,7 @@ export class BulkRun<TIdentifier, TValue> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
+    clearTimeout(this.#stallTimer);
     if (!this.#stop.signal.aborted) this.#stop.abort(new DOMException('`loadAll` ended before this identifier was yielded', 'AbortError'));
     this.#groups.clear();
     this.#open = undefined;
@@ -155,7 +196,7 @@ export class BulkRun<TIdentifier, TValue> {
     }
     const iterator = this.#iterator as Iterator<TIdentifier>;
     try {
-      while (this.#ahead < this.#readAhead) {
+      while (this.#hasRoom()) {
         const step = iterator.next();
         if (step.done === true) {
           this.#sourceEnded();
@@ -166,14 +207,18 @@ export class BulkRun<TIdentifier, TValue> {
     } catch (error) {
       this.#failSource(error);
     }
+    this.#paused();
     this.#wakeConsumer();
   }
 
   async #readAsync(iterator: AsyncIterator<TIdentifier>): Promise<void> {
     this.#reading = true;
     try {
-      while (this.#ahead < this.#readAhead && !this.#stopped) {
-        const step = await iterator.next();
+      while (this.#hasRoom() && !this.#stopped) {
+        const next = iterator.next();
+        this.#watchForStall();
+        const step = await next;
+        this.#reads++;
         if (this.#stopped) return;
         if (step.done === true) {
           this.#sourceEnded();
@@ -186,8 +231,57 @@ export class BulkRun<TIdentifier, TValue> {
       if (!this.#stopped) this.#failSource(error);
     } finally {
       this.#reading = false;
+      if (!this.#stopped) this.#paused();
       this.#wakeConsumer();
     }
+  }
+
+  /** Room to read one more: the open group's identifiers count as new keys, since the loader has not seen them yet. */
+  #hasRoom(): boolean {
+    return this.#ahead < this.#bounds.lines && this.#keysAhead + (this.#open?.identifiers.length ?? 0) < this.#bounds.keys;
+  }
+
+  /**
+   * Reading stopped. Past the bound on identifiers read, the held requests go as they are (what
+   * was read may all be waiting on them). Past the bound on keys, the open group goes to the
+   * loader, and reading resumes as answers are yielded. That cannot wait on a held request: it
+   * holds fewer than `maxBatchSize` keys, all read after those of full requests in flight, and
+   * the bound is at least twice that, so the oldest group's answers come from requests sent.
+   */
+  #paused(): void {
+    if (this.#exhausted || this.#stopped) return;
+    if (this.#ahead >= this.#bounds.lines) {
+      this.#letGo();
+      return;
+    }
+    const open = this.#open;
+    if (open === undefined) return;
+    open.flush!();
+    // The open group's identifiers held room that its cache hits and repeats do not take.
+    if (this.#hasRoom()) queueMicrotask(() => this.#read());
+  }
+
+  /**
+   * Arms one timer at a time: a read still pending when it fires, and no read answered since, is
+   * a stall. It lets the held requests go only once no bulk request is queued or in flight: while
+   * CDF has work, holding them costs nothing, and a source slower than CDF still fills them.
+   */
+  #watchForStall(): void {
+    if (this.#stallTimer !== undefined || this.#bounds.lane === 'interactive') return;
+    const seen = this.#reads;
+    this.#stallTimer = setTimeout(() => {
+      this.#stallTimer = undefined;
+      if (!this.#reading) return;
+      if (this.#reads === seen && !this.#loader.busy()) this.#letGo();
+      else this.#watchForStall();
+    }, STALL_MS);
+    this.#stallTimer.unref();
+  }
+
+  /** What was read goes to the loader, and its held requests go out, full or not. */
+  #letGo(): void {
+    this.#open?.flush?.();
+    if (this.#bounds.lane === 'background') this.#loader.sendHeld();
   }
 
   /**
@@ -207,22 +301,26 @@ export class BulkRun<TIdentifier, TValue> {
       flush = () => {
         group.flush = undefined;
         if (this.#open === group) this.#open = undefined;
-        void this.#loader.loadMany(group.identifiers, this.#loadOptions).then((results) => {
+        const before = this.#loader.waiting();
+        void this.#loader.loadMany(group.identifiers, this.#loadOptions, this.#bounds.lane).then((results) => {
           group.results = results;
           resolve();
         });
+        // `loadMany` queues its keys at the call: what it added is what this group costs.
+        group.newKeys = Math.max(0, this.#loader.waiting() - before);
+        this.#keysAhead += group.newKeys;
       };
     });
-    const group: Group<TIdentifier, TValue> = { identifiers: [], settled, flush, results: undefined };
+    const group: Group<TIdentifier, TValue> = { identifiers: [], settled, flush, results: undefined, newKeys: 0 };
     this.#open = group;
     this.#groups.push(group);
     return group;
   }
 
-  /** Nothing more will come: the last group goes as it is. */
+  /** Nothing more will come: the last group and the held requests go as they are. */
   #sourceEnded(): void {
     this.#exhausted = true;
-    this.#open?.flush?.();
+    this.#letGo();
   }
 
   /** The source threw: what was read before is still answered, then the iteration throws this. */

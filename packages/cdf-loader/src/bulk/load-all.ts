@@ -1,6 +1,6 @@
-import { checkCount, checkKnownKeys, checkObject } from '../options/check.js';
+import { checkCount, checkKnownKeys, checkObject, checkOneOf } from '../options/check.js';
 import { describeValue } from '../options/describe-value.js';
-import type { LoadOptions } from '../options/options.js';
+import type { Lane, LoadOptions } from '../options/options.js';
 import { BulkRun } from './bulk-run.js';
 
 /** Anything `for await` can read: an array, a generator, an async generator, a Node stream. */
@@ -21,23 +21,43 @@ export type LoadAllResult<TValue, TIdentifier> =
 /** Options of `loadAll`. */
 export interface LoadAllOptions extends LoadOptions {
   /**
-   * byids requests to keep busy. `loadAll` reads at most `2 × concurrency × maxBatchSize`
-   * identifiers ahead of what it has yielded: enough for `concurrency` full requests in flight
-   * and as many full ones waiting for a slot, so a slot that frees up is taken at once.
+   * byids requests to keep busy. `loadAll` reads ahead until `2 × concurrency × maxBatchSize`
+   * identifiers wait for CDF (queued or in flight; cache hits and keys already asked for cost
+   * nothing): enough for `concurrency` full requests in flight and as many full ones waiting for
+   * a slot, so a slot that frees up is taken at once.
    * @default the loader's `maxConcurrency` (the maximum of its `limiter`)
    */
   concurrency?: number;
+  /**
+   * `'background'`: its requests let the loader's interactive loads take a free slot first (bulk
+   * always keeps one), and a request not yet full waits for more new identifiers until the input
+   * ends, stalls or reaches the read-ahead. `'interactive'`: its loads are like any `load`: first
+   * for slots, sent as soon as they are read.
+   * @default 'background'
+   */
+  lane?: Lane;
 }
 
-/** What `loadAll` needs from its loader: `loadMany`, and how big and how many its requests are. */
+/** What `loadAll` needs from its loader: loads in a lane, the bulk keys waiting, and its request size. */
 export interface BulkLoader<TIdentifier, TValue> {
-  loadMany(identifiers: readonly TIdentifier[], options: LoadOptions): Promise<(TValue | Error)[]>;
+  loadMany(identifiers: readonly TIdentifier[], options: LoadOptions, lane: Lane): Promise<(TValue | Error)[]>;
+  /** Keys of background loads waiting for CDF (queued, held or in flight); `loadMany` adds its new ones at the call. */
+  waiting(): number;
+  /** Sends the held background requests now, full or not. */
+  sendHeld(): void;
+  /** Whether a background request is waiting for a slot or in flight. */
+  busy(): boolean;
+  /** Whether the loader's interactive loads are being sent now (bulk then paces itself). */
+  interactiveRecently(): boolean;
   readonly maxBatchSize: number;
   readonly maxConcurrency: number;
 }
 
-/** Requests' worth of identifiers read ahead per request kept busy: one in flight, one waiting. */
+/** Requests' worth of identifiers waiting for CDF per request kept busy: one in flight, one waiting. */
 const CHUNKS_PER_SLOT = 2;
+/** Identifiers read and not yet yielded, per identifier waiting for CDF: room for hits and repeats. */
+const LINES_PER_KEY = 4;
+const LANES: readonly Lane[] = ['background', 'interactive'];
 
 /**
  * Checks `loadAll`'s arguments at the call, then returns the generator that does the work.
@@ -51,17 +71,33 @@ export function loadAll<TIdentifier, TValue>(
   if (!isIterable(identifiers)) {
     throw new TypeError(`\`loadAll\` takes an iterable or async iterable of identifiers (an array, a generator, a stream), got ${describeValue(identifiers)}.`);
   }
-  checkKnownKeys('', checkObject('options', options), ['signal', 'concurrency']);
+  checkKnownKeys('', checkObject('options', options), ['signal', 'concurrency', 'lane']);
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`\`signal\` must be an AbortSignal, got ${describeValue(signal)}.`);
   const concurrency = checkCount('concurrency', options.concurrency ?? loader.maxConcurrency, 1);
-  return run(new BulkRun(loader, identifiers, CHUNKS_PER_SLOT * concurrency * loader.maxBatchSize, signal));
+  const lane = checkOneOf('lane', options.lane === undefined ? 'background' : options.lane, LANES);
+  const keys = CHUNKS_PER_SLOT * concurrency * loader.maxBatchSize;
+  // Interactive loads are not counted as bulk keys: there the bound is on identifiers read.
+  const bounds = lane === 'background' ? { keys, lines: LINES_PER_KEY * keys } : { keys: Number.POSITIVE_INFINITY, lines: keys };
+  return run(new BulkRun(loader, identifiers, { lane, ...bounds }, signal));
 }
 
 async function* run<TIdentifier, TValue>(bulk: BulkRun<TIdentifier, TValue>): AsyncGenerator<LoadAllResult<TValue, TIdentifier>, void, undefined> {
   try {
-    // Answers already known are taken without awaiting: most are, since they come a request at a time.
-    while (bulk.ready() || (await bulk.wait())) yield bulk.take();
+    // Answers already known are taken without awaiting: most are, since they come a request at a
+    // time. After each request's worth, a turn of the event loop lets other work in; while
+    // interactive loads come, a pause as long as that request's worth took, so bulk takes at most
+    // half the loop (reading ahead waits on it, and so do its requests and their parsing).
+    let sinceTurn = 0;
+    let sliceStart = performance.now();
+    while (bulk.ready() || (await bulk.wait())) {
+      yield bulk.take();
+      if (++sinceTurn < bulk.batchSize) continue;
+      sinceTurn = 0;
+      const pauseMs = bulk.interactiveRecently() ? performance.now() - sliceStart : 0;
+      await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
+      sliceStart = performance.now();
+    }
   } finally {
     await bulk.stop();
   }

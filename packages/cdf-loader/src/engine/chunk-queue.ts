@@ -4,15 +4,18 @@
  * it never looks inside a chunk's keys, and knows of sending only the function it is given.
  */
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { Chunk } from './chunk.js';
+import type { CanonicalKey } from '../identifiers/identifiers.js';
+import { Chunk, type Pending } from './chunk.js';
+import type { Lane } from './outgoing-request.js';
 
 const resolvedPromise = Promise.resolve();
 
 export class ChunkQueue<TItem> {
   /** Chunks handed to `send` and not yet done, with the promise of their sending. */
   readonly inFlight = new Map<Chunk<TItem>, Promise<void>>();
-  /** Chunks not yet sent, oldest first; new keys go to the last one while it has room. */
+  /** Chunks not yet sent, oldest first; new keys go to the last one of their lane while it has room. */
   readonly #open: Chunk<TItem>[] = [];
+  readonly #last: Record<Lane, Chunk<TItem> | undefined> = { interactive: undefined, background: undefined };
   readonly #maxBatchSize: number;
   readonly #batchWindowMs: number;
   readonly #telemetry: Telemetry;
@@ -29,15 +32,38 @@ export class ChunkQueue<TItem> {
     this.#send = send;
   }
 
-  /** The chunk new keys go to: the last open one while it has room, else a new one. */
-  openChunk(): Chunk<TItem> {
-    let chunk = this.#open.at(-1);
-    if (chunk === undefined || chunk.loads.size >= this.#maxBatchSize) {
-      chunk = new Chunk<TItem>();
+  /**
+   * Puts a key in the chunk new keys of `lane` go to and returns that chunk. A held background
+   * chunk it fills goes at the next dispatch.
+   */
+  add(lane: Lane, key: CanonicalKey, pending: Pending<TItem>): Chunk<TItem> {
+    const chunk = this.#openChunk(lane);
+    chunk.loads.set(key, pending);
+    if (chunk.held && chunk.loads.size >= this.#maxBatchSize) this.#scheduleDispatch();
+    return chunk;
+  }
+
+  /** The chunk new keys of `lane` go to: the last open one of that lane while it has room, else a new one. */
+  #openChunk(lane: Lane): Chunk<TItem> {
+    let chunk = this.#last[lane];
+    if (chunk === undefined || chunk.state === 'sent' || chunk.loads.size >= this.#maxBatchSize) {
+      chunk = new Chunk<TItem>(lane);
       this.#open.push(chunk);
+      this.#last[lane] = chunk;
       this.#scheduleDispatch();
     }
     return chunk;
+  }
+
+  /** Lets every held background chunk go at the next dispatch, full or not. */
+  releaseHeld(): void {
+    let released = false;
+    for (const chunk of this.#open) {
+      if (!chunk.held) continue;
+      chunk.held = false;
+      released = true;
+    }
+    if (released) this.#scheduleDispatch();
   }
 
   /**
@@ -98,7 +124,8 @@ export class ChunkQueue<TItem> {
       this.#dispatchScheduled = false;
       this.#dispatchTimer = undefined;
       for (const chunk of this.#open) {
-        if (chunk.state !== 'collecting') continue;
+        if (chunk.state !== 'collecting' || (chunk.held && chunk.loads.size < this.#maxBatchSize)) continue;
+        chunk.held = false;
         chunk.state = 'queued';
         this.inFlight.set(chunk, chunk.context.runInAsyncScope(this.#send, undefined, chunk));
       }

@@ -5,11 +5,18 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { CanonicalKey } from '../identifiers/identifiers.js';
+import type { Lane } from './outgoing-request.js';
 import type { PendingLoad } from './pending-load.js';
 
 /** The keys of one byids request. It takes keys until it is sent. */
 export class Chunk<TItem> {
   readonly loads = new Map<CanonicalKey, Pending<TItem>>();
+  /**
+   * Who it serves. A background chunk is held until it is full or `loadAll` lets it go (the input
+   * ended, stalled or reached its read-ahead), so bulk requests go out full.
+   */
+  readonly lane: Lane;
+  held: boolean;
   /** `collecting`: not yet handed to the sender; `queued`: waiting for a slot; `sent`: closed. */
   state: 'collecting' | 'queued' | 'sent' = 'collecting';
   readonly abort = new AbortController();
@@ -22,6 +29,11 @@ export class Chunk<TItem> {
   withdrawn: { keys: Set<CanonicalKey>; error: Error } | undefined;
   /** The async context of the load that opened it, where its request runs (for tracing). */
   readonly context = new AsyncResource('cdf-loader.request');
+
+  constructor(lane: Lane) {
+    this.lane = lane;
+    this.held = lane === 'background';
+  }
 }
 
 /** A key waiting in one of an engine's chunks. */

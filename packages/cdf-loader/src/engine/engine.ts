@@ -2,8 +2,8 @@
  * The engine behind every loader: the queue of keys, cut into chunks and dispatched to `send`
  * once a burst of loads is over, and the public operations on it (load, prime, clear, close,
  * abandon). It owns the open chunks and the dispatch; answers go out through `FanOut`, keys
- * settle in `PendingKeys`, the shared-tier step is `ReplicaClaims`. It knows nothing of HTTP:
- * it never imports the sender or the transport, only the `SendRequest` it is handed.
+ * settle in `PendingKeys`, invalidations go through `Invalidator`, the shared-tier step is
+ * `ReplicaClaims`. It knows nothing of HTTP: it is handed a `SendRequest`.
  */
 import { NOT_FOUND, type ResultCache } from '../cache/result-cache.js';
 import { CdfApiError } from '../errors/cdf-api-error.js';
@@ -19,7 +19,8 @@ import { ChunkQueue } from './chunk-queue.js';
 import { type Chunk, hasUnsettled, type Pending, unsettledOf } from './chunk.js';
 import { FanOut } from './fan-out.js';
 import { Invalidations } from './invalidations.js';
-import type { OutgoingRequest, SendRequest } from './outgoing-request.js';
+import { Invalidator } from './invalidator.js';
+import type { Lane, OutgoingRequest, SendRequest } from './outgoing-request.js';
 import { ManyLoad, PendingLoad, SingleLoad, toError, type WaiterHost } from './pending-load.js';
 import { PendingKeys } from './pending-keys.js';
 import { ReplicaClaims } from './replica-claims.js';
@@ -58,6 +59,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   readonly #stale: StaleIfError<TItem> | undefined;
   readonly #queue: ChunkQueue<TItem>;
   readonly #invalidations = new Invalidations();
+  readonly #invalidator: Invalidator<TItem>;
   /** How a resource other than byids differs (see `Endpoint`); `undefined` for byids. */
   readonly #endpoint: Endpoint<TItem> | undefined;
   #closed: Promise<void> | undefined;
@@ -67,6 +69,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#telemetry = parts.telemetry;
     this.#endpoint = parts.resource.endpoint;
     this.#keys = new PendingKeys(parts.resource, parts.missing);
+    this.#invalidator = new Invalidator(this.#invalidations, this.#keys, parts.cache, parts.shared);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
     if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry);
@@ -74,14 +77,14 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       // Expiring items (download links) are not claimed: a claim takes an entry the tier still
       // holds for an answer, and an expired link would then be waited for instead of fetched.
       if (this.#endpoint?.freshFor === undefined) this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
-      parts.shared.onInvalidate((keys) => this.#invalidateLocally(keys));
+      parts.shared.onInvalidate((keys) => this.#invalidator.fromReplica(keys));
     }
   }
 
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
     let answer: TItem | null | Pending<TItem>;
     try {
-      answer = this.#start(identifier, signal);
+      answer = this.#start(identifier, signal, 'interactive');
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -92,12 +95,29 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   /**
    * Loads several; each place holds the item, `null` or the error of that key. Answers the
    * cache already has are put in place directly, and the whole call listens with one object.
+   * New keys of the `background` lane wait in held chunks (see `Chunk.held`).
    */
-  loadMany(identifiers: readonly unknown[], signal?: AbortSignal): Promise<(TItem | null | Error)[]> {
+  loadMany(identifiers: readonly unknown[], signal?: AbortSignal, lane: Lane = 'interactive'): Promise<(TItem | null | Error)[]> {
     if (!Array.isArray(identifiers)) {
       return Promise.reject(new TypeError(`\`loadMany\` takes an array of identifiers, got ${describeValue(identifiers)}.`));
     }
-    return this.#loadMany(identifiers, signal);
+    return this.#loadMany(identifiers, signal, lane);
+  }
+
+  /** Keys background loads queued that are not settled yet: queued, held or in flight. */
+  get backgroundWaiting(): number {
+    return this.#keys.backgroundWaiting;
+  }
+
+  /** Whether a background request is waiting for a slot or in flight: CDF has bulk work to do. */
+  get backgroundBusy(): boolean {
+    for (const chunk of this.#queue.inFlight.keys()) if (chunk.lane === 'background') return true;
+    return false;
+  }
+
+  /** Sends the held background chunks at the next dispatch, full or not. */
+  releaseBackground(): void {
+    this.#queue.releaseHeld();
   }
 
   /** Stores an item under all of its identifiers, replacing what the cache held. */
@@ -105,26 +125,19 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     const keys = (this.#endpoint?.itemKeys ?? itemKeys)(item);
     if (typeof keys === 'string') throw new TypeError(`\`prime\` needs an item CDF could have sent: ${keys}.`);
     this.#checkOpen();
-    this.#invalidate(keys);
-    this.#parts.cache?.setItem(item, keys);
-    this.#parts.shared?.replace(item, keys);
+    this.#invalidator.prime(item, keys);
   }
 
   /** Forgets the cached value of this identifier and of every other identifier of its item. */
   clear(identifier: unknown): void {
     const key = this.#keyOf(identifier);
     this.#checkOpen();
-    this.#invalidate([key]);
-    this.#parts.cache?.delete(key);
-    this.#parts.shared?.delete([key]);
+    this.#invalidator.clear(key);
   }
 
   clearAll(): void {
     this.#checkOpen();
-    this.#invalidations.all();
-    this.#parts.cache?.clear();
-    for (const key of [...this.#keys.byKey.keys()]) this.#keys.detachIfSent(key);
-    this.#parts.shared?.clear();
+    this.#invalidator.clearAll();
   }
 
   stats(): LoaderStats {
@@ -175,7 +188,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     });
   }
 
-  #loadMany(identifiers: readonly unknown[], signal: AbortSignal | undefined): Promise<(TItem | null | Error)[]> {
+  #loadMany(identifiers: readonly unknown[], signal: AbortSignal | undefined, lane: Lane): Promise<(TItem | null | Error)[]> {
     const { length } = identifiers;
     return new Promise((resolve) => {
       const many = new ManyLoad<TItem, Chunk<TItem>>(length, resolve, signal, this);
@@ -183,7 +196,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       for (let index = 0; index < length; index++) {
         let answer: TItem | null | Pending<TItem>;
         try {
-          answer = this.#start(identifiers[index], signal);
+          answer = this.#start(identifiers[index], signal, lane);
         } catch (error) {
           results[index] = toError(error);
           continue;
@@ -205,7 +218,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
    * The synchronous part of a load: the answer itself when the cache has it, else the pending
    * load it joins or starts. Throws what the load must reject with.
    */
-  #start(identifier: unknown, signal: AbortSignal | undefined): TItem | null | Pending<TItem> {
+  #start(identifier: unknown, signal: AbortSignal | undefined, lane: Lane): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
       key = this.#keyOf(identifier);
@@ -226,40 +239,45 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       // One refresh per item, by its id (its answer refreshes every key of the item); nobody waits on it.
       const id = stale === NOT_FOUND ? undefined : (stale as { id: number }).id;
       const refresh = id ?? key;
-      if (!this.#keys.byKey.has(refresh)) this.#enqueue(refresh, id === undefined ? copyIdentifier(identifier as Identifier) : { id }).waiters = 0;
+      if (!this.#keys.byKey.has(refresh)) this.#enqueue(refresh, id === undefined ? copyIdentifier(identifier as Identifier) : { id }, 'interactive').waiters = 0;
       return stale === NOT_FOUND ? this.#keys.notFound(identifier) : stale;
     }
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
       const copy = this.#endpoint?.copyIdentifier;
-      pending = this.#enqueue(key, (copy === undefined ? copyIdentifier(identifier as Identifier) : copy(identifier as object)) as Identifier);
+      pending = this.#enqueue(key, (copy === undefined ? copyIdentifier(identifier as Identifier) : copy(identifier as object)) as Identifier, lane);
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
+      // An interactive load does not wait for a bulk request of a thousand keys that is not sent
+      // yet: its key moves to an interactive request, which goes first.
+      if (lane === 'interactive' && pending.chunk.lane === 'background' && pending.chunk.state !== 'sent') {
+        pending.chunk.loads.delete(key);
+        pending.chunk = this.#queue.add('interactive', key, pending);
+      }
     }
     return pending;
   }
 
-  #enqueue(key: CanonicalKey, identifier: Identifier): Pending<TItem> {
-    const chunk = this.#queue.openChunk();
-    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, chunk);
-    chunk.loads.set(key, pending);
+  #enqueue(key: CanonicalKey, identifier: Identifier, lane: Lane): Pending<TItem> {
+    const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, undefined!);
+    pending.chunk = this.#queue.add(lane, key, pending);
+    if (lane === 'background') this.#keys.countBackground(pending);
     this.#keys.byKey.set(key, pending);
     return pending;
   }
 
   /** A key back from waiting on another replica: into the open chunk, as a new key would go. */
   #requeue(pending: Pending<TItem>): void {
-    const chunk = this.#queue.openChunk();
-    pending.chunk = chunk;
-    chunk.loads.set(pending.key, pending);
+    pending.chunk = this.#queue.add(pending.chunk.lane, pending.key, pending);
   }
 
   /** Looks the chunk up in the shared tier, then hands what is left to the sender. */
   async #send(chunk: Chunk<TItem>): Promise<void> {
     const request: OutgoingRequest = {
       signal: chunk.abort.signal,
+      lane: () => chunk.lane,
       identifiers: () => this.#identifiersToSend(chunk),
       wanted: () => hasUnsettled(chunk),
       answer: (items, sentAt) => this.#fanOut.answerChunk(chunk, items, sentAt),
@@ -313,23 +331,6 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#telemetry.requestFailed();
     await this.#stale?.serve(unsettledOf(chunk), error);
     this.#keys.rejectAll(chunk, error);
-  }
-
-  /** Marks keys invalidated now: answers already on their way are not cached for them. */
-  #invalidate(keys: readonly CanonicalKey[]): void {
-    this.#invalidations.keys(keys);
-    for (const key of keys) this.#keys.detachIfSent(key);
-  }
-
-  /** Another replica cleared or primed these keys (or, `'all'`, everything). */
-  #invalidateLocally(keys: readonly CanonicalKey[] | 'all'): void {
-    if (keys === 'all') {
-      this.#invalidations.all();
-      this.#parts.cache?.clear();
-      return;
-    }
-    this.#invalidate(keys);
-    for (const key of keys) this.#parts.cache?.delete(key);
   }
 
   /** Drops invalidation stamps that no request in flight is older than. */

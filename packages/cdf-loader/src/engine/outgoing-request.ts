@@ -2,6 +2,9 @@
  * The engine's side of its contract with the sender: one request as the engine hands it
  * out. The sender implements `SendRequest`; the engine imports neither the sender nor HTTP.
  */
+import type { Lane } from '../options/options.js';
+
+export type { Lane };
 
 /**
  * One request as the engine hands it to the sender. The engine keeps the keys; the sender
@@ -11,6 +14,8 @@
 export interface OutgoingRequest {
   /** Aborts when every caller gave up, or the loader closed. */
   readonly signal: AbortSignal;
+  /** Who it serves (see `Lane`); read when a slot is granted. */
+  lane(): Lane;
   /** Identifiers still wanted, for the attempt about to be sent; none ends the request. */
   identifiers(): readonly object[];
   /** Whether any key is still waiting (another request may have answered them all). */

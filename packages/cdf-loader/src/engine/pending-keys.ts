@@ -15,6 +15,8 @@ export class PendingKeys<TItem> {
   readonly byKey = new Map<CanonicalKey, Pending<TItem>>();
   /** Keys another replica is fetching (it holds their claims); see `ReplicaClaims`. */
   readonly awaitingReplicas = new Set<Pending<TItem>>();
+  /** Keys queued by background loads and not yet settled: what `loadAll`'s read-ahead counts. */
+  backgroundWaiting = 0;
   readonly #resource: Resource<TItem, unknown>;
   readonly #missing: MissingPolicy;
 
@@ -25,6 +27,7 @@ export class PendingKeys<TItem> {
 
   settle(pending: Pending<TItem>, settlement: Settlement<TItem>): void {
     this.forget(pending);
+    this.#uncount(pending);
     if (this.awaitingReplicas.size > 0) this.awaitingReplicas.delete(pending);
     // Answered early by another request's item: no need to send it.
     if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
@@ -51,15 +54,13 @@ export class PendingKeys<TItem> {
     pending.waiters--;
     if (pending.waiters > 0 || pending.settled) return;
     if (this.awaitingReplicas.delete(pending)) {
-      pending.settled = true;
-      this.forget(pending);
+      this.drop(pending);
       return;
     }
     const { chunk } = pending;
     if (chunk.state !== 'sent') {
-      pending.settled = true;
       chunk.loads.delete(pending.key);
-      this.forget(pending);
+      this.drop(pending);
       return;
     }
     for (const load of chunk.loads.values()) {
@@ -67,6 +68,19 @@ export class PendingKeys<TItem> {
     }
     for (const load of chunk.loads.values()) this.forget(load);
     chunk.abort.abort(new DOMException('Every caller of this request aborted', 'AbortError'));
+  }
+
+  /** A key a background load queued. */
+  countBackground(pending: Pending<TItem>): void {
+    pending.background = true;
+    this.backgroundWaiting++;
+  }
+
+  /** Nobody waits for the key any more: it settles without an answer. */
+  drop(pending: Pending<TItem>): void {
+    pending.settled = true;
+    this.forget(pending);
+    this.#uncount(pending);
   }
 
   /** New loads of the key no longer join this pending load. */
@@ -93,5 +107,11 @@ export class PendingKeys<TItem> {
   notFoundError(identifier: unknown): NotFoundError {
     const { path, itemName } = this.#resource;
     return new NotFoundError(path, identifier, itemName);
+  }
+
+  #uncount(pending: Pending<TItem>): void {
+    if (!pending.background) return;
+    pending.background = false;
+    this.backgroundWaiting--;
   }
 }

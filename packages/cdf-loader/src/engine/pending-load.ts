@@ -27,6 +27,8 @@ export class PendingLoad<TItem, TChunk> {
   /** Callers still waiting; callers without a signal never stop waiting. */
   waiters = 1;
   settled = false;
+  /** Queued by a background (`loadAll`) load: counted in the bulk keys waiting for CDF. */
+  background = false;
   #first: Listener<TItem> | undefined;
   #firstSlot = 0;
   /** Further listeners and their slots, flat (`[listener, slot, listener, slot, …]`): no object per join. */

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { type AnyIterable, loadAll, type LoadAllOptions, type LoadAllResult } from '../bulk/load-all.js';
+import { type AnyIterable, type BulkLoader, loadAll, type LoadAllOptions, type LoadAllResult } from '../bulk/load-all.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { ConcurrencyLimit } from '../send/concurrency-limit.js';
 import { Engine } from '../engine/engine.js';
@@ -54,9 +54,12 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
   /**
    * Looks up every identifier of a list or stream of any length, yielding a result per
    * identifier in input order as soon as it and those before it are known: `{ identifier, item }`
-   * (`item` is `null` when CDF has none) or `{ identifier, error }`. The input is read lazily, at
-   * most `2 × concurrency × maxBatchSize` identifiers ahead of what was yielded, so memory stays
-   * flat however long it is, while `concurrency` full requests stay in flight. An invalid
+   * (`item` is `null` when CDF has none) or `{ identifier, error }`. The input is read lazily:
+   * at most `2 × concurrency × maxBatchSize` identifiers still waiting for CDF (cache hits and
+   * keys already in flight cost nothing) and 4 times as many read and not yet yielded, so memory
+   * stays flat however long it is, while `concurrency` full requests stay in flight. Its
+   * requests go in the background lane (interactive loads of the loader take a free slot first;
+   * bulk always keeps one), unless `lane: 'interactive'`. An invalid
    * identifier, a not-found one with `missing: 'error'` and a failed request are results, not the
    * end of the run. Stopping early (`break`) or aborting `signal` aborts what is outstanding and
    * closes the input with its `return()`; after an abort the iteration throws the signal's
@@ -66,7 +69,15 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
    * @throws {TypeError} at the call, for input that is not iterable or an option out of range.
    */
   loadAll(identifiers: AnyIterable<TIdentifier>, options?: LoadAllOptions): AsyncGenerator<LoadAllResult<TItem | TNotFound, TIdentifier>, void, undefined> {
-    return loadAll({ loadMany: (group, loadOptions) => this.loadMany(group, loadOptions), ...this.#requestSize }, identifiers, options);
+    const engine = this.#engine;
+    const bulkLoader: BulkLoader<TIdentifier, TItem | TNotFound> = {
+      loadMany: (group, loadOptions, lane) => engine.loadMany(group, loadOptions.signal, lane) as Promise<(TItem | TNotFound | Error)[]>,
+      waiting: () => engine.backgroundWaiting,
+      sendHeld: () => engine.releaseBackground(),
+      busy: () => engine.backgroundBusy,
+      ...this.#requestSize,
+    };
+    return loadAll(bulkLoader, identifiers, options);
   }
 
   /**
@@ -110,11 +121,13 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
   }
 }
 
-/** How big and how many a loader's requests are, for `loadAll`'s read-ahead. */
+/** How big and how many a loader's requests are, for `loadAll`'s read-ahead and pacing. */
 interface RequestSize {
   maxBatchSize: number;
   /** The maximum of the loader's concurrency limit (its own or the shared `limiter`). */
   maxConcurrency: number;
+  /** Whether the limit is sending interactive requests now. */
+  interactiveRecently(): boolean;
 }
 
 /**
@@ -305,5 +318,9 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
     concurrencyLimit: () => parts.limit.current,
     staleIfErrorMs: cache === false ? 0 : cache.staleIfErrorMs,
   });
-  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, { maxBatchSize, maxConcurrency: parts.limit.max });
+  return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, {
+    maxBatchSize,
+    maxConcurrency: parts.limit.max,
+    interactiveRecently: () => parts.limit.interactiveRecently,
+  });
 }

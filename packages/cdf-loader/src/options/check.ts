@@ -62,6 +62,15 @@ export function checkBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
+/** One of `allowed` (strings), or a `TypeError` listing them: "`lane` must be 'background' or 'interactive', got …". */
+export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    const listed = allowed.map((choice) => `'${choice}'`);
+    throw new TypeError(`\`${name}\` must be ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)!}, got ${describeValue(value)}.`);
+  }
+  return value as T;
+}
+
 export function checkObject(name: string, value: unknown, alternative = ''): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`\`${name}\` must be an object${alternative}, got ${describeValue(value)}.`);

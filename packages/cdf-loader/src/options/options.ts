@@ -1,4 +1,4 @@
-import { checkBoolean, checkCount, checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, checkObject, httpUrl } from './check.js';
+import { checkBoolean, checkCount, checkFunction, checkKnownKeys, checkMilliseconds, checkNonEmptyString, checkObject, checkOneOf, httpUrl } from './check.js';
 import { ConcurrencyLimit, type ConcurrencyLimitOptions } from '../send/concurrency-limit.js';
 import { describeValue } from './describe-value.js';
 import { type CacheOptions, type CheckedCacheOptions, checkCache } from './cache-options.js';
@@ -35,6 +35,13 @@ export interface RetryOptions {
 }
 
 /** Per-load options. */
+/**
+ * Who a request serves: `interactive` loads (a user waits) take the next free concurrency slot
+ * first; `background` ones (`loadAll`) fill the slots nobody else wants and always keep at
+ * least one, so bulk is never starved.
+ */
+export type Lane = 'interactive' | 'background';
+
 export interface LoadOptions {
   /** Rejects this load with the signal's reason when it aborts; see "Cancellation". */
   signal?: AbortSignal | undefined;
@@ -273,10 +280,7 @@ function checkBaseUrl(value: unknown): string {
 
 
 function checkMissing(value: unknown): MissingPolicy {
-  if (value !== 'null' && value !== 'error') {
-    throw new TypeError(`\`missing\` must be 'null' or 'error', got ${describeValue(value)}.`);
-  }
-  return value;
+  return checkOneOf('missing', value, ['null', 'error']);
 }
 
 function checkLimiter(value: unknown): ConcurrencyLimit | undefined {

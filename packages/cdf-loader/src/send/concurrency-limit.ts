@@ -1,6 +1,6 @@
-import { AsyncResource } from 'node:async_hooks';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { Lane } from '../engine/outgoing-request.js';
 import { publishConcurrency } from '../telemetry/telemetry.js';
+import { LaneQueue, type LaneSlot } from './lane-queue.js';
 
 /** Options of `createConcurrencyLimit`. */
 export interface ConcurrencyLimitOptions {
@@ -23,6 +23,8 @@ const PROBE_PATIENCE = 8;
 
 let limiterIds = 0;
 
+const interactive = (): Lane => 'interactive';
+
 /**
  * A limit on byids requests in flight, shared by every loader it is given to (as `limiter`):
  * loaders of one project and identity share what CDF allows them, and what its 429s taught.
@@ -39,7 +41,7 @@ export class ConcurrencyLimit {
   readonly max: number;
   /** Stable for the limit's lifetime; names it in `cdf-loader:concurrency` events. */
   readonly id = ++limiterIds;
-  readonly #limiter: LimitFunction;
+  readonly #limiter: LaneQueue;
   readonly #adaptive: boolean;
   #successes = 0;
   /** The concurrency that last met a 429; `Infinity` once a probe at that level got through. */
@@ -51,7 +53,7 @@ export class ConcurrencyLimit {
   constructor(max: number, adaptive: boolean) {
     this.max = max;
     this.#adaptive = adaptive;
-    this.#limiter = pLimit(max);
+    this.#limiter = new LaneQueue(max);
   }
 
   /** The limit in force now: `max`, or less while CDF answers 429. */
@@ -59,22 +61,28 @@ export class ConcurrencyLimit {
     return this.#limiter.concurrency;
   }
 
+  /** @internal Whether interactive requests are coming now (see `LaneQueue`): bulk then paces itself. */
+  get interactiveRecently(): boolean {
+    return this.#limiter.interactiveRecently;
+  }
+
   /** Requests holding a slot now. */
   get active(): number {
-    return this.#limiter.activeCount;
+    return this.#limiter.active;
   }
 
   /** Requests waiting for a slot now. */
   get waiting(): number {
-    return this.#limiter.pendingCount;
+    return this.#limiter.waiting;
   }
 
   /**
-   * @internal Runs `task` when a slot is free, in the async context of the caller (p-limit would
-   * start it in the context of whichever task freed the slot), so tracing sees the right parent.
+   * @internal Runs `task` when a slot of its lane is free (see `LaneQueue`: interactive first,
+   * bulk never starved), in the async context of the caller rather than that of whichever task
+   * freed the slot, so tracing sees the right parent.
    */
-  run<T>(task: () => Promise<T>): Promise<T> {
-    return this.#limiter(AsyncResource.bind(task));
+  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane = interactive): Promise<T> {
+    return this.#limiter.run(task, lane);
   }
 
   /** @internal Taken when an attempt starts, and handed back to `throttled`. */

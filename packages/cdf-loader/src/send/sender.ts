@@ -1,5 +1,6 @@
 import { sleep } from '../abortable.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
+import type { LaneSlot } from './lane-queue.js';
 import type { OutgoingRequest, SendRequest } from '../engine/outgoing-request.js';
 import type { RetryOptions } from '../options/options.js';
 import { duplicatedOf, isRetryable, retryDelay } from './retry-policy.js';
@@ -7,6 +8,9 @@ import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { AttemptFailure, AttemptOutcome, RequestTarget, Transport } from '../transport/transport.js';
+
+/** An attempt that gave its local slot to an interactive request before it began. */
+const YIELDED = Symbol('yielded');
 
 /** What a sender is built from: one per loader set, shared by its resources. */
 export interface SenderParts {
@@ -41,7 +45,10 @@ export class Sender {
     // Resends for `duplicated` are attempts, not retries: they spend none of `retry.limit`.
     let resends = 0;
     for (let attempt = 1; ; attempt++) {
-      const failed = await limit.run(() => this.#attempt(target, telemetry, request, attempt));
+      let failed;
+      // A background attempt that gave its slot to an interactive request before it started goes again.
+      do failed = await limit.run((slot) => this.#attempt(target, telemetry, request, attempt, slot), request.lane);
+      while (failed === YIELDED);
       if (failed === undefined || !request.wanted()) return undefined;
       const duplicated = duplicatedOf(failed.outcome);
       if (duplicated !== undefined && request.withdraw(duplicated, failed.outcome.error)) {
@@ -66,10 +73,12 @@ export class Sender {
     telemetry: Telemetry,
     request: OutgoingRequest,
     attempt: number,
-  ): Promise<{ outcome: AttemptFailure; items: number } | undefined> {
+    slot: LaneSlot,
+  ): Promise<{ outcome: AttemptFailure; items: number } | typeof YIELDED | undefined> {
     // Every caller may have given up while this waited for its slot.
     request.signal.throwIfAborted();
-    const sharedSlot = await this.#acquireShared(request.signal);
+    const sharedSlot = await this.#acquireShared(request.signal, slot);
+    if (sharedSlot === YIELDED) return YIELDED;
     try {
       if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
       for (;;) {
@@ -112,19 +121,27 @@ export class Sender {
    * A slot of the shared budget, or none when there is no budget or it cannot be reached: then
    * the local limit alone holds, and the budget is tried again later (see `SharedTierGuard`).
    */
-  async #acquireShared(signal: AbortSignal): Promise<SharedSlot | undefined> {
+  async #acquireShared(signal: AbortSignal, local: LaneSlot): Promise<SharedSlot | typeof YIELDED | undefined> {
     const shared = this.#parts.sharedConcurrency;
     if (shared === undefined || !this.#sharedGuard.usable) return undefined;
+    // While a background attempt waits for the budget, an interactive request may take its local
+    // slot: it gives the slot up, and the budget (whose contract is to hold nothing for an
+    // aborted acquire) hands its turn on, so lanes hold under the shared budget too.
+    const yielding = local.lane === 'background';
+    local.yieldable = yielding;
     try {
       // No `abortable` around it: a slot granted just as the signal aborts would be lost. The
       // budget's contract is to reject on abort and hold nothing.
-      const slot = await shared.acquire(signal);
+      const slot = await shared.acquire(yielding ? AbortSignal.any([signal, local.yieldSignal]) : signal);
       this.#sharedGuard.succeeded();
       return slot;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      if (local.yieldSignal.aborted) return YIELDED;
       this.#sharedGuard.failed(error);
       return undefined;
+    } finally {
+      local.yieldable = false;
     }
   }
 

@@ -1,0 +1,166 @@
+/**
+ * The slots of a concurrency limit and who gets the next free one: interactive requests first,
+ * background (bulk) requests after them, but bulk is never starved: while no background request
+ * holds a slot, the next free one goes to a waiting background request. While interactive
+ * requests come (one got a slot in the last `INTERACTIVE_QUIET_MS`), bulk keeps to that one slot:
+ * a bulk answer is a thousand items to parse and hand out, and more of them at once would hold
+ * the event loop the interactive answers need. It owns the count of slots held and the waiters;
+ * it knows nothing of HTTP, 429s or what a task does.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import type { Lane } from '../engine/outgoing-request.js';
+
+/** A slot held by one task; what the task may tell the queue while it holds it. */
+export interface LaneSlot {
+  /** The lane it was granted in. */
+  readonly lane: Lane;
+  /**
+   * Aborts when an interactive request needs this slot while the task said it may give it up
+   * (`yieldable`): a background task waiting for the shared budget holds no request in CDF yet.
+   */
+  readonly yieldSignal: AbortSignal;
+  /** Whether the task may give the slot up now (see `yieldSignal`). */
+  yieldable: boolean;
+}
+
+interface Waiter {
+  lane: () => Lane;
+  start: () => void;
+}
+
+interface HeldSlot extends LaneSlot {
+  readonly yieldController: AbortController;
+}
+
+const resolved = Promise.resolve();
+
+/** How long after the last interactive request bulk keeps to one slot, in ms. */
+const INTERACTIVE_QUIET_MS = 100;
+
+export class LaneQueue {
+  /** Slots that may be held at once; changing it starts waiters when it grows. */
+  #concurrency: number;
+  readonly #waiting: Waiter[] = [];
+  readonly #held = new Set<HeldSlot>();
+  #background = 0;
+  /** When an interactive request last got a slot (`performance.now()`). */
+  #lastInteractive = Number.NEGATIVE_INFINITY;
+  /** Wakes background waiters held back by interactive traffic once it has been quiet. */
+  #quietTimer: NodeJS.Timeout | undefined;
+
+  constructor(concurrency: number) {
+    this.#concurrency = concurrency;
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  set concurrency(value: number) {
+    this.#concurrency = value;
+    this.#startWaiters();
+  }
+
+  /** Whether an interactive request got a slot in the last `INTERACTIVE_QUIET_MS`. */
+  get interactiveRecently(): boolean {
+    return performance.now() < this.#lastInteractive + INTERACTIVE_QUIET_MS;
+  }
+
+  get active(): number {
+    return this.#held.size;
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Runs `task` in a slot of its lane (read when the slot is granted), in the async context of the caller. */
+  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane): Promise<T> {
+    const bound = AsyncResource.bind(task);
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({
+        lane,
+        start: () => {
+          const slot = this.#hold(lane());
+          bound(slot)
+            .then(resolve, reject)
+            .finally(() => this.#release(slot));
+        },
+      });
+      // Started after the caller's synchronous work: a dispatch hands out all its chunks first.
+      void resolved.then(() => this.#startWaiters());
+    });
+  }
+
+  #hold(lane: Lane): HeldSlot {
+    const slot: HeldSlot = { lane, yieldController: new AbortController(), yieldable: false, get yieldSignal() { return this.yieldController.signal; } };
+    this.#held.add(slot);
+    if (lane === 'background') this.#background++;
+    else this.#lastInteractive = performance.now();
+    return slot;
+  }
+
+  #release(slot: HeldSlot): void {
+    if (!this.#held.delete(slot)) return;
+    if (slot.lane === 'background') this.#background--;
+    this.#startWaiters();
+  }
+
+  #startWaiters(): void {
+    while (this.#waiting.length > 0) {
+      if (this.#held.size >= this.#concurrency) {
+        this.#yieldForInteractive();
+        return;
+      }
+      const next = this.#next();
+      if (next < 0) return;
+      const [waiter] = this.#waiting.splice(next, 1);
+      waiter!.start();
+    }
+  }
+
+  /**
+   * Which waiter gets the free slot: bulk's one slot first, then interactive ones in order, then
+   * the oldest; -1 when only bulk waits and it already holds its one slot while interactive
+   * requests come.
+   */
+  #next(): number {
+    let firstBackground = -1;
+    let firstInteractive = -1;
+    for (let index = 0; index < this.#waiting.length && (firstBackground < 0 || firstInteractive < 0); index++) {
+      if (this.#waiting[index]!.lane() === 'background') {
+        if (firstBackground < 0) firstBackground = index;
+      } else if (firstInteractive < 0) firstInteractive = index;
+    }
+    if (firstBackground >= 0 && this.#background === 0) return firstBackground;
+    if (firstInteractive >= 0) return firstInteractive;
+    const quietAt = this.#lastInteractive + INTERACTIVE_QUIET_MS;
+    if (performance.now() >= quietAt) return 0;
+    if (this.#quietTimer === undefined) {
+      this.#quietTimer = setTimeout(() => {
+        this.#quietTimer = undefined;
+        this.#startWaiters();
+      }, quietAt - performance.now());
+      this.#quietTimer.unref();
+    }
+    return -1;
+  }
+
+  /**
+   * Every slot is held and an interactive request waits: background tasks that may give their
+   * slots up (they still wait for the shared budget) do, all but bulk's last slot, so the
+   * interactive request also asks the budget before them.
+   */
+  #yieldForInteractive(): void {
+    if (this.#background < 2 || !this.#waiting.some((waiter) => waiter.lane() === 'interactive')) return;
+    let kept = 0;
+    for (const slot of this.#held) if (slot.lane === 'background' && !slot.yieldController.signal.aborted) kept++;
+    for (const slot of this.#held) {
+      if (kept <= 1) return;
+      if (slot.lane !== 'background' || !slot.yieldable || slot.yieldController.signal.aborted) continue;
+      slot.yieldable = false;
+      slot.yieldController.abort(new DOMException('An interactive request takes this slot', 'AbortError'));
+      kept--;
+    }
+  }
+}

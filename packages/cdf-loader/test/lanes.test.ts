@@ -1,0 +1,145 @@
+import { describe, expect, test } from 'vitest';
+import { createFilesLoader, createMemorySharedConcurrency, type FilesLoader, type Identifier, type LoaderOptions } from '../src/index.js';
+import { byIdsRequests, deferred, nextMacrotask, optionsFor, until, useMockCdf } from './support.js';
+
+const cdf = useMockCdf({ counts: { files: 100 } });
+
+/** Ids the fake has no file for: its generated ids are far above these. */
+const unknownIds = (count: number, from = 1): Identifier[] => Array.from({ length: count }, (_, index) => ({ id: from + index }));
+
+/**
+ * A `fetch` that holds every request until the test lets it go, one at a time: which request a
+ * freed slot went to is then a fact of the log, not of timing.
+ */
+function heldFetch() {
+  const held: { items: unknown[]; release: () => void }[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const gate = deferred();
+    held.push({ items: (JSON.parse(String(init!.body)) as { items: unknown[] }).items, release: gate.resolve });
+    await gate.promise;
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, held };
+}
+
+/** Lets the held request `index` go and returns the items of the request sent in the slot it freed. */
+async function nextAfterRelease(held: { items: unknown[]; release: () => void }[], index: number): Promise<unknown[]> {
+  const before = held.length;
+  held[index]!.release();
+  await until(() => held.length > before, 'the freed slot to be taken');
+  return held[before]!.items;
+}
+
+/** Runs `loadAll` to its end in the background; resolves with how many results it yielded. */
+async function drain(loader: FilesLoader, ids: Identifier[], options?: Parameters<FilesLoader['loadAll']>[1]): Promise<number> {
+  let count = 0;
+  for await (const result of loader.loadAll(ids, options)) {
+    expect(result).toEqual({ identifier: ids[count], item: null });
+    count++;
+  }
+  return count;
+}
+
+/** Lets every held request go as it comes, until `done` settles. */
+async function releaseAll(held: { release: () => void }[], done: Promise<unknown>): Promise<void> {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) {
+    for (const request of held) request.release();
+    await nextMacrotask();
+  }
+}
+
+function loaderWith(fetch: typeof globalThis.fetch, extra: Partial<LoaderOptions>): FilesLoader {
+  return createFilesLoader(optionsFor(cdf(), { fetch, adaptiveConcurrency: false, ...extra }));
+}
+
+describe('lanes', () => {
+  test('an interactive load takes the next free slot ahead of the bulk requests waiting', async () => {
+    const { fetch, held } = heldFetch();
+    const loader = loaderWith(fetch, { maxConcurrency: 2 });
+    const bulk = drain(loader, unknownIds(5_000));
+    await until(() => held.length === 2, 'bulk to fill both slots');
+    const file = cdf().data.files[0]!;
+
+    const interactive = loader.load({ id: file.id });
+    await nextMacrotask();
+    expect(await nextAfterRelease(held, 0)).toEqual([{ id: file.id }]);
+    held[2]!.release();
+    await expect(interactive).resolves.toEqual(file);
+    await releaseAll(held, bulk);
+    expect(await bulk).toBe(5_000);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([1_000, 1, 1_000, 1_000, 1_000, 1_000]);
+  });
+
+  test('an interactive load of a key a waiting bulk request carries takes the key out: a request of its own, first', async () => {
+    const { fetch, held } = heldFetch();
+    const loader = loaderWith(fetch, { maxConcurrency: 2 });
+    const bulk = drain(loader, unknownIds(5_000));
+    await until(() => held.length === 2, 'bulk to fill both slots');
+
+    const interactive = loader.load({ id: 4_500 });
+    await nextMacrotask();
+    expect(await nextAfterRelease(held, 0)).toEqual([{ id: 4_500 }]);
+    held[2]!.release();
+    await expect(interactive).resolves.toBeNull();
+    await releaseAll(held, bulk);
+    expect(await bulk).toBe(5_000);
+    const requests = byIdsRequests(cdf()).map((entry) => entry.items as { id: number }[]);
+    expect(requests.map((items) => items.length)).toEqual([1_000, 1, 1_000, 1_000, 1_000, 999]);
+    expect(requests.flat().filter((item) => item.id === 4_500)).toHaveLength(1);
+  });
+
+  test('bulk is never starved: with no bulk request in flight, the next free slot goes to bulk even while interactive ones wait', async () => {
+    const { fetch, held } = heldFetch();
+    const loader = loaderWith(fetch, { maxConcurrency: 2, maxBatchSize: 10 });
+    // Three interactive requests: two take the slots, the third waits.
+    const interactive = loader.loadMany(unknownIds(30, 10_000));
+    await until(() => held.length === 2, 'interactive requests to fill both slots');
+    const bulk = drain(loader, unknownIds(10));
+    await nextMacrotask();
+
+    expect(await nextAfterRelease(held, 0)).toEqual(unknownIds(10));
+    await releaseAll(held, Promise.all([bulk, interactive]));
+    expect(await bulk).toBe(10);
+  });
+
+  test("`lane: 'interactive'` opts out: its requests queue with the other interactive ones, oldest first", async () => {
+    const { fetch, held } = heldFetch();
+    const loader = loaderWith(fetch, { maxConcurrency: 2, maxBatchSize: 10 });
+    const interactive = loader.loadMany(unknownIds(30, 10_000));
+    await until(() => held.length === 2, 'interactive requests to fill both slots');
+    const bulk = drain(loader, unknownIds(10), { lane: 'interactive' });
+    await nextMacrotask();
+
+    expect(await nextAfterRelease(held, 0)).toEqual(unknownIds(10, 10_020));
+    await releaseAll(held, Promise.all([bulk, interactive]));
+    expect(await bulk).toBe(10);
+  });
+
+  test('under a shared budget, bulk attempts waiting for it give their slots to an interactive load, which asks the budget first', async () => {
+    const { fetch, held } = heldFetch();
+    const sharedConcurrency = createMemorySharedConcurrency(1);
+    const loader = loaderWith(fetch, { maxConcurrency: 3, sharedConcurrency });
+    const bulk = drain(loader, unknownIds(6_000));
+    // One bulk request holds the budget's slot; two more hold local slots, waiting for it.
+    await until(() => held.length === 1, 'bulk to hold the budget');
+    await nextMacrotask();
+    const file = cdf().data.files[1]!;
+
+    const interactive = loader.load({ id: file.id });
+    for (let turn = 0; turn < 3; turn++) await nextMacrotask();
+    expect(await nextAfterRelease(held, 0)).toEqual([{ id: file.id }]);
+    held[1]!.release();
+    await expect(interactive).resolves.toEqual(file);
+    await releaseAll(held, bulk);
+    expect(await bulk).toBe(6_000);
+    expect(sharedConcurrency.held).toBe(0);
+  });
+
+  test('a `lane` that is not one is refused at the call, naming the option and the value', () => {
+    const loader = createFilesLoader(optionsFor(cdf()));
+    expect(() => loader.loadAll([], { lane: 'urgent' as never })).toThrow(new TypeError("`lane` must be 'background' or 'interactive', got \"urgent\"."));
+    expect(() => loader.loadAll([], { lane: null as never })).toThrow(TypeError);
+  });
+});

@@ -50,23 +50,45 @@ export function itemArguments({ item, keys }: SharedCacheItem): string[] {
 
 /**
  * What `readScript` answered for each key: the item, `null` for "not found", `undefined` for
- * nothing (or an alias its record no longer claims).
+ * nothing, for an alias its record no longer claims, and for a value that is not an entry of ours
+ * (it does not parse, or its record does not name the key): Redis is shared, and what it holds is
+ * untrusted input. Each key is decoded on its own, so one bad value is a miss for that key only,
+ * overwritten by the next answer, never a failure of the read.
  */
 export function decodeEntries(keys: readonly CanonicalKey[], values: readonly (string | null)[]): (object | null | undefined)[] {
   // Several keys of one chunk often name one item: its record is parsed once.
-  const records = new Map<string, { keys: string[]; item: object }>();
+  const records = new Map<string, StoredRecord | undefined>();
   return keys.map((key, index) => {
     const value = values[index];
-    if (value === null || value === undefined) return undefined;
+    if (typeof value !== 'string') return undefined;
     if (value === NOT_FOUND) return null;
     let record = records.get(value);
-    if (record === undefined) {
-      const newline = value.indexOf('\n');
-      record = { keys: JSON.parse(value.slice(0, newline)) as string[], item: JSON.parse(value.slice(newline + 1)) as object };
+    if (!records.has(value)) {
+      record = parseRecord(value);
       records.set(value, record);
     }
-    return record.keys.includes(keyPart(key)) ? record.item : undefined;
+    return record?.keys.includes(keyPart(key)) === true ? record.item : undefined;
   });
+}
+
+interface StoredRecord {
+  keys: readonly string[];
+  item: object;
+}
+
+/** A record (`[<keys>]\n<item>`), or `undefined` for anything else. */
+function parseRecord(value: string): StoredRecord | undefined {
+  const newline = value.indexOf('\n');
+  if (newline === -1) return undefined;
+  try {
+    const keys: unknown = JSON.parse(value.slice(0, newline));
+    const item: unknown = JSON.parse(value.slice(newline + 1));
+    if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) return undefined;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+    return { keys: keys as string[], item };
+  } catch {
+    return undefined;
+  }
 }
 
 /** KEYS: generation. ARGV: base, then the keys. Returns, per key, its record, `!` or nil. */
@@ -115,14 +137,32 @@ end
  * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
  * or `n`, never `claim:`). Returns, per key, 1 when the owner holds its claim now (taken, or
  * already its own), else 0: another replica holds it, or the answer is already stored (written
- * back since the caller looked), and the caller is to read it.
+ * back since the caller looked), and the caller is to read it. A value that is not an entry of
+ * ours for that key (see `decodeEntries`) is no answer: the key is claimed, fetched and overwritten.
  */
 export const claimScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local function answered(key)
+  local value = redis.call('GET', base .. key)
+  if value and string.sub(value, 1, 1) == '>' then value = redis.call('GET', base .. string.sub(value, 2)) end
+  if value == '${NOT_FOUND}' then return true end
+  if not value or string.sub(value, 1, 1) ~= '[' then return false end
+  local newline = string.find(value, '\\n', 1, true)
+  if not newline then return false end
+  local parsed, keys = pcall(cjson.decode, string.sub(value, 1, newline - 1))
+  if not parsed or type(keys) ~= 'table' then return false end
+  if string.sub(value, newline + 1, newline + 1) ~= '{' then return false end
+  local item_parsed = pcall(cjson.decode, string.sub(value, newline + 1))
+  if not item_parsed then return false end
+  for _, part in ipairs(keys) do
+    if part == key then return true end
+  end
+  return false
+end
 local owned = {}
 for i = 4, #ARGV do
   local claim = base .. '${CLAIM}' .. ARGV[i]
-  if redis.call('EXISTS', base .. ARGV[i]) == 1 then
+  if answered(ARGV[i]) then
     owned[i - 3] = 0
   elseif redis.call('SET', claim, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claim) == ARGV[2] then
     owned[i - 3] = 1

@@ -18,6 +18,12 @@ export class ReplicaClaims<TItem extends object> {
   readonly #requeue: (pending: Pending<TItem>) => void;
   /** Aborts at `close`, ending waits on other replicas. */
   readonly #closing = new AbortController();
+  /**
+   * Keys that waited for another replica in vain: they are fetched here next time, whatever the
+   * tier says, so an entry the tier counts as an answer but the loader cannot read (a foreign or
+   * corrupt value) cannot send a key round the wait forever.
+   */
+  readonly #waitedInVain = new WeakSet<Pending<TItem>>();
 
   constructor(shared: SharedTier<TItem>, keys: PendingKeys<TItem>, fanOut: FanOut<TItem>, requeue: (pending: Pending<TItem>) => void) {
     this.#shared = shared;
@@ -37,7 +43,7 @@ export class ReplicaClaims<TItem extends object> {
     const loads = unsettledOf(chunk);
     const owned = await this.#shared.claim(loads.map((load) => load.key));
     if (owned === undefined) return;
-    const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled);
+    const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled && !this.#waitedInVain.has(load));
     if (elsewhere.length === 0) return;
     for (const load of elsewhere) {
       chunk.loads.delete(load.key);
@@ -77,6 +83,10 @@ export class ReplicaClaims<TItem extends object> {
     } catch {
       return; // closed: `close` settled them
     }
-    for (const load of waiting) if (awaitingReplicas.delete(load)) this.#requeue(load);
+    for (const load of waiting) {
+      if (!awaitingReplicas.delete(load)) continue;
+      this.#waitedInVain.add(load);
+      this.#requeue(load);
+    }
   }
 }

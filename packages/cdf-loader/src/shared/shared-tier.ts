@@ -12,6 +12,16 @@ export const CLAIM_TTL_MS = 5_000;
 /** How often a replica waiting on another's claim looks for the answer, in milliseconds. */
 export const CLAIM_POLL_MS = 10;
 
+/** Most items kept to be written once a tier that was down is back (see `SharedTier.store`). */
+const UNWRITTEN_LIMIT = 10_000;
+
+/** Answers fetched while the tier could not take them, and when. */
+interface Unwritten {
+  items: readonly SharedCacheItem[];
+  notFound: readonly CanonicalKey[];
+  at: number;
+}
+
 /**
  * One loader's view of the shared cache tier: its scope (project, resource, principal) on every
  * call, and the rule that the tier is a cache, never the truth. A call that fails is a miss (or a
@@ -24,6 +34,9 @@ export class SharedTier<TItem extends object> {
   #unsubscribe: (() => void) | undefined;
   /** Writes started and not yet ended (see `close`). */
   readonly #writes = new Set<Promise<void>>();
+  /** Answers not written because the tier was down, oldest first (see `store`). */
+  #unwritten: Unwritten[] = [];
+  #unwrittenItems = 0;
 
   constructor(cache: SharedCache, scope: SharedCacheScope, guard: SharedTierGuard) {
     this.#cache = cache;
@@ -34,7 +47,10 @@ export class SharedTier<TItem extends object> {
   /** Hears other replicas' `clear`, `clearAll` and `prime` of this scope. */
   onInvalidate(listener: (keys: readonly CanonicalKey[] | 'all') => void): void {
     this.#unsubscribe = this.#cache.subscribe((invalidation) => {
-      if (invalidation.origin !== this.#cache.id && sameScope(invalidation.scope, this.#scope)) listener(invalidation.keys);
+      if (invalidation.origin !== this.#cache.id && sameScope(invalidation.scope, this.#scope)) {
+        this.#forgetUnwritten();
+        listener(invalidation.keys);
+      }
     });
   }
 
@@ -43,7 +59,7 @@ export class SharedTier<TItem extends object> {
     if (keys.length === 0 || !this.#guard.usable) return undefined;
     try {
       const found = await this.#cache.getMany(this.#scope, keys);
-      this.#guard.succeeded();
+      this.#succeeded();
       return found as (TItem | null | undefined)[];
     } catch (error) {
       this.#guard.failed(error);
@@ -60,7 +76,7 @@ export class SharedTier<TItem extends object> {
     if (this.#cache.claim === undefined || keys.length === 0 || !this.#guard.usable) return undefined;
     try {
       const owned = await this.#cache.claim(this.#scope, keys, CLAIM_TTL_MS);
-      this.#guard.succeeded();
+      this.#succeeded();
       return owned;
     } catch (error) {
       this.#guard.failed(error);
@@ -68,12 +84,23 @@ export class SharedTier<TItem extends object> {
     }
   }
 
+  /**
+   * Writes the answers back. When the tier cannot take them (down, or the write fails), they are
+   * kept and written with the first call that succeeds once it is back, if they are younger than
+   * `CLAIM_TTL_MS`: a claim this replica took on them (perhaps by a call that timed out here and
+   * reached Redis later) ends only when they are written, and the other replicas wait on it.
+   */
   store(items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): void {
-    this.#call(() => this.#cache.setMany(this.#scope, items, notFound));
+    const unwritten = { items, notFound, at: performance.now() };
+    this.#call(
+      () => this.#cache.setMany(this.#scope, items, notFound),
+      () => this.#keepUnwritten(unwritten),
+    );
   }
 
   /** `prime`: drops every key of the version held now (a rename), then stores this one. */
   replace(item: TItem, keys: readonly CanonicalKey[]): void {
+    this.#forgetUnwritten();
     this.#call(async () => {
       await this.#cache.delete(this.#scope, keys);
       await this.#cache.setMany(this.#scope, [{ item, keys }], []);
@@ -81,10 +108,12 @@ export class SharedTier<TItem extends object> {
   }
 
   delete(keys: readonly CanonicalKey[]): void {
+    this.#forgetUnwritten();
     this.#call(() => this.#cache.delete(this.#scope, keys));
   }
 
   clear(): void {
+    this.#forgetUnwritten();
     this.#call(() => this.#cache.clear(this.#scope));
   }
 
@@ -98,15 +127,49 @@ export class SharedTier<TItem extends object> {
     return Promise.all(this.#writes).then(() => undefined);
   }
 
-  /** A write nobody waits for: its failure only marks the tier down for a while. */
-  #call(write: () => Promise<void>): void {
-    if (!this.#guard.usable) return;
+  /** A write nobody waits for: its failure marks the tier down for a while, and calls `onFailure`. */
+  #call(write: () => Promise<void>, onFailure?: () => void): void {
+    if (!this.#guard.usable) {
+      onFailure?.();
+      return;
+    }
     const done = write().then(
-      () => this.#guard.succeeded(),
-      (error: unknown) => this.#guard.failed(error),
+      () => this.#succeeded(),
+      (error: unknown) => {
+        this.#guard.failed(error);
+        onFailure?.();
+      },
     );
     this.#writes.add(done);
     void done.finally(() => this.#writes.delete(done));
+  }
+
+  /** The tier answered: it is up, and what it could not take before is written now. */
+  #succeeded(): void {
+    this.#guard.succeeded();
+    if (this.#unwritten.length === 0) return;
+    const oldest = performance.now() - CLAIM_TTL_MS;
+    const young = this.#unwritten.filter(({ at }) => at > oldest);
+    this.#forgetUnwritten();
+    if (young.length === 0) return;
+    const items = young.flatMap((entry) => entry.items);
+    const notFound = young.flatMap((entry) => entry.notFound);
+    this.#call(() => this.#cache.setMany(this.#scope, items, notFound));
+  }
+
+  #keepUnwritten(unwritten: Unwritten): void {
+    this.#unwritten.push(unwritten);
+    this.#unwrittenItems += unwritten.items.length + unwritten.notFound.length;
+    while (this.#unwrittenItems > UNWRITTEN_LIMIT && this.#unwritten.length > 1) {
+      const dropped = this.#unwritten.shift()!;
+      this.#unwrittenItems -= dropped.items.length + dropped.notFound.length;
+    }
+  }
+
+  /** An invalidation makes what was kept possibly stale: it is dropped, and the claims on it expire. */
+  #forgetUnwritten(): void {
+    this.#unwritten = [];
+    this.#unwrittenItems = 0;
   }
 }
 

@@ -12,6 +12,7 @@ import { RedisScript } from './redis-client.js';
  *   <base>:<generation>:<key>  an entry: the canonical key, an id in decimal (the string kinds
  *                              start with a letter, so the two never meet)
  *   <base>:<generation>:claim:<key>  a replica fetching that key from CDF now (its owner id)
+ *   <base>:<generation>:waited:<key> another replica waits for that answer (published when stored)
  *
  * An entry's value is one of:
  *   [<keys as JSON strings>]\n<item JSON>   the record: an item, under its first key (its id)
@@ -26,6 +27,8 @@ import { RedisScript } from './redis-client.js';
 
 const NOT_FOUND = '!';
 const CLAIM = 'claim:';
+/** Marks a claimed key another replica waits for: its answer is then published when stored. */
+const WAITED = 'waited:';
 const GENERATION = ':generation';
 
 /** The scope's base: the start of every key of the scope. */
@@ -107,13 +110,19 @@ return values
 `);
 
 /**
- * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, then
- * per item (`itemArguments`) its key count, its keys and its record, then the keys CDF does not
- * have. Ends the claims (see `claimScript`) of every key it answers.
+ * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count,
+ * channel, message head, then per item (`itemArguments`) its key count, its keys and its record,
+ * then the keys CDF does not have. Ends the claims (see `claimScript`) of every key it answers, and
+ * if other replicas wait on some of them, publishes `<message head><those keys as JSON>}`.
  */
 export const storeScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
-local i = 5
+local woken = {}
+local function answered(key)
+  redis.call('DEL', base .. '${CLAIM}' .. key)
+  if redis.call('DEL', base .. '${WAITED}' .. key) == 1 then woken[#woken + 1] = key end
+end
+local i = 7
 for _ = 1, tonumber(ARGV[4]) do
   local count = tonumber(ARGV[i])
   local first = ARGV[i + 1]
@@ -121,56 +130,76 @@ for _ = 1, tonumber(ARGV[4]) do
   for k = i + 2, i + count do
     redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
   end
-  for k = i + 1, i + count do
-    redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
-  end
+  for k = i + 1, i + count do answered(ARGV[k]) end
   i = i + count + 2
 end
 for k = i, #ARGV do
   if tonumber(ARGV[3]) > 0 then redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3]) end
-  redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
+  answered(ARGV[k])
 end
+if #woken > 0 then redis.call('PUBLISH', ARGV[5], ARGV[6] .. cjson.encode(woken) .. '}') end
 `);
 
 /**
- * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. A claim is
- * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
- * or `n`, never `claim:`). Returns, per key, 1 when the owner holds its claim now (taken, or
- * already its own), else 0: another replica holds it, or the answer is already stored (written
- * back since the caller looked), and the caller is to read it. A value that is not an entry of
- * ours for that key (see `decodeEntries`) is no answer: the key is claimed, fetched and overwritten.
+ * Lua: `answer(key)` is the key's entry when it is one of ours for that key (a record that parses,
+ * lists the key and holds an object, reached directly or through an alias, or "not found"), else
+ * false; `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms, returning 1, or returns 0
+ * and marks the key as waited for (see `storeScript`) when another owner holds it.
  */
-export const claimScript = new RedisScript(`
+const answerAndClaim = `
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
-local function answered(key)
+local function answer(key)
   local value = redis.call('GET', base .. key)
   if value and string.sub(value, 1, 1) == '>' then value = redis.call('GET', base .. string.sub(value, 2)) end
-  if value == '${NOT_FOUND}' then return true end
+  if value == '${NOT_FOUND}' then return value end
   if not value or string.sub(value, 1, 1) ~= '[' then return false end
   local newline = string.find(value, '\\n', 1, true)
   if not newline then return false end
   local parsed, keys = pcall(cjson.decode, string.sub(value, 1, newline - 1))
   if not parsed or type(keys) ~= 'table' then return false end
   if string.sub(value, newline + 1, newline + 1) ~= '{' then return false end
-  local item_parsed = pcall(cjson.decode, string.sub(value, newline + 1))
-  if not item_parsed then return false end
+  if not pcall(cjson.decode, string.sub(value, newline + 1)) then return false end
   for _, part in ipairs(keys) do
-    if part == key then return true end
+    if part == key then return value end
   end
   return false
 end
+local function claim(key)
+  local claimed = base .. '${CLAIM}' .. key
+  if redis.call('SET', claimed, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claimed) == ARGV[2] then return 1 end
+  redis.call('SET', base .. '${WAITED}' .. key, '1', 'PX', ARGV[3])
+  return 0
+end
+`;
+
+/**
+ * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. A claim is
+ * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
+ * or `n`, never `claim:` or `waited:`). Returns, per key, 1 when the owner holds its claim now
+ * (taken, or already its own), else 0: another replica holds it, or the answer is already stored
+ * (written back since the caller looked), and the caller is to read it. A value that is not an
+ * entry of ours for that key (see `decodeEntries`) is no answer: the key is claimed, fetched and
+ * overwritten.
+ */
+export const claimScript = new RedisScript(`${answerAndClaim}
 local owned = {}
 for i = 4, #ARGV do
-  local claim = base .. '${CLAIM}' .. ARGV[i]
-  if answered(ARGV[i]) then
-    owned[i - 3] = 0
-  elseif redis.call('SET', claim, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claim) == ARGV[2] then
-    owned[i - 3] = 1
-  else
-    owned[i - 3] = 0
-  end
+  owned[i - 3] = answer(ARGV[i]) and 0 or claim(ARGV[i])
 end
 return owned
+`);
+
+/**
+ * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. `readScript` and `claimScript`
+ * in one round trip: per key, its entry when one of ours is stored, else 1 (claimed) or 0 (claimed
+ * by another replica).
+ */
+export const readAndClaimScript = new RedisScript(`${answerAndClaim}
+local found = {}
+for i = 4, #ARGV do
+  found[i - 3] = answer(ARGV[i]) or claim(ARGV[i])
+end
+return found
 `);
 
 /**

@@ -8,6 +8,7 @@ import {
   generationKey,
   itemArguments,
   keyPart,
+  readAndClaimScript,
   readScript,
   scopeBase,
   storeScript,
@@ -15,7 +16,7 @@ import {
 import { ChannelSubscription } from './channel-subscription.js';
 import { checkConnection, checkKeyName, checkMilliseconds } from './check-options.js';
 import type { RedisConnection, RedisConnectionOptions, RedisScript } from './redis-client.js';
-import { parseInvalidation } from './invalidation-message.js';
+import { parseInvalidation, parseStored, storedMessageHead } from './invalidation-message.js';
 
 export interface RedisCacheOptions extends RedisConnectionOptions {
   /**
@@ -70,6 +71,7 @@ class RedisSharedCache implements RedisCache {
   readonly #settings: Settings;
   readonly #channel: string;
   readonly #listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
+  readonly #storedListeners = new Set<(scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void>();
   readonly #subscription: ChannelSubscription;
 
   constructor(settings: Settings) {
@@ -91,7 +93,8 @@ class RedisSharedCache implements RedisCache {
     const missing = notFound;
     if (stored.length === 0 && missing.length === 0) return;
     const base = scopeBase(this.#settings.keyPrefix, scope);
-    const args = [base, String(this.#settings.ttlMs), String(this.#settings.notFoundTtlMs), String(stored.length)];
+    const { ttlMs, notFoundTtlMs } = this.#settings;
+    const args = [base, String(ttlMs), String(notFoundTtlMs), String(stored.length), this.#channel, storedMessageHead(scope)];
     for (const item of stored) args.push(...itemArguments(item));
     for (const key of missing) args.push(keyPart(key));
     await this.#run(storeScript, base, args);
@@ -102,6 +105,23 @@ class RedisSharedCache implements RedisCache {
     const base = scopeBase(this.#settings.keyPrefix, scope);
     const owned = (await this.#run(claimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as number[];
     return owned.map((value) => value === 1);
+  }
+
+  async lookUpAndClaim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]> {
+    if (keys.length === 0) return [];
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    const found = (await this.#run(readAndClaimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as (string | number)[];
+    const entries = decodeEntries(keys, found.map((value) => (typeof value === 'string' ? value : null)));
+    // An entry the script vouched for decodes; should one not, it was neither read nor claimed here.
+    return found.map((value, index) => (typeof value === 'number' ? value === 1 : (entries[index] ?? false)));
+  }
+
+  subscribeStored(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void {
+    this.#storedListeners.add(listener);
+    this.#subscription.start().catch(() => {});
+    return () => {
+      this.#storedListeners.delete(listener);
+    };
   }
 
   async delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
@@ -129,6 +149,7 @@ class RedisSharedCache implements RedisCache {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#storedListeners.clear();
     await this.#subscription.close();
   }
 
@@ -145,18 +166,26 @@ class RedisSharedCache implements RedisCache {
     return JSON.stringify(invalidation);
   }
 
+  /** One channel carries both: invalidations, and answers stored that other replicas wait for. */
   #hear(message: string): void {
+    const stored = parseStored(message);
+    if (stored !== undefined) {
+      for (const listener of this.#storedListeners) call(() => listener(stored.scope, stored.keys));
+      return;
+    }
     const invalidation = parseInvalidation(message);
     if (invalidation === undefined || invalidation.origin === this.id) return;
-    for (const listener of this.#listeners) {
-      try {
-        listener(invalidation);
-      } catch (error) {
-        // Thrown where node-redis reads its socket, it would break the connection: throw it on its own.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    for (const listener of this.#listeners) call(() => listener(invalidation));
+  }
+}
+
+/** Runs a listener; what it throws is thrown on its own, not where node-redis reads its socket (which would break the connection). */
+function call(listener: () => void): void {
+  try {
+    listener();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }

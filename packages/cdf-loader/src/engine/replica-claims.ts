@@ -3,8 +3,7 @@
  * claims on the keys left, and the wait for keys another replica claimed. It owns that wait; it
  * never sends a request, and gives keys back to the queue only through `requeue`.
  */
-import { sleep } from '../abortable.js';
-import { CLAIM_POLL_MS, CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
+import { CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
 import { type Chunk, type Pending, unsettledOf } from './chunk.js';
 import type { FanOut } from './fan-out.js';
 import type { Settlement } from './pending-load.js';
@@ -39,9 +38,8 @@ export class ReplicaClaims<TItem extends object> {
    * would be sent without being looked up or claimed.
    */
   async share(chunk: Chunk<TItem>): Promise<void> {
-    await this.#fanOut.answerFromShared(unsettledOf(chunk), this.#shared, chunk);
     const loads = unsettledOf(chunk);
-    const owned = await this.#shared.claim(loads.map((load) => load.key));
+    const owned = await this.#fanOut.answerFromSharedAndClaim(loads, this.#shared, chunk);
     if (owned === undefined) return;
     const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled && !this.#waitedInVain.has(load));
     if (elsewhere.length === 0) return;
@@ -62,8 +60,8 @@ export class ReplicaClaims<TItem extends object> {
   }
 
   /**
-   * Keys another replica claimed: looked for in the shared tier every `CLAIM_POLL_MS` until its
-   * answer is there. If it is not there when the claim ends (the replica died, or its request
+   * Keys another replica claimed: looked for in the shared tier when it says they were stored, or
+   * else every poll interval (see `SharedTier.nextStored`), until the answer is there. If it is not there when the claim ends (the replica died, or its request
    * failed), or the tier goes down, the keys go back in the queue and are fetched here.
    */
   async #await(loads: readonly Pending<TItem>[]): Promise<void> {
@@ -72,7 +70,7 @@ export class ReplicaClaims<TItem extends object> {
     let waiting = loads;
     try {
       for (;;) {
-        await sleep(CLAIM_POLL_MS, this.#closing.signal);
+        await this.#shared.nextStored(waiting.map((load) => load.key), this.#closing.signal);
         waiting = waiting.filter((load) => !load.settled && awaitingReplicas.has(load));
         if (waiting.length === 0) return;
         const answered = await this.#fanOut.answerFromShared(waiting, this.#shared);

@@ -1,3 +1,4 @@
+import { sleep } from '../abortable.js';
 import type { CanonicalKey } from '../identifiers/identifiers.js';
 import type { SharedCache, SharedCacheItem, SharedCacheScope } from './shared-cache.js';
 import type { SharedTierGuard } from './shared-tier-guard.js';
@@ -11,6 +12,9 @@ export const CLAIM_TTL_MS = 5_000;
 
 /** How often a replica waiting on another's claim looks for the answer, in milliseconds. */
 export const CLAIM_POLL_MS = 10;
+
+/** The same, for a tier that says when answers are stored (`subscribeStored`): a lost message costs this. */
+export const CLAIM_FALLBACK_POLL_MS = 100;
 
 /** Most items kept to be written once a tier that was down is back (see `SharedTier.store`). */
 const UNWRITTEN_LIMIT = 10_000;
@@ -32,6 +36,9 @@ export class SharedTier<TItem extends object> {
   readonly #scope: SharedCacheScope;
   readonly #guard: SharedTierGuard;
   #unsubscribe: (() => void) | undefined;
+  #unsubscribeStored: (() => void) | undefined;
+  /** Waiters for answers of other replicas, by key (see `nextStored`). */
+  readonly #storedWaiters = new Map<CanonicalKey, Set<() => void>>();
   /** Writes started and not yet ended (see `close`). */
   readonly #writes = new Set<Promise<void>>();
   /** Answers not written because the tier was down, oldest first (see `store`). */
@@ -90,6 +97,52 @@ export class SharedTier<TItem extends object> {
    * `CLAIM_TTL_MS`: a claim this replica took on them (perhaps by a call that timed out here and
    * reached Redis later) ends only when they are written, and the other replicas wait on it.
    */
+  /**
+   * `lookUp`, then `claim` on the keys it did not find, in one round trip where the tier can: for
+   * each key, the item or `null` when the tier has its answer, else whether it is ours to fetch.
+   * `undefined` when the tier cannot answer: then every key is fetched here.
+   */
+  async lookUpAndClaim(keys: readonly CanonicalKey[]): Promise<(TItem | null | boolean)[] | undefined> {
+    const cache = this.#cache;
+    if (cache.lookUpAndClaim === undefined) return this.#lookUpThenClaim(keys);
+    if (keys.length === 0 || !this.#guard.usable) return undefined;
+    try {
+      const found = await cache.lookUpAndClaim(this.#scope, keys, CLAIM_TTL_MS);
+      this.#succeeded();
+      return found as (TItem | null | boolean)[];
+    } catch (error) {
+      this.#guard.failed(error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Resolves when the tier says one of these keys was answered, or after the poll interval
+   * (`CLAIM_POLL_MS`, or `CLAIM_FALLBACK_POLL_MS` for a tier that says), or rejects when `signal` aborts.
+   */
+  nextStored(keys: readonly CanonicalKey[], signal: AbortSignal): Promise<void> {
+    if (this.#cache.subscribeStored === undefined) return sleep(CLAIM_POLL_MS, signal);
+    this.#unsubscribeStored ??= this.#cache.subscribeStored((scope, stored) => {
+      if (sameScope(scope, this.#scope)) for (const key of stored) for (const wake of this.#storedWaiters.get(key) ?? []) wake();
+    });
+    let wake: () => void = () => {};
+    const heard = new Promise<void>((resolve) => (wake = resolve));
+    for (const key of keys) {
+      let waiters = this.#storedWaiters.get(key);
+      if (waiters === undefined) this.#storedWaiters.set(key, (waiters = new Set()));
+      waiters.add(wake);
+    }
+    const timer = new AbortController();
+    return Promise.race([heard, sleep(CLAIM_FALLBACK_POLL_MS, AbortSignal.any([signal, timer.signal]))]).finally(() => {
+      timer.abort();
+      for (const key of keys) {
+        const waiters = this.#storedWaiters.get(key);
+        waiters?.delete(wake);
+        if (waiters?.size === 0) this.#storedWaiters.delete(key);
+      }
+    });
+  }
+
   store(items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): void {
     const unwritten = { items, notFound, at: performance.now() };
     this.#call(
@@ -124,7 +177,20 @@ export class SharedTier<TItem extends object> {
   close(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#unsubscribeStored?.();
+    this.#unsubscribeStored = undefined;
     return Promise.all(this.#writes).then(() => undefined);
+  }
+
+  /** For a tier without `lookUpAndClaim`: two round trips. */
+  async #lookUpThenClaim(keys: readonly CanonicalKey[]): Promise<(TItem | null | boolean)[] | undefined> {
+    const found = await this.lookUp(keys);
+    if (found === undefined) return undefined;
+    const missing = keys.filter((_, index) => found[index] === undefined);
+    const owned = missing.length === 0 ? [] : await this.claim(missing);
+    let next = 0;
+    // A key the tier cannot claim is fetched here.
+    return found.map((entry) => (entry === undefined ? (owned?.[next++] ?? true) : entry));
   }
 
   /** A write nobody waits for: its failure marks the tier down for a while, and calls `onFailure`. */

@@ -141,9 +141,11 @@ if #woken > 0 then redis.call('PUBLISH', ARGV[5], ARGV[6] .. cjson.encode(woken)
 `);
 
 /**
- * Lua: `answer(key)` is the key's entry when it is one of ours for that key (a record that parses,
- * lists the key and holds an object, reached directly or through an alias, or "not found"), else
- * false; `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms, returning 1, or returns 0
+ * Lua: `answer(key)` is the key's entry when it looks like one of ours for that key (a record whose
+ * key list names the key and whose item is braced, reached directly or through an alias, or "not
+ * found"), else false. It only looks: parsing every record here would cost Redis, which serves
+ * every replica, more than the rest of the script (`decodeEntries` parses it in the replica).
+ * `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms, returning 1, or returns 0
  * and marks the key as waited for (see `storeScript`) when another owner holds it.
  */
 const answerAndClaim = `
@@ -152,17 +154,11 @@ local function answer(key)
   local value = redis.call('GET', base .. key)
   if value and string.sub(value, 1, 1) == '>' then value = redis.call('GET', base .. string.sub(value, 2)) end
   if value == '${NOT_FOUND}' then return value end
-  if not value or string.sub(value, 1, 1) ~= '[' then return false end
+  if not value or string.sub(value, 1, 1) ~= '[' or string.sub(value, -1) ~= '}' then return false end
   local newline = string.find(value, '\\n', 1, true)
-  if not newline then return false end
-  local parsed, keys = pcall(cjson.decode, string.sub(value, 1, newline - 1))
-  if not parsed or type(keys) ~= 'table' then return false end
-  if string.sub(value, newline + 1, newline + 1) ~= '{' then return false end
-  if not pcall(cjson.decode, string.sub(value, newline + 1)) then return false end
-  for _, part in ipairs(keys) do
-    if part == key then return value end
-  end
-  return false
+  if not newline or string.sub(value, newline + 1, newline + 1) ~= '{' then return false end
+  if not string.find(string.sub(value, 1, newline), '"' .. key .. '"', 1, true) then return false end
+  return value
 end
 local function claim(key)
   local claimed = base .. '${CLAIM}' .. key

@@ -112,8 +112,9 @@ class RedisSharedCache implements RedisCache {
     const base = scopeBase(this.#settings.keyPrefix, scope);
     const found = (await this.#run(readAndClaimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as (string | number)[];
     const entries = decodeEntries(keys, found.map((value) => (typeof value === 'string' ? value : null)));
-    // An entry the script vouched for decodes; should one not, it was neither read nor claimed here.
-    return found.map((value, index) => (typeof value === 'number' ? value === 1 : (entries[index] ?? false)));
+    // An entry that looked like ours to the script but does not decode: no answer, and no other
+    // replica's claim either, so it is fetched here (and overwritten).
+    return found.map((value, index) => (typeof value === 'number' ? value === 1 : (entries[index] ?? true)));
   }
 
   subscribeStored(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void {

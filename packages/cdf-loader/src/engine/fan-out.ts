@@ -107,14 +107,15 @@ export class FanOut<TItem extends object> {
 
   /**
    * The chunk's last look in the shared tier and its claims, in one round trip where the tier can
-   * (see `SharedTier.lookUpAndClaim`): answers what the tier holds, and returns for each load
+   * (see `SharedTier.lookUpAndClaim`), or the look of keys waiting on another replica (no
+   * `chunk`): answers what the tier holds, and returns for each load
    * whether it is to be fetched here (`false`: another replica is fetching it), or `undefined`
    * when the tier cannot answer.
    */
-  async answerFromSharedAndClaim(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>, chunk: Chunk<TItem>): Promise<boolean[] | undefined> {
+  async answerFromSharedAndClaim(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>, chunk?: Chunk<TItem>): Promise<boolean[] | undefined> {
     if (loads.length === 0) return [];
     const startedAt = this.#invalidations.start();
-    chunk.sentAt = startedAt;
+    if (chunk !== undefined) chunk.sentAt = startedAt;
     const found = await shared.lookUpAndClaim(loads.map((load) => load.key));
     if (found === undefined) return undefined;
     this.#answerFound(loads, found.map((entry) => (typeof entry === 'boolean' ? undefined : entry)), startedAt, chunk);

@@ -61,8 +61,10 @@ export class ReplicaClaims<TItem extends object> {
 
   /**
    * Keys another replica claimed: looked for in the shared tier when it says they were stored, or
-   * else every poll interval (see `SharedTier.nextStored`), until the answer is there. If it is not there when the claim ends (the replica died, or its request
-   * failed), or the tier goes down, the keys go back in the queue and are fetched here.
+   * else every poll interval (see `SharedTier.nextStored`), until the answer is there. Each look
+   * claims what is neither answered nor claimed any more (the other replica's request failed, or
+   * its claim expired): those go back in the queue at once and are fetched here, as do all of
+   * them when the tier goes down or the wait outlasts a claim.
    */
   async #await(loads: readonly Pending<TItem>[]): Promise<void> {
     const deadline = performance.now() + CLAIM_TTL_MS;
@@ -73,17 +75,24 @@ export class ReplicaClaims<TItem extends object> {
         await this.#shared.nextStored(waiting.map((load) => load.key), this.#closing.signal);
         waiting = waiting.filter((load) => !load.settled && awaitingReplicas.has(load));
         if (waiting.length === 0) return;
-        const answered = await this.#fanOut.answerFromShared(waiting, this.#shared);
-        waiting = waiting.filter((load) => !load.settled);
+        const ours = await this.#fanOut.answerFromSharedAndClaim(waiting, this.#shared);
+        if (ours === undefined) break;
+        this.#fetchHere(waiting.filter((load, index) => ours[index] === true && !load.settled), false);
+        waiting = waiting.filter((load, index) => ours[index] === false && !load.settled);
         if (waiting.length === 0) return;
-        if (!answered || performance.now() >= deadline) break;
+        if (performance.now() >= deadline) break;
       }
     } catch {
       return; // closed: `close` settled them
     }
-    for (const load of waiting) {
-      if (!awaitingReplicas.delete(load)) continue;
-      this.#waitedInVain.add(load);
+    this.#fetchHere(waiting, true);
+  }
+
+  /** Puts keys that were waiting on another replica back in the queue. */
+  #fetchHere(loads: readonly Pending<TItem>[], inVain: boolean): void {
+    for (const load of loads) {
+      if (!this.#keys.awaitingReplicas.delete(load)) continue;
+      if (inVain) this.#waitedInVain.add(load);
       this.#requeue(load);
     }
   }

@@ -218,9 +218,15 @@ export class SharedTier<TItem extends object> {
     const young = this.#unwritten.filter(({ at }) => at > oldest);
     this.#forgetUnwritten();
     if (young.length === 0) return;
-    const items = young.flatMap((entry) => entry.items);
-    const notFound = young.flatMap((entry) => entry.notFound);
-    this.#call(() => this.#cache.setMany(this.#scope, items, notFound));
+    const merged = {
+      items: young.flatMap((entry) => entry.items),
+      notFound: young.flatMap((entry) => entry.notFound),
+      at: Math.min(...young.map(({ at }) => at)),
+    };
+    this.#call(
+      () => this.#cache.setMany(this.#scope, merged.items, merged.notFound),
+      () => this.#keepUnwritten(merged),
+    );
   }
 
   #keepUnwritten(unwritten: Unwritten): void {

@@ -6,14 +6,9 @@ import type { CanonicalKey, SharedCacheInvalidation, SharedCacheScope } from 'cd
  * message that is not ours is not a reason to fail.
  */
 export function parseInvalidation(message: string): SharedCacheInvalidation | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { scope, keys, origin } = value as Record<string, unknown>;
+  const value = parseObject(message);
+  if (value === undefined) return undefined;
+  const { scope, keys, origin } = value;
   if (typeof origin !== 'string' || !isScope(scope)) return undefined;
   if (keys !== 'all' && !(Array.isArray(keys) && keys.every((key) => typeof key === 'number' || typeof key === 'string'))) {
     return undefined;
@@ -38,15 +33,20 @@ export function storedMessageHead(scope: SharedCacheScope): string {
  * letter).
  */
 export function parseStored(message: string): { scope: SharedCacheScope; keys: CanonicalKey[] } | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { stored, keys } = value as Record<string, unknown>;
+  const value = parseObject(message);
+  if (value === undefined) return undefined;
+  const { stored, keys } = value;
   if (!isScope(stored) || !Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) return undefined;
   const scope = { project: stored.project, resource: stored.resource, principal: stored.principal };
   return { scope, keys: (keys as string[]).map((key) => (/^\d+$/.test(key) ? Number(key) : key)) };
+}
+
+/** A message's JSON object, or `undefined` for anything else. */
+function parseObject(message: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(message);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

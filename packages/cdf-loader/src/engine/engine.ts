@@ -264,15 +264,18 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     };
     const { shared } = this.#parts;
     const claims = this.#claims;
+    // The first look runs beside the wait for slots, not before it.
+    const looked = shared === undefined ? undefined : this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
     if (claims !== undefined) {
-      request.shareWithReplicas = () => {
+      request.shareWithReplicas = async () => {
+        await looked;
         // It holds its slots now: see `ReplicaClaims.share`.
         this.#queue.close(chunk);
         return claims.share(chunk);
       };
     }
     try {
-      if (shared !== undefined) await this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
+      if (claims === undefined) await looked;
       const error = await this.#parts.send(request);
       if (error !== undefined) this.#fail(chunk, error);
     } catch (reason) {

@@ -15,6 +15,7 @@ import { RedisScript } from './redis-client.js';
  *   <base>:<generation>:stale:<key>  the entry's copy kept past its TTL for the loader's
  *                              `cache.staleIfErrorMs` (an alias in it reads `>stale:<first key>`),
  *                              read only when a request met an outage
+ *   <base>:<generation>:waited:<key> another replica waits for that answer (published when stored)
  *
  * An entry's value is one of:
  *   [<keys as JSON strings>]\n<item JSON>   the record: an item, under its first key (its id)
@@ -31,6 +32,8 @@ const NOT_FOUND = '!';
 const CLAIM = 'claim:';
 /** Starts the keys of the copies kept for stale-if-error; a canonical key never starts with `s`. */
 export const STALE = 'stale:';
+/** Marks a claimed key another replica waits for: its answer is then published when stored. */
+const WAITED = 'waited:';
 const GENERATION = ':generation';
 
 /** The scope's base: the start of every key of the scope. */
@@ -55,23 +58,45 @@ export function itemArguments({ item, keys }: SharedCacheItem): string[] {
 
 /**
  * What `readScript` answered for each key: the item, `null` for "not found", `undefined` for
- * nothing (or an alias its record no longer claims).
+ * nothing, for an alias its record no longer claims, and for a value that is not an entry of ours
+ * (it does not parse, or its record does not name the key): Redis is shared, and what it holds is
+ * untrusted input. Each key is decoded on its own, so one bad value is a miss for that key only,
+ * overwritten by the next answer, never a failure of the read.
  */
 export function decodeEntries(keys: readonly CanonicalKey[], values: readonly (string | null)[]): (object | null | undefined)[] {
   // Several keys of one chunk often name one item: its record is parsed once.
-  const records = new Map<string, { keys: string[]; item: object }>();
+  const records = new Map<string, StoredRecord | undefined>();
   return keys.map((key, index) => {
     const value = values[index];
-    if (value === null || value === undefined) return undefined;
+    if (typeof value !== 'string') return undefined;
     if (value === NOT_FOUND) return null;
     let record = records.get(value);
-    if (record === undefined) {
-      const newline = value.indexOf('\n');
-      record = { keys: JSON.parse(value.slice(0, newline)) as string[], item: JSON.parse(value.slice(newline + 1)) as object };
+    if (!records.has(value)) {
+      record = parseRecord(value);
       records.set(value, record);
     }
-    return record.keys.includes(keyPart(key)) ? record.item : undefined;
+    return record?.keys.includes(keyPart(key)) === true ? record.item : undefined;
   });
+}
+
+interface StoredRecord {
+  keys: readonly string[];
+  item: object;
+}
+
+/** A record (`[<keys>]\n<item>`), or `undefined` for anything else. */
+function parseRecord(value: string): StoredRecord | undefined {
+  const newline = value.indexOf('\n');
+  if (newline === -1) return undefined;
+  try {
+    const keys: unknown = JSON.parse(value.slice(0, newline));
+    const item: unknown = JSON.parse(value.slice(newline + 1));
+    if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) return undefined;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+    return { keys: keys as string[], item };
+  } catch {
+    return undefined;
+  }
 }
 
 /** KEYS: generation. ARGV: base, then the keys. Returns, per key, its record, `!` or nil. */
@@ -91,14 +116,20 @@ return values
 
 /**
  * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, how
- * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), then per item
- * (`itemArguments`) its key count, its keys and its record, then the keys CDF does not have.
- * Ends the claims (see `claimScript`) of every key it answers.
+ * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), channel, message
+ * head, then per item (`itemArguments`) its key count, its keys and its record, then the keys CDF
+ * does not have. Ends the claims (see `claimScript`) of every key it answers, and if other
+ * replicas wait on some of them, publishes `<message head><those keys as JSON>}`.
  */
 export const storeScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
 local keepItem = tonumber(ARGV[5]) > 0
-local i = 7
+local woken = {}
+local function answered(key)
+  redis.call('DEL', base .. '${CLAIM}' .. key)
+  if redis.call('DEL', base .. '${WAITED}' .. key) == 1 then woken[#woken + 1] = key end
+end
+local i = 9
 for _ = 1, tonumber(ARGV[4]) do
   local count = tonumber(ARGV[i])
   local first = ARGV[i + 1]
@@ -109,39 +140,73 @@ for _ = 1, tonumber(ARGV[4]) do
     redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
     if keepItem then redis.call('SET', base .. '${STALE}' .. ARGV[k], '>${STALE}' .. first, 'PX', ARGV[5]) end
   end
-  for k = i + 1, i + count do
-    redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
-  end
+  for k = i + 1, i + count do answered(ARGV[k]) end
   i = i + count + 2
 end
 for k = i, #ARGV do
   if tonumber(ARGV[3]) > 0 then redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3]) end
   if tonumber(ARGV[3]) > 0 and tonumber(ARGV[6]) > 0 then redis.call('SET', base .. '${STALE}' .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[6]) end
-  redis.call('DEL', base .. '${CLAIM}' .. ARGV[k])
+  answered(ARGV[k])
 end
+if #woken > 0 then redis.call('PUBLISH', ARGV[7], ARGV[8] .. cjson.encode(woken) .. '}') end
 `);
+
+/**
+ * Lua: `answer(key)` is the key's entry when it looks like one of ours for that key (a record whose
+ * key list names the key and whose item is braced, reached directly or through an alias, or "not
+ * found"), else false. It only looks: parsing every record here would cost Redis, which serves
+ * every replica, more than the rest of the script (`decodeEntries` parses it in the replica).
+ * `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms, returning 1, or returns 0
+ * and marks the key as waited for (see `storeScript`) when another owner holds it.
+ */
+const answerAndClaim = `
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local function answer(key)
+  local value = redis.call('GET', base .. key)
+  if value and string.sub(value, 1, 1) == '>' then value = redis.call('GET', base .. string.sub(value, 2)) end
+  if value == '${NOT_FOUND}' then return value end
+  if not value or string.sub(value, 1, 1) ~= '[' or string.sub(value, -1) ~= '}' then return false end
+  local newline = string.find(value, '\\n', 1, true)
+  if not newline or string.sub(value, newline + 1, newline + 1) ~= '{' then return false end
+  if not string.find(string.sub(value, 1, newline), '"' .. key .. '"', 1, true) then return false end
+  return value
+end
+local function claim(key)
+  local claimed = base .. '${CLAIM}' .. key
+  if redis.call('SET', claimed, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claimed) == ARGV[2] then return 1 end
+  redis.call('SET', base .. '${WAITED}' .. key, '1', 'PX', ARGV[3])
+  return 0
+end
+`;
 
 /**
  * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. A claim is
  * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
- * or `n`, never `claim:`). Returns, per key, 1 when the owner holds its claim now (taken, or
- * already its own), else 0: another replica holds it, or the answer is already stored (written
- * back since the caller looked), and the caller is to read it.
+ * or `n`, never `claim:` or `waited:`). Returns, per key, 1 when the owner holds its claim now
+ * (taken, or already its own), else 0: another replica holds it, or the answer is already stored
+ * (written back since the caller looked), and the caller is to read it. A value that is not an
+ * entry of ours for that key (see `decodeEntries`) is no answer: the key is claimed, fetched and
+ * overwritten.
  */
-export const claimScript = new RedisScript(`
-local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+export const claimScript = new RedisScript(`${answerAndClaim}
 local owned = {}
 for i = 4, #ARGV do
-  local claim = base .. '${CLAIM}' .. ARGV[i]
-  if redis.call('EXISTS', base .. ARGV[i]) == 1 then
-    owned[i - 3] = 0
-  elseif redis.call('SET', claim, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claim) == ARGV[2] then
-    owned[i - 3] = 1
-  else
-    owned[i - 3] = 0
-  end
+  owned[i - 3] = answer(ARGV[i]) and 0 or claim(ARGV[i])
 end
 return owned
+`);
+
+/**
+ * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. `readScript` and `claimScript`
+ * in one round trip: per key, its entry when one of ours is stored, else 1 (claimed) or 0 (claimed
+ * by another replica).
+ */
+export const readAndClaimScript = new RedisScript(`${answerAndClaim}
+local found = {}
+for i = 4, #ARGV do
+  found[i - 3] = answer(ARGV[i]) or claim(ARGV[i])
+end
+return found
 `);
 
 /**

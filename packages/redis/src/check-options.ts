@@ -1,3 +1,4 @@
+import { listenForErrors } from './client-errors.js';
 import type { RedisConnection, RedisConnectionOptions } from './redis-client.js';
 
 /** The longest delay a Node timer holds; beyond it Node fires after 1 ms instead. */
@@ -33,16 +34,20 @@ export function checkKeyName(name: string, value: unknown, braceFree: boolean): 
 
 /** @throws {TypeError} naming the option and the value, for a connection option out of range. */
 export function checkConnection(options: RedisConnectionOptions): RedisConnection {
-  return {
+  const connection = {
     client: checkClient('client', options.client),
-    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? 250, 1),
+    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? 100, 1),
     subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
   };
+  listenForErrors(connection.client);
+  if (connection.subscriber !== undefined) listenForErrors(connection.subscriber);
+  return connection;
 }
 
-/** @throws {TypeError} unless `value` looks like a node-redis client (it has `sendCommand`). */
+/** @throws {TypeError} unless `value` looks like a node-redis client (it has `sendCommand` and `on`). */
 function checkClient<T>(name: string, value: T): T {
-  if (typeof (value as { sendCommand?: unknown } | null)?.sendCommand === 'function') return value;
+  const client = value as { sendCommand?: unknown; on?: unknown } | null;
+  if (typeof client?.sendCommand === 'function' && typeof client.on === 'function') return value;
   throw new TypeError(`\`${name}\` must be a node-redis client (from \`createClient()\`), got ${describe(value)}.`);
 }
 

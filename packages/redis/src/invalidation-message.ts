@@ -1,4 +1,4 @@
-import type { SharedCacheInvalidation } from 'cdf-loader';
+import type { CanonicalKey, SharedCacheInvalidation, SharedCacheScope } from 'cdf-loader';
 
 /**
  * An invalidation as published on the channel (the JSON of a `SharedCacheInvalidation`), or
@@ -6,14 +6,9 @@ import type { SharedCacheInvalidation } from 'cdf-loader';
  * message that is not ours is not a reason to fail.
  */
 export function parseInvalidation(message: string): SharedCacheInvalidation | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { scope, keys, origin } = value as Record<string, unknown>;
+  const value = parseObject(message);
+  if (value === undefined) return undefined;
+  const { scope, keys, origin } = value;
   if (typeof origin !== 'string' || !isScope(scope)) return undefined;
   if (keys !== 'all' && !(Array.isArray(keys) && keys.every((key) => typeof key === 'number' || typeof key === 'string'))) {
     return undefined;
@@ -25,4 +20,33 @@ function isScope(value: unknown): value is { project: string; resource: string; 
   if (typeof value !== 'object' || value === null) return false;
   const { project, resource, principal } = value as Record<string, unknown>;
   return typeof project === 'string' && typeof resource === 'string' && typeof principal === 'string';
+}
+
+/** The start of a stored message (see `storeScript`): the store script appends the keys and `}`. */
+export function storedMessageHead(scope: SharedCacheScope): string {
+  return `{"stored":${JSON.stringify({ project: scope.project, resource: scope.resource, principal: scope.principal })},"keys":`;
+}
+
+/**
+ * Answers other replicas waited for, stored now: their scope and canonical keys, or `undefined` for
+ * anything else. Key parts come back as strings; an id is all digits (the string kinds start with a
+ * letter).
+ */
+export function parseStored(message: string): { scope: SharedCacheScope; keys: CanonicalKey[] } | undefined {
+  const value = parseObject(message);
+  if (value === undefined) return undefined;
+  const { stored, keys } = value;
+  if (!isScope(stored) || !Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) return undefined;
+  const scope = { project: stored.project, resource: stored.resource, principal: stored.principal };
+  return { scope, keys: (keys as string[]).map((key) => (/^\d+$/.test(key) ? Number(key) : key)) };
+}
+
+/** A message's JSON object, or `undefined` for anything else. */
+function parseObject(message: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(message);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,6 +8,7 @@ import {
   generationKey,
   itemArguments,
   keyPart,
+  readAndClaimScript,
   readScript,
   scopeBase,
   STALE,
@@ -16,7 +17,7 @@ import {
 import { ChannelSubscription } from './channel-subscription.js';
 import { checkConnection, checkKeyName, checkMilliseconds } from './check-options.js';
 import type { RedisConnection, RedisConnectionOptions, RedisScript } from './redis-client.js';
-import { parseInvalidation } from './invalidation-message.js';
+import { parseInvalidation, parseStored, storedMessageHead } from './invalidation-message.js';
 
 export interface RedisCacheOptions extends RedisConnectionOptions {
   /**
@@ -76,6 +77,7 @@ class RedisSharedCache implements RedisCache {
   readonly #settings: Settings;
   readonly #channel: string;
   readonly #listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
+  readonly #storedListeners = new Set<(scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void>();
   readonly #subscription: ChannelSubscription;
 
   constructor(settings: Settings) {
@@ -114,7 +116,7 @@ class RedisSharedCache implements RedisCache {
     const graceMs = Math.ceil(options?.staleIfErrorMs ?? 0);
     const keepItemMs = graceMs > 0 ? ttlMs + graceMs : 0;
     const keepNotFoundMs = graceMs > 0 ? notFoundTtlMs + graceMs : 0;
-    const args = [base, String(ttlMs), String(notFoundTtlMs), String(stored.length), String(keepItemMs), String(keepNotFoundMs)];
+    const args = [base, String(ttlMs), String(notFoundTtlMs), String(stored.length), String(keepItemMs), String(keepNotFoundMs), this.#channel, storedMessageHead(scope)];
     for (const item of stored) args.push(...itemArguments(item));
     for (const key of missing) args.push(keyPart(key));
     await this.#run(storeScript, base, args);
@@ -125,6 +127,24 @@ class RedisSharedCache implements RedisCache {
     const base = scopeBase(this.#settings.keyPrefix, scope);
     const owned = (await this.#run(claimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as number[];
     return owned.map((value) => value === 1);
+  }
+
+  async lookUpAndClaim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]> {
+    if (keys.length === 0) return [];
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    const found = (await this.#run(readAndClaimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as (string | number)[];
+    const entries = decodeEntries(keys, found.map((value) => (typeof value === 'string' ? value : null)));
+    // An entry that looked like ours to the script but does not decode: no answer, and no other
+    // replica's claim either, so it is fetched here (and overwritten).
+    return found.map((value, index) => (typeof value === 'number' ? value === 1 : (entries[index] ?? true)));
+  }
+
+  subscribeStored(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void {
+    this.#storedListeners.add(listener);
+    this.#subscription.start().catch(() => {});
+    return () => {
+      this.#storedListeners.delete(listener);
+    };
   }
 
   async delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
@@ -152,6 +172,7 @@ class RedisSharedCache implements RedisCache {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#storedListeners.clear();
     await this.#subscription.close();
   }
 
@@ -168,18 +189,26 @@ class RedisSharedCache implements RedisCache {
     return JSON.stringify(invalidation);
   }
 
+  /** One channel carries both: invalidations, and answers stored that other replicas wait for. */
   #hear(message: string): void {
+    const stored = parseStored(message);
+    if (stored !== undefined) {
+      for (const listener of this.#storedListeners) call(() => listener(stored.scope, stored.keys));
+      return;
+    }
     const invalidation = parseInvalidation(message);
     if (invalidation === undefined || invalidation.origin === this.id) return;
-    for (const listener of this.#listeners) {
-      try {
-        listener(invalidation);
-      } catch (error) {
-        // Thrown where node-redis reads its socket, it would break the connection: throw it on its own.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    for (const listener of this.#listeners) call(() => listener(invalidation));
+  }
+}
+
+/** Runs a listener; what it throws is thrown on its own, not where node-redis reads its socket (which would break the connection). */
+function call(listener: () => void): void {
+  try {
+    listener();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lastErrorOf, type ErrorEmitter } from './client-errors.js';
 
 /** A pub/sub message listener, as node-redis calls it. */
 export type MessageListener = (message: string, channel: string) => void;
@@ -21,7 +22,7 @@ export interface RedisSubscriber {
  * What this package needs of the node-redis (v5) client the user passes: a connected client from
  * `createClient()`. Typed by shape, so clients with any modules, scripts or RESP version fit.
  */
-export interface RedisClient {
+export interface RedisClient extends ErrorEmitter {
   /** False while the client is disconnected or reconnecting: calls then fail at once. */
   readonly isReady: boolean;
   sendCommand(args: string[], options: { abortSignal: AbortSignal }): Promise<unknown>;
@@ -33,12 +34,14 @@ export interface RedisClient {
 export interface RedisConnectionOptions {
   /**
    * A connected node-redis v5 client (`await createClient({ url }).connect()`). It is never closed
-   * here. Calls fail at once while it is not ready, instead of waiting in its offline queue.
+   * here. Calls fail at once while it is not ready, instead of waiting in its offline queue. The
+   * adapter listens to its `'error'` events itself, so a Redis that goes away never ends the
+   * process, whether or not you listen too.
    */
   client: RedisClient;
   /**
    * The longest a Redis call may take, in milliseconds, before it fails: the loader then takes a
-   * read as a miss, skips a write, or goes on under its local limit. Default 250.
+   * read as a miss, skips a write, or goes on under its local limit. Default 100.
    */
   timeoutMs?: number;
   /**
@@ -71,7 +74,11 @@ export class RedisScript {
 
   async run(client: RedisClient, keys: readonly string[], args: readonly string[], timeoutMs: number): Promise<unknown> {
     // node-redis would queue the call until it reconnects; a cache that waits is worse than a miss.
-    if (!client.isReady) throw new Error('Redis is not reachable: the client is not connected (it is closed or reconnecting).');
+    if (!client.isReady) {
+      throw new Error('Redis is not reachable: the client is not connected (it is closed or reconnecting).', {
+        cause: lastErrorOf(client),
+      });
+    }
     return within(timeoutMs, (signal) => this.#send(client, [String(keys.length), ...keys, ...args], signal));
   }
 

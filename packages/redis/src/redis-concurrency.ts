@@ -54,7 +54,9 @@ end
  * A concurrency budget shared over Redis for `sharedConcurrency`: every replica that uses the same
  * `key` holds at most `limit` slots together. A slot is a lease in a sorted set that its holder
  * renews; a replica that dies gives its slots back when their leases expire. Waiters wake when a
- * release is published, and otherwise when the first lease would expire.
+ * release is published, and otherwise when the first lease would expire. A slot released while
+ * another acquirer of this process waits is handed to it directly, up to 4 times in a row, without
+ * a round trip to Redis.
  * @throws {TypeError} naming the option, the rule and the value, for an option out of range.
  * @example
  * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
@@ -80,6 +82,21 @@ interface Sleeper {
   wake(): void;
 }
 
+/** An acquirer a released slot of this process can be handed to (see `#handOff`). */
+interface Handoff {
+  readonly signal: AbortSignal;
+  slot: SharedSlot | undefined;
+  take(slot: SharedSlot): void;
+  stop(): void;
+}
+
+/**
+ * How many times in a row a released lease goes straight to another acquirer of this process
+ * instead of back to Redis: each saves two round trips (the release, and the next acquire), and
+ * the bound lets other replicas' waiters take their turn.
+ */
+const MAX_HANDOFFS = 4;
+
 class RedisConcurrencyBudget implements RedisConcurrency {
   readonly limit: number;
   readonly #settings: Settings;
@@ -87,6 +104,8 @@ class RedisConcurrencyBudget implements RedisConcurrency {
   readonly #subscription: ChannelSubscription;
   /** Waiters in the order they went to sleep: a release wakes the first. */
   readonly #sleepers: Sleeper[] = [];
+  /** Acquirers of this process waiting, in the order they came: a slot released here goes to the first. */
+  readonly #handoffs: Handoff[] = [];
   /** Releases heard so far: an attempt that fails while one arrives tries again at once. */
   #releasesHeard = 0;
   /** Subscribed (node-redis subscribes again by itself after a reconnect). */
@@ -106,17 +125,36 @@ class RedisConcurrencyBudget implements RedisConcurrency {
     signal.throwIfAborted();
     await this.#listen();
     const leaseId = randomUUID();
-    for (;;) {
-      signal.throwIfAborted();
-      const heard = this.#releasesHeard;
-      const waitMs = await this.#attempt(leaseId, signal);
-      if (signal.aborted) {
-        if (waitMs === 0) this.#release(leaseId);
-        throw signal.reason;
+    const handoff = this.#awaitHandoff();
+    // Aborts when the caller gives up, or when a slot of this process is handed over.
+    const either = AbortSignal.any([signal, handoff.signal]);
+    try {
+      for (;;) {
+        if (handoff.slot !== undefined) return handoff.slot;
+        signal.throwIfAborted();
+        const heard = this.#releasesHeard;
+        let waitMs: number;
+        try {
+          waitMs = await this.#attempt(leaseId, either);
+        } catch (error) {
+          if (handoff.slot !== undefined) return handoff.slot;
+          throw error;
+        }
+        if (either.aborted) {
+          if (waitMs === 0) this.#release(leaseId);
+          if (handoff.slot !== undefined) return handoff.slot;
+          throw signal.reason;
+        }
+        if (waitMs === 0) return this.#hold(leaseId, 0);
+        // A release heard during the attempt may be the one that made room.
+        if (this.#releasesHeard === heard) {
+          await this.#sleep(Math.min(waitMs, this.#settings.leaseMs), either).catch((error: unknown) => {
+            if (handoff.slot === undefined) throw error;
+          });
+        }
       }
-      if (waitMs === 0) return this.#hold(leaseId);
-      // A release heard during the attempt may be the one that made room.
-      if (this.#releasesHeard === heard) await this.#sleep(Math.min(waitMs, this.#settings.leaseMs), signal);
+    } finally {
+      handoff.stop();
     }
   }
 
@@ -192,7 +230,37 @@ class RedisConcurrencyBudget implements RedisConcurrency {
     this.#sleepers[0]?.wake();
   }
 
-  #hold(leaseId: string): SharedSlot {
+  /**
+   * Lets a slot this process releases be handed to this acquirer without a round trip (see
+   * `MAX_HANDOFFS`): `signal` aborts when it is, and `slot` is then set.
+   */
+  #awaitHandoff(): Handoff {
+    const controller = new AbortController();
+    const handoff: Handoff = {
+      signal: controller.signal,
+      slot: undefined,
+      take: (slot) => {
+        handoff.slot = slot;
+        controller.abort();
+      },
+      stop: () => {
+        const index = this.#handoffs.indexOf(handoff);
+        if (index !== -1) this.#handoffs.splice(index, 1);
+      },
+    };
+    this.#handoffs.push(handoff);
+    return handoff;
+  }
+
+  /** Hands the lease to the first acquirer of this process still waiting; false when there is none. */
+  #handOff(leaseId: string, handoffs: number): boolean {
+    const next = this.#handoffs.shift();
+    if (next === undefined) return false;
+    next.take(this.#hold(leaseId, handoffs));
+    return true;
+  }
+
+  #hold(leaseId: string, handoffs: number): SharedSlot {
     const { client, key, limit, leaseMs, timeoutMs } = this.#settings;
     // A renewal that fails is tried again on the next tick; the lease lasts leaseMs meanwhile.
     const renewal = setInterval(() => {
@@ -205,6 +273,7 @@ class RedisConcurrencyBudget implements RedisConcurrency {
         if (released) return;
         released = true;
         clearInterval(renewal);
+        if (handoffs < MAX_HANDOFFS && this.#handOff(leaseId, handoffs + 1)) return;
         this.#release(leaseId);
       },
     };

@@ -100,6 +100,7 @@ export function countingClient(client: TestClient, onCommand: (command: string) 
         return reply;
       },
       duplicate: () => client.duplicate(),
+      on: (event, listener) => client.on(event, listener),
     },
     commands: [],
     get answered() {

@@ -147,8 +147,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   /**
    * Rejects queued loads with `LoaderClosedError`, aborts requests in flight (their retry waits
    * end with them), stops hearing the shared tier, and resolves when every request and every
-   * shared-tier write has ended.
-   * Idempotent; loads after it reject at once.
+   * shared-tier write has ended. Idempotent; loads after it reject at once.
    */
   close(): Promise<void> {
     if (this.#closed !== undefined) return this.#closed;
@@ -214,10 +213,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     });
   }
 
-  /**
-   * The synchronous part of a load: the answer itself when the cache has it, else the pending
-   * load it joins or starts. Throws what the load must reject with.
-   */
+  /** A load's synchronous part: the cached answer, else the pending load it joins or starts; throws its rejection. */
   #start(identifier: unknown, signal: AbortSignal | undefined, lane: Lane): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
@@ -288,15 +284,18 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     }
     const { shared } = this.#parts;
     const claims = this.#claims;
+    // The first look runs beside the wait for slots, not before it.
+    const looked = shared === undefined ? undefined : this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
     if (claims !== undefined) {
-      request.shareWithReplicas = () => {
+      request.shareWithReplicas = async () => {
+        await looked;
         // It holds its slots now: see `ReplicaClaims.share`.
         this.#queue.close(chunk);
         return claims.share(chunk);
       };
     }
     try {
-      if (shared !== undefined) await this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
+      if (claims === undefined) await looked;
       const error = await this.#parts.send(request);
       if (error !== undefined) await this.#fail(chunk, error);
     } catch (reason) {

@@ -119,6 +119,29 @@ export class FanOut<TItem extends object> {
     if (chunk !== undefined) chunk.sentAt = startedAt;
     const found = await shared.lookUp(loads.map((load) => load.key));
     if (found === undefined) return false;
+    this.#answerFound(loads, found, startedAt, chunk);
+    return true;
+  }
+
+  /**
+   * The chunk's last look in the shared tier and its claims, in one round trip where the tier can
+   * (see `SharedTier.lookUpAndClaim`), or the look of keys waiting on another replica (no
+   * `chunk`): answers what the tier holds, and returns for each load
+   * whether it is to be fetched here (`false`: another replica is fetching it), or `undefined`
+   * when the tier cannot answer.
+   */
+  async answerFromSharedAndClaim(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>, chunk?: Chunk<TItem>): Promise<boolean[] | undefined> {
+    if (loads.length === 0) return [];
+    const startedAt = this.#invalidations.start();
+    if (chunk !== undefined) chunk.sentAt = startedAt;
+    const found = await shared.lookUpAndClaim(loads.map((load) => load.key));
+    if (found === undefined) return undefined;
+    this.#answerFound(loads, found.map((entry) => (typeof entry === 'boolean' ? undefined : entry)), startedAt, chunk);
+    return found.map((entry) => entry !== false);
+  }
+
+  /** Answers the loads from what the shared tier holds for each (`undefined`: nothing). */
+  #answerFound(loads: readonly Pending<TItem>[], found: readonly (TItem | null | undefined)[], startedAt: number, chunk: Chunk<TItem> | undefined): void {
     let hits = 0;
     for (let index = 0; index < loads.length; index++) {
       const entry = found[index];
@@ -133,13 +156,12 @@ export class FanOut<TItem extends object> {
       const keys = this.#itemKeys(entry);
       if (typeof keys === 'string' || !keys.includes(pending.key)) continue;
       // A download link the tier kept past its expiry (its TTL is the tier's own) is a miss.
-      if (this.#freshFor !== undefined && !(this.#freshFor(entry, Date.now()) > 0)) continue;
+      if (this.#freshFor !== undefined && !(this.#freshFor(entry as TItem, Date.now()) > 0)) continue;
       const freshKeys = this.answerItem(chunk, startedAt, entry as TItem, keys);
       if (freshKeys !== undefined) this.#cache?.setItem(entry as TItem, freshKeys);
       if (pending.settled) hits++;
     }
     this.#telemetry.sharedHits(hits);
-    return true;
   }
 
   /** Settles the loads no item answered as not found, caches that, and hands the answer to the shared tier. */

@@ -3,8 +3,7 @@
  * claims on the keys left, and the wait for keys another replica claimed. It owns that wait; it
  * never sends a request, and gives keys back to the queue only through `requeue`.
  */
-import { sleep } from '../abortable.js';
-import { CLAIM_POLL_MS, CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
+import { CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
 import { type Chunk, type Pending, unsettledOf } from './chunk.js';
 import type { FanOut } from './fan-out.js';
 import type { Settlement } from './pending-load.js';
@@ -18,6 +17,12 @@ export class ReplicaClaims<TItem extends object> {
   readonly #requeue: (pending: Pending<TItem>) => void;
   /** Aborts at `close`, ending waits on other replicas. */
   readonly #closing = new AbortController();
+  /**
+   * Keys that waited for another replica in vain: they are fetched here next time, whatever the
+   * tier says, so an entry the tier counts as an answer but the loader cannot read (a foreign or
+   * corrupt value) cannot send a key round the wait forever.
+   */
+  readonly #waitedInVain = new WeakSet<Pending<TItem>>();
 
   constructor(shared: SharedTier<TItem>, keys: PendingKeys<TItem>, fanOut: FanOut<TItem>, requeue: (pending: Pending<TItem>) => void) {
     this.#shared = shared;
@@ -33,11 +38,10 @@ export class ReplicaClaims<TItem extends object> {
    * would be sent without being looked up or claimed.
    */
   async share(chunk: Chunk<TItem>): Promise<void> {
-    await this.#fanOut.answerFromShared(unsettledOf(chunk), this.#shared, chunk);
     const loads = unsettledOf(chunk);
-    const owned = await this.#shared.claim(loads.map((load) => load.key));
+    const owned = await this.#fanOut.answerFromSharedAndClaim(loads, this.#shared, chunk);
     if (owned === undefined) return;
-    const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled);
+    const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled && !this.#waitedInVain.has(load));
     if (elsewhere.length === 0) return;
     for (const load of elsewhere) {
       chunk.loads.delete(load.key);
@@ -56,9 +60,11 @@ export class ReplicaClaims<TItem extends object> {
   }
 
   /**
-   * Keys another replica claimed: looked for in the shared tier every `CLAIM_POLL_MS` until its
-   * answer is there. If it is not there when the claim ends (the replica died, or its request
-   * failed), or the tier goes down, the keys go back in the queue and are fetched here.
+   * Keys another replica claimed: looked for in the shared tier when it says they were stored, or
+   * else every poll interval (see `SharedTier.nextStored`), until the answer is there. Each look
+   * claims what is neither answered nor claimed any more (the other replica's request failed, or
+   * its claim expired): those go back in the queue at once and are fetched here, as do all of
+   * them when the tier goes down or the wait outlasts a claim.
    */
   async #await(loads: readonly Pending<TItem>[]): Promise<void> {
     const deadline = performance.now() + CLAIM_TTL_MS;
@@ -66,17 +72,28 @@ export class ReplicaClaims<TItem extends object> {
     let waiting = loads;
     try {
       for (;;) {
-        await sleep(CLAIM_POLL_MS, this.#closing.signal);
+        await this.#shared.nextStored(waiting.map((load) => load.key), this.#closing.signal);
         waiting = waiting.filter((load) => !load.settled && awaitingReplicas.has(load));
         if (waiting.length === 0) return;
-        const answered = await this.#fanOut.answerFromShared(waiting, this.#shared);
-        waiting = waiting.filter((load) => !load.settled);
+        const ours = await this.#fanOut.answerFromSharedAndClaim(waiting, this.#shared);
+        if (ours === undefined) break;
+        this.#fetchHere(waiting.filter((load, index) => ours[index] === true && !load.settled), false);
+        waiting = waiting.filter((load, index) => ours[index] === false && !load.settled);
         if (waiting.length === 0) return;
-        if (!answered || performance.now() >= deadline) break;
+        if (performance.now() >= deadline) break;
       }
     } catch {
       return; // closed: `close` settled them
     }
-    for (const load of waiting) if (awaitingReplicas.delete(load)) this.#requeue(load);
+    this.#fetchHere(waiting, true);
+  }
+
+  /** Puts keys that were waiting on another replica back in the queue. */
+  #fetchHere(loads: readonly Pending<TItem>[], inVain: boolean): void {
+    for (const load of loads) {
+      if (!this.#keys.awaitingReplicas.delete(load)) continue;
+      if (inVain) this.#waitedInVain.add(load);
+      this.#requeue(load);
+    }
   }
 }

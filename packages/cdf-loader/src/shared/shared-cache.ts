@@ -71,6 +71,19 @@ export interface SharedCache {
    * not fetches in flight.
    */
   claim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
+  /**
+   * `getMany` and `claim` in one round trip: for each key, the item or `null` when its answer is
+   * stored, else `true` when this instance holds its claim now, `false` when another replica does.
+   * Optional: without it the loader calls `getMany`, then `claim`.
+   */
+  lookUpAndClaim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]>;
+  /**
+   * Hears that answers another replica waited for (keys it found claimed) are stored now, so the
+   * waiter reads them at once. Returns a function that stops listening. Optional: without it, a
+   * waiter looks for the answer every `CLAIM_POLL_MS`; with it, only every `CLAIM_FALLBACK_POLL_MS`
+   * in case a message is lost.
+   */
+  subscribeStored?(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void;
 }
 
 /** How a write to the shared tier keeps its entries. */

@@ -4,33 +4,43 @@ import { publishSharedTier, type SharedTierEvent } from '../telemetry/telemetry.
 export const SHARED_TIER_RETRY_MS = 1_000;
 
 /**
- * Keeps a loader working when a shared tier (Redis) is slow or down: after a failure the tier
- * is skipped for `SHARED_TIER_RETRY_MS`, then tried again, so an outage costs one timeout per
- * second rather than one per request. The outage is told once (`cdf-loader:sharedTier`, `down`),
- * and its end once (`up`).
+ * Failures in a row after which the tier is left alone: one slow call (a busy machine can hold a
+ * Redis answer past its deadline) is a miss for that call only, not a reason to stop sharing.
+ */
+export const SHARED_TIER_FAILURES = 3;
+
+/**
+ * Keeps a loader working when a shared tier (Redis) is slow or down: after `SHARED_TIER_FAILURES`
+ * failures in a row the tier is skipped for `SHARED_TIER_RETRY_MS`, then tried again, so an outage
+ * costs a few timeouts per second rather than one per request. The outage is told once, at its first
+ * failure (`cdf-loader:sharedTier`, `down`), and its end once (`up`).
  */
 export class SharedTierGuard {
   readonly #tier: SharedTierEvent['tier'];
   #down = false;
+  #failures = 0;
   #retryAt = 0;
 
   constructor(tier: SharedTierEvent['tier']) {
     this.#tier = tier;
   }
 
-  /** Whether to use the tier now: always while it works; once a second while it is down. */
+  /** Whether to use the tier now: always while it works; once a second after failures in a row. */
   get usable(): boolean {
-    return !this.#down || performance.now() >= this.#retryAt;
+    return this.#failures < SHARED_TIER_FAILURES || performance.now() >= this.#retryAt;
   }
 
   succeeded(): void {
+    this.#failures = 0;
     if (!this.#down) return;
     this.#down = false;
     publishSharedTier({ tier: this.#tier, state: 'up', error: undefined });
   }
 
   failed(error: unknown): void {
-    this.#retryAt = performance.now() + SHARED_TIER_RETRY_MS;
+    // A failed retry leaves the tier alone for another while at once.
+    this.#failures = this.#failures >= SHARED_TIER_FAILURES ? SHARED_TIER_FAILURES : this.#failures + 1;
+    if (this.#failures >= SHARED_TIER_FAILURES) this.#retryAt = performance.now() + SHARED_TIER_RETRY_MS;
     if (this.#down) return;
     this.#down = true;
     publishSharedTier({ tier: this.#tier, state: 'down', error: error instanceof Error ? error : new Error(String(error)) });

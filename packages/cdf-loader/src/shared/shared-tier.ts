@@ -1,3 +1,4 @@
+import { sleep } from '../abortable.js';
 import type { CanonicalKey } from '../identifiers/identifiers.js';
 import type { SharedCache, SharedCacheItem, SharedCacheScope, SharedCacheWriteOptions } from './shared-cache.js';
 import type { SharedTierGuard } from './shared-tier-guard.js';
@@ -12,6 +13,19 @@ export const CLAIM_TTL_MS = 5_000;
 /** How often a replica waiting on another's claim looks for the answer, in milliseconds. */
 export const CLAIM_POLL_MS = 10;
 
+/** The same, for a tier that says when answers are stored (`subscribeStored`): a lost message costs this. */
+export const CLAIM_FALLBACK_POLL_MS = 100;
+
+/** Most items kept to be written once a tier that was down is back (see `SharedTier.store`). */
+const UNWRITTEN_LIMIT = 10_000;
+
+/** Answers fetched while the tier could not take them, and when. */
+interface Unwritten {
+  items: readonly SharedCacheItem[];
+  notFound: readonly CanonicalKey[];
+  at: number;
+}
+
 /**
  * One loader's view of the shared cache tier: its scope (project, resource, principal) on every
  * call, and the rule that the tier is a cache, never the truth. A call that fails is a miss (or a
@@ -24,8 +38,14 @@ export class SharedTier<TItem extends object> {
   /** The loader's `cache.staleIfErrorMs`, given with every write. */
   readonly #writeOptions: SharedCacheWriteOptions | undefined;
   #unsubscribe: (() => void) | undefined;
+  #unsubscribeStored: (() => void) | undefined;
+  /** Waiters for answers of other replicas, by key (see `nextStored`). */
+  readonly #storedWaiters = new Map<CanonicalKey, Set<() => void>>();
   /** Writes started and not yet ended (see `close`). */
   readonly #writes = new Set<Promise<void>>();
+  /** Answers not written because the tier was down, oldest first (see `store`). */
+  #unwritten: Unwritten[] = [];
+  #unwrittenItems = 0;
 
   constructor(cache: SharedCache, scope: SharedCacheScope, guard: SharedTierGuard, staleIfErrorMs = 0) {
     this.#cache = cache;
@@ -37,7 +57,10 @@ export class SharedTier<TItem extends object> {
   /** Hears other replicas' `clear`, `clearAll` and `prime` of this scope. */
   onInvalidate(listener: (keys: readonly CanonicalKey[] | 'all') => void): void {
     this.#unsubscribe = this.#cache.subscribe((invalidation) => {
-      if (invalidation.origin !== this.#cache.id && sameScope(invalidation.scope, this.#scope)) listener(invalidation.keys);
+      if (invalidation.origin !== this.#cache.id && sameScope(invalidation.scope, this.#scope)) {
+        this.#forgetUnwritten();
+        listener(invalidation.keys);
+      }
     });
   }
 
@@ -65,7 +88,7 @@ export class SharedTier<TItem extends object> {
     if (this.#cache.claim === undefined || keys.length === 0 || !this.#guard.usable) return undefined;
     try {
       const owned = await this.#cache.claim(this.#scope, keys, CLAIM_TTL_MS);
-      this.#guard.succeeded();
+      this.#succeeded();
       return owned;
     } catch (error) {
       this.#guard.failed(error);
@@ -73,12 +96,69 @@ export class SharedTier<TItem extends object> {
     }
   }
 
+  /**
+   * `lookUp`, then `claim` on the keys it did not find, in one round trip where the tier can: for
+   * each key, the item or `null` when the tier has its answer, else whether it is ours to fetch.
+   * `undefined` when the tier cannot answer: then every key is fetched here.
+   */
+  async lookUpAndClaim(keys: readonly CanonicalKey[]): Promise<(TItem | null | boolean)[] | undefined> {
+    const cache = this.#cache;
+    if (cache.lookUpAndClaim === undefined) return this.#lookUpThenClaim(keys);
+    if (keys.length === 0 || !this.#guard.usable) return undefined;
+    try {
+      const found = await cache.lookUpAndClaim(this.#scope, keys, CLAIM_TTL_MS);
+      this.#succeeded();
+      return found as (TItem | null | boolean)[];
+    } catch (error) {
+      this.#guard.failed(error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Resolves when the tier says one of these keys was answered, or after the poll interval
+   * (`CLAIM_POLL_MS`, or `CLAIM_FALLBACK_POLL_MS` for a tier that says), or rejects when `signal` aborts.
+   */
+  nextStored(keys: readonly CanonicalKey[], signal: AbortSignal): Promise<void> {
+    if (this.#cache.subscribeStored === undefined) return sleep(CLAIM_POLL_MS, signal);
+    this.#unsubscribeStored ??= this.#cache.subscribeStored((scope, stored) => {
+      if (sameScope(scope, this.#scope)) for (const key of stored) for (const wake of this.#storedWaiters.get(key) ?? []) wake();
+    });
+    let wake: () => void = () => {};
+    const heard = new Promise<void>((resolve) => (wake = resolve));
+    for (const key of keys) {
+      let waiters = this.#storedWaiters.get(key);
+      if (waiters === undefined) this.#storedWaiters.set(key, (waiters = new Set()));
+      waiters.add(wake);
+    }
+    const timer = new AbortController();
+    return Promise.race([heard, sleep(CLAIM_FALLBACK_POLL_MS, AbortSignal.any([signal, timer.signal]))]).finally(() => {
+      timer.abort();
+      for (const key of keys) {
+        const waiters = this.#storedWaiters.get(key);
+        waiters?.delete(wake);
+        if (waiters?.size === 0) this.#storedWaiters.delete(key);
+      }
+    });
+  }
+
+  /**
+   * Writes the answers back. When the tier cannot take them (down, or the write fails), they are
+   * kept and written with the first call that succeeds once it is back, if they are younger than
+   * `CLAIM_TTL_MS`: a claim this replica took on them (perhaps by a call that timed out here and
+   * reached Redis later) ends only when they are written, and the other replicas wait on it.
+   */
   store(items: readonly SharedCacheItem[], notFound: readonly CanonicalKey[]): void {
-    this.#call(() => this.#cache.setMany(this.#scope, items, notFound, this.#writeOptions));
+    const unwritten = { items, notFound, at: performance.now() };
+    this.#call(
+      () => this.#cache.setMany(this.#scope, items, notFound, this.#writeOptions),
+      () => this.#keepUnwritten(unwritten),
+    );
   }
 
   /** `prime`: drops every key of the version held now (a rename), then stores this one. */
   replace(item: TItem, keys: readonly CanonicalKey[]): void {
+    this.#forgetUnwritten();
     this.#call(async () => {
       await this.#cache.delete(this.#scope, keys);
       await this.#cache.setMany(this.#scope, [{ item, keys }], [], this.#writeOptions);
@@ -86,10 +166,12 @@ export class SharedTier<TItem extends object> {
   }
 
   delete(keys: readonly CanonicalKey[]): void {
+    this.#forgetUnwritten();
     this.#call(() => this.#cache.delete(this.#scope, keys));
   }
 
   clear(): void {
+    this.#forgetUnwritten();
     this.#call(() => this.#cache.clear(this.#scope));
   }
 
@@ -100,6 +182,8 @@ export class SharedTier<TItem extends object> {
   close(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#unsubscribeStored?.();
+    this.#unsubscribeStored = undefined;
     return Promise.all(this.#writes).then(() => undefined);
   }
 
@@ -111,7 +195,7 @@ export class SharedTier<TItem extends object> {
     if (keys.length === 0 || !this.#guard.usable) return undefined;
     try {
       const found = await read(this.#scope);
-      this.#guard.succeeded();
+      this.#succeeded();
       return found as (TItem | null | undefined)[];
     } catch (error) {
       this.#guard.failed(error);
@@ -119,15 +203,66 @@ export class SharedTier<TItem extends object> {
     }
   }
 
-  /** A write nobody waits for: its failure only marks the tier down for a while. */
-  #call(write: () => Promise<void>): void {
-    if (!this.#guard.usable) return;
+  /** For a tier without `lookUpAndClaim`: two round trips. */
+  async #lookUpThenClaim(keys: readonly CanonicalKey[]): Promise<(TItem | null | boolean)[] | undefined> {
+    const found = await this.lookUp(keys);
+    if (found === undefined) return undefined;
+    const missing = keys.filter((_, index) => found[index] === undefined);
+    const owned = missing.length === 0 ? [] : await this.claim(missing);
+    let next = 0;
+    // A key the tier cannot claim is fetched here.
+    return found.map((entry) => (entry === undefined ? (owned?.[next++] ?? true) : entry));
+  }
+
+  /** A write nobody waits for: its failure marks the tier down for a while, and calls `onFailure`. */
+  #call(write: () => Promise<void>, onFailure?: () => void): void {
+    if (!this.#guard.usable) {
+      onFailure?.();
+      return;
+    }
     const done = write().then(
-      () => this.#guard.succeeded(),
-      (error: unknown) => this.#guard.failed(error),
+      () => this.#succeeded(),
+      (error: unknown) => {
+        this.#guard.failed(error);
+        onFailure?.();
+      },
     );
     this.#writes.add(done);
     void done.finally(() => this.#writes.delete(done));
+  }
+
+  /** The tier answered: it is up, and what it could not take before is written now. */
+  #succeeded(): void {
+    this.#guard.succeeded();
+    if (this.#unwritten.length === 0) return;
+    const oldest = performance.now() - CLAIM_TTL_MS;
+    const young = this.#unwritten.filter(({ at }) => at > oldest);
+    this.#forgetUnwritten();
+    if (young.length === 0) return;
+    const merged = {
+      items: young.flatMap((entry) => entry.items),
+      notFound: young.flatMap((entry) => entry.notFound),
+      at: Math.min(...young.map(({ at }) => at)),
+    };
+    this.#call(
+      () => this.#cache.setMany(this.#scope, merged.items, merged.notFound, this.#writeOptions),
+      () => this.#keepUnwritten(merged),
+    );
+  }
+
+  #keepUnwritten(unwritten: Unwritten): void {
+    this.#unwritten.push(unwritten);
+    this.#unwrittenItems += unwritten.items.length + unwritten.notFound.length;
+    while (this.#unwrittenItems > UNWRITTEN_LIMIT && this.#unwritten.length > 1) {
+      const dropped = this.#unwritten.shift()!;
+      this.#unwrittenItems -= dropped.items.length + dropped.notFound.length;
+    }
+  }
+
+  /** An invalidation makes what was kept possibly stale: it is dropped, and the claims on it expire. */
+  #forgetUnwritten(): void {
+    this.#unwritten = [];
+    this.#unwrittenItems = 0;
   }
 }
 

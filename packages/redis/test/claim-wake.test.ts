@@ -1,0 +1,56 @@
+import { createFilesLoader, type FilesLoader } from 'cdf-loader';
+import { afterEach, describe, expect, test } from 'vitest';
+import { redisCache } from '../src/index.js';
+import { byIdsRequestSizes, connect, countingClient, type CountingClient, loaderOptions, redisForTests, uniqueName, until, useMockCdf } from './support.js';
+
+// Replicas are loaders on clients of their own, meeting only through Redis and the fake CDF.
+const redis = await redisForTests();
+const cdf = useMockCdf({ counts: { files: 300 } });
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  cdf().configure({ latency: undefined });
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+describe.skipIf(redis === undefined)('claims over Redis: one round trip, woken by pub/sub', () => {
+  async function replica(keyPrefix: string): Promise<{ files: FilesLoader; counted: CountingClient }> {
+    const counted = countingClient(await connect(redis!.url));
+    const shared = redisCache({ client: counted.client, keyPrefix });
+    const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared } }));
+    closers.push(() => files.close(), () => shared.close());
+    await shared.listening();
+    return { files, counted };
+  }
+
+  test('a chunk costs three Redis calls: the look before its slot, the last look and its claims together, the write', async () => {
+    const { files, counted } = await replica(`${uniqueName()}:`);
+    const wanted = cdf().data.files.slice(0, 5);
+    expect(await Promise.all(wanted.map((file) => files.load({ id: file.id })))).toEqual(wanted);
+    const evalshas = () => counted.commands.filter((command) => command === 'EVALSHA').length;
+    await until(() => evalshas() === 3 && counted.answered === counted.commands.length, 'the write');
+    // A script this Redis does not know yet is sent once more, as EVAL: still one call of the loader's.
+    expect(counted.commands.filter((command) => command !== 'EVALSHA' && command !== 'EVAL')).toEqual([]);
+    expect(byIdsRequestSizes(cdf())).toEqual([5]);
+  });
+
+  test('a replica waiting on another’s claim is woken when the answer is stored, not by polling', async () => {
+    const keyPrefix = `${uniqueName()}:`;
+    const [a, b] = [await replica(keyPrefix), await replica(keyPrefix)];
+    const file = cdf().data.files[0]!;
+    cdf().configure({ latency: { fixedMs: 400 } });
+    const fetching = a.files.load({ id: file.id });
+    await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
+    b.counted.commands.length = 0;
+    const waiting = b.files.load({ id: file.id });
+    expect(await fetching).toEqual(file);
+    const answeredAt = Date.now();
+    expect(await waiting).toEqual(file);
+    // Woken by the message, not the next look (every 100 ms as a fallback).
+    expect(Date.now() - answeredAt).toBeLessThan(90);
+    // The look before its slot, the look and claim, the fallback looks (~4 in 400 ms), the look it was woken for.
+    expect(b.counted.commands.length).toBeLessThanOrEqual(8);
+    expect(b.files.stats()).toMatchObject({ sharedHits: 1, requests: 0 });
+    expect(byIdsRequestSizes(cdf())).toEqual([1]);
+  });
+});

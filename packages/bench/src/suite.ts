@@ -110,7 +110,7 @@ export function renderReport(report: Report): string {
     '# cdf-loader benchmark results',
     `${report.profile === 'full' ? 'Full run' : `\`${report.profile}\` run (smaller sizes, fewer rounds)`} of \`pnpm bench\` on ${environment.date}: ` +
       `${environment.cpus} × ${environment.cpuModel}, Node ${environment.node}, ${(report.durationMs / 1000).toFixed(0)} s. ` +
-      `Each scenario runs every contender in ${PLANS[report.profile].rounds} measured rounds (twice as many in B3 and B4), alternating contenders (B5–B7 after one unmeasured round); ` +
+      `Each scenario runs every contender in ${PLANS[report.profile].rounds} measured rounds (twice as many in B2–B4), alternating contenders (B1, B5 and B6 after one unmeasured round; B7–B9 run each measured run in a fresh process); ` +
       'cells show the median and, in parentheses, the range over the rounds. ' +
       (report.isolated
         ? 'In B2–B4 each contender runs in fresh Node processes of its own (two per contender, taking turns), every round on fresh state and measured as it comes: no warm-up round, no GC forced, the first round of a process (its JIT cold) included, as a service that just started pays (see the bench README, "How it measures").'

@@ -48,11 +48,24 @@ function stampOf(dir) {
   return join(STAMPS, `${relative(workspace, dir).replaceAll('/', '+')}.stamp`);
 }
 
+/** The oldest file below `path`: when a build wrote them all, the time that build ended at the latest. */
+function oldestFile(path) {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const entry of readdirSync(path)) oldest = Math.min(oldest, oldestFile(join(path, entry)));
+  return oldest;
+}
+
 function isStale(dir) {
+  const dist = join(dir, 'dist');
+  if (!existsSync(dist)) return true;
+  // Built by this script: its stamp. Built otherwise (`pnpm build`, which writes every file of
+  // dist/): the oldest file there, so a checkout built so does not build again for nothing.
   const stamp = stampOf(dir);
-  if (!existsSync(join(dir, 'dist')) || !existsSync(stamp)) return true;
+  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : oldestFile(dist);
   const inputs = [join(dir, 'src'), join(workspace, 'tsconfig.base.json'), ...BUILD_INPUTS.map((name) => join(dir, name))];
-  return Math.max(...inputs.filter((path) => existsSync(path)).map(newestChange)) > statSync(stamp).mtimeMs;
+  return Math.max(...inputs.filter((path) => existsSync(path)).map(newestChange)) > builtAt;
 }
 
 const tsc = join(workspace, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -35,26 +35,20 @@ function buildOrder(dir, order = [], seen = new Set()) {
   return order;
 }
 
-/** The newest change below `path`: files and folders (a deleted file changes its folder). */
-function newestChange(path) {
+/**
+ * The modification times below `path` folded with `pick` (`Math.max`: the newest change, folders
+ * included, since a deleted file changes its folder; `Math.min`: the oldest file, folders left out).
+ */
+function foldTimes(path, pick) {
   const stats = statSync(path);
   if (!stats.isDirectory()) return stats.mtimeMs;
-  let newest = stats.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestChange(join(path, entry)));
-  return newest;
+  let folded = pick === Math.max ? stats.mtimeMs : Number.POSITIVE_INFINITY;
+  for (const entry of readdirSync(path)) folded = pick(folded, foldTimes(join(path, entry), pick));
+  return folded;
 }
 
 function stampOf(dir) {
   return join(STAMPS, `${relative(workspace, dir).replaceAll('/', '+')}.stamp`);
-}
-
-/** The oldest file below `path`: when a build wrote them all, the time that build ended at the latest. */
-function oldestFile(path) {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let oldest = Number.POSITIVE_INFINITY;
-  for (const entry of readdirSync(path)) oldest = Math.min(oldest, oldestFile(join(path, entry)));
-  return oldest;
 }
 
 function isStale(dir) {
@@ -63,9 +57,9 @@ function isStale(dir) {
   // Built by this script: its stamp. Built otherwise (`pnpm build`, which writes every file of
   // dist/): the oldest file there, so a checkout built so does not build again for nothing.
   const stamp = stampOf(dir);
-  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : oldestFile(dist);
+  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : foldTimes(dist, Math.min);
   const inputs = [join(dir, 'src'), join(workspace, 'tsconfig.base.json'), ...BUILD_INPUTS.map((name) => join(dir, name))];
-  return Math.max(...inputs.filter((path) => existsSync(path)).map(newestChange)) > builtAt;
+  return Math.max(...inputs.filter((path) => existsSync(path)).map((path) => foldTimes(path, Math.max))) > builtAt;
 }
 
 const tsc = join(workspace, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -7,16 +7,8 @@ import { b4Contenders } from '../scenarios/b4-throttled.js';
 import { GRAPHQL_SIZES, graphqlWorkload } from '../scenarios/graphql.js';
 import type { Workload } from '../workload.js';
 import { allocatedBytes } from './allocation.js';
-import type { ChildMessage, IsolatedScenarioId, IsolatedTask, Pass } from './isolated-protocol.js';
+import type { ChildMessage, IsolatedScenarioId, IsolatedSetup, IsolatedTask, Pass } from './isolated-protocol.js';
 import { measureAsIs } from './measure.js';
-
-/** What a child needs of a scenario to run one of its contenders. */
-export interface IsolatedSetup {
-  contenders: readonly Contender[];
-  workload: Workload;
-  /** The scenario's own target (its in-memory CDF), when the task names none. */
-  target?: Target;
-}
 
 const SETUPS: Record<IsolatedScenarioId, (task: IsolatedTask) => IsolatedSetup> = {
   B2: (task) => b2Setup(task.profile, task.pass),

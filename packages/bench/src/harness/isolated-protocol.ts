@@ -1,4 +1,5 @@
-import type { Outcome, Target } from '../contenders/contender.js';
+import type { Contender, Outcome, Target } from '../contenders/contender.js';
+import type { Workload } from '../workload.js';
 import type { Profile } from '../scenarios/scenario.js';
 import type { Measurement } from './measure.js';
 
@@ -47,3 +48,11 @@ export interface DoneMessage {
   type: 'done';
 }
 export type ChildMessage = ReadyMessage | SampleMessage | AllocationMessage | FailedMessage | DoneMessage;
+
+/** What a child needs of a scenario to run one of its contenders. */
+export interface IsolatedSetup {
+  contenders: readonly Contender[];
+  workload: Workload;
+  /** The scenario's own target (its in-memory CDF), when the task names none. */
+  target?: Target;
+}

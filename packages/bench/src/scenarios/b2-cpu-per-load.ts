@@ -6,8 +6,7 @@ import { type LoadWave, loaderContender } from '../contenders/loader-contender.j
 import { minimalLoader } from '../contenders/minimal-loader.js';
 import { createMemoryCdf } from '../fake/memory-cdf.js';
 import { allocatedBytes } from '../harness/allocation.js';
-import type { IsolatedSetup } from '../harness/isolated-child.js';
-import type { Pass } from '../harness/isolated-protocol.js';
+import type { IsolatedSetup, Pass } from '../harness/isolated-protocol.js';
 import { type IsolatedSample, isolatedRounds, runIsolated } from '../harness/isolated.js';
 import { type Measurement, measure } from '../harness/measure.js';
 import { alternate } from '../harness/rounds.js';
@@ -34,17 +33,14 @@ const DATALOADER = 'dataloader (shared): batch function over ky';
 const CDF_LOADER = 'cdf-loader (shared)';
 
 /**
- * B2's contenders and workload, built alike in this process and in each child process: a
- * resolver's `Promise.all(refs.map((ref) => loader.load(ref)))` per operation. For the `cold`
- * pass cdf-loader runs with `cache: false`, as the target says; for `hot`, with a cache big
- * enough for every file under both its keys.
+ * B2's contenders, built alike in this process and in each child process: a resolver's
+ * `Promise.all(refs.map((ref) => loader.load(ref)))` per operation. For the `cold` pass
+ * cdf-loader runs with `cache: false`, as the target says; for `hot`, with a cache big enough for
+ * every file under both its keys.
  */
-export function b2Setup(profile: Profile, pass: Pass): Required<IsolatedSetup> {
-  const { files, loads } = SIZES[profile];
-  const memory = createMemoryCdf(files);
-  const workload = workloadOf([{ after: 'settled', operations: randomOperations(seededRandom(2), memory.fileIds, loads / 100, [100]) }]);
-  const cache = pass === 'cold' ? false : { max: 5 * files, ttlMs: 600_000 };
-  const contenders = [
+function b2Contenders(profile: Profile, pass: Pass): Contender[] {
+  const cache = pass === 'cold' ? false : { max: 5 * SIZES[profile].files, ttlMs: 600_000 };
+  return [
     perLoad(MINIMAL, (target) => {
       const load = minimalLoader(target);
       return (ref) => load(ref.id);
@@ -58,7 +54,14 @@ export function b2Setup(profile: Profile, pass: Pass): Required<IsolatedSetup> {
       return (ref) => loader.load(ref);
     }),
   ];
-  return { contenders, workload, target: memory.target };
+}
+
+/** B2's contenders, its workload and its in-memory CDF. */
+export function b2Setup(profile: Profile, pass: Pass): Required<IsolatedSetup> {
+  const { files, loads } = SIZES[profile];
+  const memory = createMemoryCdf(files);
+  const workload = workloadOf([{ after: 'settled', operations: randomOperations(seededRandom(2), memory.fileIds, loads / 100, [100]) }]);
+  return { contenders: b2Contenders(profile, pass), workload, target: memory.target };
 }
 
 /** One measured run. */
@@ -79,8 +82,7 @@ export const b2CpuPerLoad: Scenario = {
   title: 'CPU per load',
   async run(context) {
     const { loads } = SIZES[context.profile];
-    const { contenders } = b2Setup(context.profile, 'cold');
-    const chosen = contenders.filter((contender) => context.includes(contender.name));
+    const chosen = b2Contenders(context.profile, 'cold').filter((contender) => context.includes(contender.name));
     const rounds = 2 * context.plan.rounds;
     const samples = context.plan.isolated ? await isolatedPasses(context, chosen, rounds) : await inProcessPasses(context, chosen);
     const perLoadUs = (measurement: Measurement): number => (measurement.cpuMs * 1000) / loads;

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { FakeCdf, FakeCdfFactory } from './fake/fake-cdf.js';
 import type { RoundPlan } from './harness/rounds.js';
-import { DEFAULT_CHILD_SCRIPT } from './harness/isolated.js';
+import { DEFAULT_CHILD_SCRIPT, processesPerContender } from './harness/isolated.js';
 import { renderSection, type Section } from './report/section.js';
 import { b1RequestEfficiency } from './scenarios/b1-request-efficiency.js';
 import { b2CpuPerLoad } from './scenarios/b2-cpu-per-load.js';
@@ -113,7 +113,7 @@ export function renderReport(report: Report): string {
       `Each scenario runs every contender in ${PLANS[report.profile].rounds} measured rounds (twice as many in B2–B4), alternating contenders (B1, B5 and B6 after one unmeasured round; B7–B9 run each measured run in a fresh process); ` +
       'cells show the median and, in parentheses, the range over the rounds. ' +
       (report.isolated
-        ? 'In B2–B4 each contender runs in fresh Node processes of its own (two per contender, taking turns), every round on fresh state and measured as it comes: no warm-up round, no GC forced, the first round of a process (its JIT cold) included, as a service that just started pays (see the bench README, "How it measures").'
+        ? `In B2–B4 each contender runs in fresh Node processes of its own (${processesPerContender(2 * PLANS[report.profile].rounds)} per contender, taking turns), every round on fresh state and measured as it comes: no warm-up round, no GC forced, the first round of a process (its JIT cold) included, as a service that just started pays (see the bench README, "How it measures").`
         : report.rewarm
           ? 'Run with `--in-process`: **warmed figures, not the headline.** In B2–B4 every measured run follows a full GC and then an unmeasured session of the same contender on fresh state, so the JIT is as warm as the warm-up round left it.'
           : 'Run with `--in-process --no-rewarm`: in B2–B4 every measured run starts right after a full GC, which throws away the optimized code of whatever died with the previous run.'),

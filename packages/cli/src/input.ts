@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
  * `parseIdentifier`), so a line that names no valid identifier becomes an
  * `InvalidIdentifierError` result in its place, saying why.
  */
-export function identifierOfLine(line: string): unknown {
+function identifierOfLine(line: string): unknown {
   if (/^\d+$/.test(line)) {
     const id = Number(line);
     // Beyond 2^53 − 1 the number would be rounded; the text shows the value as written.

@@ -18,7 +18,7 @@ export function statusOf(result: ResultRecord): Status {
 }
 
 /** An error as the output shows it: its name, message and, for a failed request, the HTTP status. */
-export function errorRecord(error: Error): { name: string; message: string; status?: number } {
+function errorRecord(error: Error): { name: string; message: string; status?: number } {
   const status = (error as { status?: unknown }).status;
   return { name: error.name, message: error.message, ...(typeof status === 'number' && { status }) };
 }
@@ -53,7 +53,7 @@ function text(value: unknown): string {
 }
 
 /** A CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break. */
-export function csvField(value: string): string {
+function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

@@ -82,7 +82,7 @@ export async function isolatedRounds(
   rounds: number,
   options: IsolatedOptions,
 ): Promise<Map<Contender, IsolatedSample[]>> {
-  const passes = rounds >= 4 ? 2 : 1;
+  const passes = processesPerContender(rounds);
   const result = new Map<Contender, IsolatedSample[]>(contenders.map((contender) => [contender, []]));
   for (let pass = 0; pass < passes; pass++) {
     const share = Math.ceil(rounds / passes);
@@ -93,4 +93,9 @@ export async function isolatedRounds(
     }
   }
   return result;
+}
+
+/** Processes each contender runs in for `rounds` rounds (see `isolatedRounds`): two from 4 rounds up, so drift falls on all alike. */
+export function processesPerContender(rounds: number): number {
+  return rounds >= 4 ? 2 : 1;
 }

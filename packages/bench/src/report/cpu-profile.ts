@@ -56,7 +56,7 @@ export async function cpuProfileSection(context: ScenarioContext, scenario: Isol
 }
 
 /** Self time per function (name, file, line), as shares of the whole profile, most first. */
-export function topFrames(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }): string[][] {
+function topFrames(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }): string[][] {
   const timeOf = new Map<number, number>();
   let total = 0;
   profile.samples.forEach((id, index) => {

@@ -3,7 +3,7 @@ import { addOutcome, emptyOutcome, type Outcome } from '../contenders/contender.
 import type { FakeCdf, FakeCdfCounters } from '../fake/fake-cdf.js';
 import { fakeTarget } from '../harness/http-run.js';
 import { alternate } from '../harness/rounds.js';
-import { summarize } from '../harness/stats.js';
+import { percentile, summarize } from '../harness/stats.js';
 import { ratio, spread } from '../report/format.js';
 import { markdownTable } from '../report/markdown.js';
 import { checkRatio, type TargetCheck } from '../report/section.js';
@@ -231,9 +231,4 @@ async function runRow(fake: FakeCdf, fleet: ReplicaFleet, row: Row, bursts: read
 function shareOf(bursts: readonly Burst[], index: number, count: number): Burst[] {
   let position = 0;
   return bursts.map((burst) => ({ after: burst.after, operations: burst.operations.filter(() => position++ % count === index) }));
-}
-
-/** Nearest-rank percentile of ascending `sorted`; NaN when empty. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : (sorted[Math.ceil(p * sorted.length) - 1] as number);
 }

@@ -2,7 +2,7 @@ import { createFilesLoader, type InternalId } from 'cdf-loader';
 import { emptyOutcome, type Outcome, type Target } from '../contenders/contender.js';
 import { FORKS, runFresh } from '../harness/fresh-process.js';
 import { fakeTarget } from '../harness/http-run.js';
-import { summarize } from '../harness/stats.js';
+import { percentile, summarize } from '../harness/stats.js';
 import { number, ratio, spread } from '../report/format.js';
 import { pick, seededRandom } from '../random.js';
 import { markdownTable } from '../report/markdown.js';
@@ -126,7 +126,7 @@ export async function b9Run({ target, fileIds, bulk, operations }: B9Args): Prom
   await Promise.all(running);
   const bulkMs = await bulkRun;
   await files.close();
-  return { latencies, bulkMs, outcome };
+  return { latencies: latencies.sort((a, b) => a - b), bulkMs, outcome };
 }
 
 async function runBulk(files: ReturnType<typeof createFilesLoader>, count: number, fileIds: readonly number[], outcome: Outcome): Promise<void> {
@@ -145,7 +145,3 @@ async function runBulk(files: ReturnType<typeof createFilesLoader>, count: numbe
   if (index !== count) outcome.wrong += count - index;
 }
 
-function percentile(values: readonly number[], share: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? Number.NaN;
-}

@@ -122,7 +122,9 @@ export class ResultCache<TItem extends object> {
   }
 
   #create(): Lru<CanonicalKey, Entry<TItem>> {
-    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, Math.max(this.#settings.staleIfErrorMs, this.#settings.staleWhileRevalidateMs));
+    // Items that expire (download links) are never served past their life, so none is kept stale.
+    const graceMs = this.#rules?.freshFor === undefined ? Math.max(this.#settings.staleIfErrorMs, this.#settings.staleWhileRevalidateMs) : 0;
+    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, graceMs);
   }
 
   /** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */

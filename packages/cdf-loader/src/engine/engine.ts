@@ -72,7 +72,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#invalidator = new Invalidator(this.#invalidations, this.#keys, parts.cache, parts.shared);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
-    if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry);
+    if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry, this.#fanOut);
     if (parts.shared !== undefined) {
       // Expiring items (download links) are not claimed: a claim takes an entry the tier still
       // holds for an answer, and an expired link would then be waited for instead of fetched.
@@ -175,10 +175,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#keys.abandon(pending);
   }
 
-  /**
-   * A load with a signal gets a promise of its own, to reject on abort. Apart from `load`, as a
-   * closure's variables are allocated on entering its function: every load would pay for them.
-   */
+  /** A load with a signal gets its own promise; apart from `load`, whose every call would allocate this closure's context. */
   #listen(pending: Pending<TItem>, signal: AbortSignal): Promise<TItem | null> {
     return new Promise<TItem | null>((resolve, reject) => {
       const listener = new SingleLoad(pending, resolve, reject, signal, this);
@@ -235,14 +232,13 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
       // One refresh per item, by its id (its answer refreshes every key of the item); nobody waits on it.
       const id = stale === NOT_FOUND ? undefined : (stale as { id: number }).id;
       const refresh = id ?? key;
-      if (!this.#keys.byKey.has(refresh)) this.#enqueue(refresh, id === undefined ? copyIdentifier(identifier as Identifier) : { id }, 'interactive').waiters = 0;
+      if (!this.#keys.byKey.has(refresh)) this.#enqueue(refresh, id === undefined ? this.#copy(identifier) : { id }, 'interactive').waiters = 0;
       return stale === NOT_FOUND ? this.#keys.notFound(identifier) : stale;
     }
     let pending = this.#keys.byKey.get(key);
     if (pending === undefined) {
       this.#telemetry.queued();
-      const copy = this.#endpoint?.copyIdentifier;
-      pending = this.#enqueue(key, (copy === undefined ? copyIdentifier(identifier as Identifier) : copy(identifier as object)) as Identifier, lane);
+      pending = this.#enqueue(key, this.#copy(identifier), lane);
     } else {
       this.#telemetry.inflightJoin();
       pending.waiters++;
@@ -335,6 +331,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   /** Drops invalidation stamps that no request in flight is older than. */
   #pruneInvalidations(): void {
     this.#invalidations.prune(this.#queue.oldestSentAt());
+  }
+
+  /** A plain copy of an identifier just checked, to send: what is sent is what was checked. */
+  #copy(identifier: unknown): Identifier {
+    return (this.#endpoint?.copyIdentifier?.(identifier as object) ?? copyIdentifier(identifier as Identifier)) as Identifier;
   }
 
   /** An identifier's canonical key, checked as the resource requires. */

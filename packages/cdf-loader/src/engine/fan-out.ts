@@ -140,6 +140,18 @@ export class FanOut<TItem extends object> {
     return found.map((entry) => entry !== false);
   }
 
+  /**
+   * The keys of an item read from the shared tier by `key`, or `undefined` when it may not answer
+   * it: a value in the tier is untrusted (it must be an item of this resource that holds the key),
+   * and a download link the tier kept past its expiry (its TTL is the tier's own) is a miss.
+   */
+  sharedEntryKeys(entry: object, key: CanonicalKey): CanonicalKey[] | undefined {
+    const keys = this.#itemKeys(entry);
+    if (typeof keys === 'string' || !keys.includes(key)) return undefined;
+    if (this.#freshFor !== undefined && !(this.#freshFor(entry as TItem, Date.now()) > 0)) return undefined;
+    return keys;
+  }
+
   /** Answers the loads from what the shared tier holds for each (`undefined`: nothing). */
   #answerFound(loads: readonly Pending<TItem>[], found: readonly (TItem | null | undefined)[], startedAt: number, chunk: Chunk<TItem> | undefined): void {
     let hits = 0;
@@ -153,10 +165,8 @@ export class FanOut<TItem extends object> {
         hits++;
         continue;
       }
-      const keys = this.#itemKeys(entry);
-      if (typeof keys === 'string' || !keys.includes(pending.key)) continue;
-      // A download link the tier kept past its expiry (its TTL is the tier's own) is a miss.
-      if (this.#freshFor !== undefined && !(this.#freshFor(entry as TItem, Date.now()) > 0)) continue;
+      const keys = this.sharedEntryKeys(entry, pending.key);
+      if (keys === undefined) continue;
       const freshKeys = this.answerItem(chunk, startedAt, entry as TItem, keys);
       if (freshKeys !== undefined) this.#cache?.setItem(entry as TItem, freshKeys);
       if (pending.settled) hits++;

@@ -6,10 +6,10 @@
  */
 import { NOT_FOUND, type ResultCache } from '../cache/result-cache.js';
 import { CdfApiError } from '../errors/cdf-api-error.js';
-import { itemKeys } from '../identifiers/identifiers.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Pending } from './chunk.js';
+import type { FanOut } from './fan-out.js';
 import type { PendingKeys } from './pending-keys.js';
 
 export class StaleIfError<TItem extends object> {
@@ -17,12 +17,15 @@ export class StaleIfError<TItem extends object> {
   readonly #shared: SharedTier<TItem> | undefined;
   readonly #keys: PendingKeys<TItem>;
   readonly #telemetry: Telemetry;
+  /** Judges what the shared tier holds, as for a fresh read (see `FanOut.sharedEntryKeys`). */
+  readonly #fanOut: FanOut<TItem>;
 
-  constructor(cache: ResultCache<TItem> | undefined, shared: SharedTier<TItem> | undefined, keys: PendingKeys<TItem>, telemetry: Telemetry) {
+  constructor(cache: ResultCache<TItem> | undefined, shared: SharedTier<TItem> | undefined, keys: PendingKeys<TItem>, telemetry: Telemetry, fanOut: FanOut<TItem>) {
     this.#cache = cache;
     this.#shared = shared;
     this.#keys = keys;
     this.#telemetry = telemetry;
+    this.#fanOut = fanOut;
   }
 
   /**
@@ -45,11 +48,7 @@ export class StaleIfError<TItem extends object> {
       const entry = found[index];
       const pending = rest[index]!;
       if (entry === undefined || pending.settled) continue;
-      // A value in the tier is untrusted: it must be an item that holds the key it was read by.
-      if (entry !== null) {
-        const keys = itemKeys(entry);
-        if (typeof keys === 'string' || !keys.includes(pending.key)) continue;
-      }
+      if (entry !== null && this.#fanOut.sharedEntryKeys(entry, pending.key) === undefined) continue;
       this.#settle(pending, entry);
     }
   }

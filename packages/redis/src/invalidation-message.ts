@@ -1,13 +1,27 @@
 import type { CanonicalKey, SharedCacheInvalidation, SharedCacheScope } from 'cdf-loader';
 
+/** What the channel carries: answers other replicas waited for, stored now, or an invalidation. */
+export type ChannelMessage =
+  | { stored: { scope: SharedCacheScope; keys: CanonicalKey[] }; invalidation?: undefined }
+  | { stored?: undefined; invalidation: SharedCacheInvalidation };
+
 /**
- * An invalidation as published on the channel (the JSON of a `SharedCacheInvalidation`), or
- * `undefined` for anything else: the channel is open to every client of the Redis server, and a
- * message that is not ours is not a reason to fail.
+ * A message of the channel, parsed once, or `undefined` for anything else: the channel is open to
+ * every client of the Redis server, and a message that is not ours is not a reason to fail.
  */
-export function parseInvalidation(message: string): SharedCacheInvalidation | undefined {
+export function parseChannelMessage(message: string): ChannelMessage | undefined {
   const value = parseObject(message);
   if (value === undefined) return undefined;
+  if ('stored' in value) {
+    const stored = storedOf(value);
+    return stored === undefined ? undefined : { stored };
+  }
+  const invalidation = invalidationOf(value);
+  return invalidation === undefined ? undefined : { invalidation };
+}
+
+/** An invalidation as published (the JSON of a `SharedCacheInvalidation`). */
+function invalidationOf(value: Record<string, unknown>): SharedCacheInvalidation | undefined {
   const { scope, keys, origin } = value;
   if (typeof origin !== 'string' || !isScope(scope)) return undefined;
   if (keys !== 'all' && !(Array.isArray(keys) && keys.every((key) => typeof key === 'number' || typeof key === 'string'))) {
@@ -28,13 +42,10 @@ export function storedMessageHead(scope: SharedCacheScope): string {
 }
 
 /**
- * Answers other replicas waited for, stored now: their scope and canonical keys, or `undefined` for
- * anything else. Key parts come back as strings; an id is all digits (the string kinds start with a
- * letter).
+ * Answers other replicas waited for, stored now: their scope and canonical keys. Key parts come
+ * back as strings; an id is all digits (the string kinds start with a letter).
  */
-export function parseStored(message: string): { scope: SharedCacheScope; keys: CanonicalKey[] } | undefined {
-  const value = parseObject(message);
-  if (value === undefined) return undefined;
+function storedOf(value: Record<string, unknown>): { scope: SharedCacheScope; keys: CanonicalKey[] } | undefined {
   const { stored, keys } = value;
   if (!isScope(stored) || !Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) return undefined;
   const scope = { project: stored.project, resource: stored.resource, principal: stored.principal };

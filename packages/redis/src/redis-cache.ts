@@ -17,7 +17,7 @@ import {
 import { ChannelSubscription } from './channel-subscription.js';
 import { checkConnection, checkKeyName, checkMilliseconds } from './check-options.js';
 import type { RedisConnection, RedisConnectionOptions, RedisScript } from './redis-client.js';
-import { parseInvalidation, parseStored, storedMessageHead } from './invalidation-message.js';
+import { parseChannelMessage, storedMessageHead } from './invalidation-message.js';
 
 export interface RedisCacheOptions extends RedisConnectionOptions {
   /**
@@ -191,12 +191,13 @@ class RedisSharedCache implements RedisCache {
 
   /** One channel carries both: invalidations, and answers stored that other replicas wait for. */
   #hear(message: string): void {
-    const stored = parseStored(message);
+    const parsed = parseChannelMessage(message);
+    const stored = parsed?.stored;
     if (stored !== undefined) {
       for (const listener of this.#storedListeners) call(() => listener(stored.scope, stored.keys));
       return;
     }
-    const invalidation = parseInvalidation(message);
+    const invalidation = parsed?.invalidation;
     if (invalidation === undefined || invalidation.origin === this.id) return;
     for (const listener of this.#listeners) call(() => listener(invalidation));
   }

@@ -60,7 +60,7 @@ export class Lru<K, V> {
    * absent or past it (and dropped once past the grace). Recency is left alone: serving stale is
    * not a sign of use to keep it.
    */
-  getStale(key: K, windowMs = this.#graceMs): V | undefined {
+  getStale(key: K, windowMs: number): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
     const expiresAt = this.#expiresAt[slot]!;

@@ -50,3 +50,21 @@ export function hasUnsettled<TItem>(chunk: Chunk<TItem>): boolean {
   for (const load of chunk.loads.values()) if (!load.settled) return true;
   return false;
 }
+
+/**
+ * The chunk's unsettled loads that identifiers CDF listed (`missing`, `duplicated`) name, keyed
+ * as the resource keys them; an identifier that is not one of ours is CDF's business, skipped.
+ */
+export function unsettledNamed<TItem>(chunk: Chunk<TItem>, identifiers: readonly unknown[], keyOf: (identifier: unknown) => CanonicalKey): Pending<TItem>[] {
+  const named: Pending<TItem>[] = [];
+  for (const identifier of identifiers) {
+    let pending: Pending<TItem> | undefined;
+    try {
+      pending = chunk.loads.get(keyOf(identifier));
+    } catch {
+      continue;
+    }
+    if (pending !== undefined && !pending.settled) named.push(pending);
+  }
+  return named;
+}

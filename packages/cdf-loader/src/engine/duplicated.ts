@@ -5,7 +5,7 @@
  * only that choice; fan-out answers the withdrawn keys (or rejects those no item named).
  */
 import type { CanonicalKey } from '../identifiers/identifiers.js';
-import type { Chunk } from './chunk.js';
+import { type Chunk, unsettledNamed } from './chunk.js';
 
 /**
  * Withdraws the chunk's unsettled keys that `duplicated` names from the next attempt. Returns
@@ -20,16 +20,7 @@ export function withdrawDuplicated<TItem>(
 ): boolean {
   const withdrawn = chunk.withdrawn?.keys;
   const keys = new Set<CanonicalKey>();
-  for (const identifier of duplicated) {
-    let key: CanonicalKey;
-    try {
-      key = keyOf(identifier);
-    } catch {
-      continue;
-    }
-    const pending = chunk.loads.get(key);
-    if (pending !== undefined && !pending.settled && withdrawn?.has(key) !== true) keys.add(key);
-  }
+  for (const pending of unsettledNamed(chunk, duplicated, keyOf)) if (withdrawn?.has(pending.key) !== true) keys.add(pending.key);
   if (keys.size === 0) return false;
   let left = 0;
   for (const load of chunk.loads.values()) if (!load.settled && !keys.has(load.key) && withdrawn?.has(load.key) !== true) left++;

@@ -9,7 +9,7 @@ import { type CanonicalKey, itemKeys } from '../identifiers/identifiers.js';
 import type { Endpoint } from '../resources/endpoint.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import type { Chunk, Pending } from './chunk.js';
+import { type Chunk, type Pending, unsettledNamed } from './chunk.js';
 import type { Invalidations } from './invalidations.js';
 import type { Settlement } from './pending-load.js';
 import type { PendingKeys } from './pending-keys.js';
@@ -70,16 +70,7 @@ export class FanOut<TItem extends object> {
    * they name are not found. Returns whether any was still waiting.
    */
   answerMissing(chunk: Chunk<TItem>, missing: readonly unknown[], keyOf: (identifier: unknown) => CanonicalKey): boolean {
-    const named: Pending<TItem>[] = [];
-    for (const identifier of missing) {
-      let pending: Pending<TItem> | undefined;
-      try {
-        pending = chunk.loads.get(keyOf(identifier));
-      } catch {
-        continue; // not an identifier of ours: CDF's business
-      }
-      if (pending !== undefined && !pending.settled) named.push(pending);
-    }
+    const named = unsettledNamed(chunk, missing, keyOf);
     if (named.length > 0) this.#settleNotFound(chunk, named, 0, undefined);
     return named.length > 0;
   }
@@ -107,20 +98,13 @@ export class FanOut<TItem extends object> {
     return fresh?.[0] === keys[0] ? fresh : undefined;
   }
 
-  /**
-   * Answers what the shared tier holds of these keys. Returns whether the tier answered at all
-   * (`false` when it is down or has no say).
-   * @param chunk The keys' chunk, whose attempt stamp the lookup takes; none for keys waiting on
-   *   another replica's claim.
-   */
-  async answerFromShared(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>, chunk?: Chunk<TItem>): Promise<boolean> {
-    if (loads.length === 0) return true;
+  /** The chunk's first look in the shared tier: answers what it holds of these keys, under the chunk's attempt stamp. */
+  async answerFromShared(loads: readonly Pending<TItem>[], shared: SharedTier<TItem>, chunk: Chunk<TItem>): Promise<void> {
+    if (loads.length === 0) return;
     const startedAt = this.#invalidations.start();
-    if (chunk !== undefined) chunk.sentAt = startedAt;
+    chunk.sentAt = startedAt;
     const found = await shared.lookUp(loads.map((load) => load.key));
-    if (found === undefined) return false;
-    this.#answerFound(loads, found, startedAt, chunk);
-    return true;
+    if (found !== undefined) this.#answerFound(loads, found, startedAt, chunk);
   }
 
   /**

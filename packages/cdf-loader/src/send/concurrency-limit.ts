@@ -23,8 +23,6 @@ const PROBE_PATIENCE = 8;
 
 let limiterIds = 0;
 
-const interactive = (): Lane => 'interactive';
-
 /**
  * A limit on byids requests in flight, shared by every loader it is given to (as `limiter`):
  * loaders of one project and identity share what CDF allows them, and what its 429s taught.
@@ -81,7 +79,7 @@ export class ConcurrencyLimit {
    * bulk never starved), in the async context of the caller rather than that of whichever task
    * freed the slot, so tracing sees the right parent.
    */
-  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane = interactive): Promise<T> {
+  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane): Promise<T> {
     return this.#limiter.run(task, lane);
   }
 

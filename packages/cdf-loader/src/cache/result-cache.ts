@@ -46,6 +46,11 @@ export class ResultCache<TItem extends object> {
     this.#rules = rules;
   }
 
+  /** Whether entries are kept past their time to live for stale-if-error (`cache.staleIfErrorMs`). */
+  get keepsStale(): boolean {
+    return this.#settings.staleIfErrorMs > 0;
+  }
+
   /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
   get(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
     return this.#lru?.get(key);

@@ -42,8 +42,6 @@ export interface EngineParts<TItem extends object> {
   telemetry: Telemetry;
   /** The concurrency limit in force now, for `stats()`. */
   concurrencyLimit: () => number;
-  /** `cache.staleIfErrorMs`: 0 serves nothing stale. */
-  staleIfErrorMs: number;
 }
 
 export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TItem>> {
@@ -72,7 +70,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#invalidator = new Invalidator(this.#invalidations, this.#keys, parts.cache, parts.shared);
     this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
-    if (parts.staleIfErrorMs > 0) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry, this.#fanOut);
+    if (parts.cache?.keepsStale === true) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry, this.#fanOut);
     if (parts.shared !== undefined) {
       // Expiring items (download links) are not claimed: a claim takes an entry the tier still
       // holds for an answer, and an expired link would then be waited for instead of fetched.

@@ -13,14 +13,14 @@ import type { FanOut } from './fan-out.js';
 import type { PendingKeys } from './pending-keys.js';
 
 export class StaleIfError<TItem extends object> {
-  readonly #cache: ResultCache<TItem> | undefined;
+  readonly #cache: ResultCache<TItem>;
   readonly #shared: SharedTier<TItem> | undefined;
   readonly #keys: PendingKeys<TItem>;
   readonly #telemetry: Telemetry;
   /** Judges what the shared tier holds, as for a fresh read (see `FanOut.sharedEntryKeys`). */
   readonly #fanOut: FanOut<TItem>;
 
-  constructor(cache: ResultCache<TItem> | undefined, shared: SharedTier<TItem> | undefined, keys: PendingKeys<TItem>, telemetry: Telemetry, fanOut: FanOut<TItem>) {
+  constructor(cache: ResultCache<TItem>, shared: SharedTier<TItem> | undefined, keys: PendingKeys<TItem>, telemetry: Telemetry, fanOut: FanOut<TItem>) {
     this.#cache = cache;
     this.#shared = shared;
     this.#keys = keys;
@@ -37,7 +37,7 @@ export class StaleIfError<TItem extends object> {
     if (!(error instanceof CdfApiError) || !error.isOutage || loads.length === 0) return;
     const rest: Pending<TItem>[] = [];
     for (const pending of loads) {
-      const entry = this.#cache?.getStale(pending.key);
+      const entry = this.#cache.getStale(pending.key);
       if (entry === undefined) rest.push(pending);
       else this.#settle(pending, entry === NOT_FOUND ? null : entry);
     }

@@ -316,7 +316,6 @@ function createLoader<TItem extends object, TIdentifier, TNotFound extends null>
     missing: options.missing,
     telemetry,
     concurrencyLimit: () => parts.limit.current,
-    staleIfErrorMs: cache === false ? 0 : cache.staleIfErrorMs,
   });
   return new ByIdsLoader<TItem, TIdentifier, TNotFound>(engine, resource, {
     maxBatchSize,

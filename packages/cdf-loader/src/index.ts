@@ -14,7 +14,7 @@ export type { AnyIterable, LoadAllOptions, LoadAllResult } from './bulk/load-all
 export { CdfLoaderPool, createCdfLoaderPool } from './loader/principal-pool.js';
 export type { CdfLoaderPoolOptions } from './loader/principal-pool.js';
 export { createConcurrencyLimit } from './options/options.js';
-export type { BatchingOptions, CacheOptions, ConnectionOptions, Lane, LoaderOptions, LoaderSetOptions, LoadOptions, MissingPolicy, RetryOptions } from './options/options.js';
+export type { BatchingOptions, CacheOptions, ConnectionOptions, Lane, LoaderOptions, LoaderSetOptions, LoadOptions, MissingPolicy, RequestRateOptions, RetryOptions } from './options/options.js';
 export type { FileLinksOptions, InstancesOptions } from './options/reach-options.js';
 export { ConcurrencyLimit } from './send/concurrency-limit.js';
 export type { ConcurrencyLimitOptions } from './send/concurrency-limit.js';
@@ -29,6 +29,8 @@ export type {
 } from './shared/shared-cache.js';
 export { createMemorySharedConcurrency, MemorySharedConcurrency } from './shared/shared-concurrency.js';
 export type { SharedConcurrency, SharedSlot } from './shared/shared-concurrency.js';
+export { createMemorySharedRate, MemorySharedRate } from './shared/shared-rate.js';
+export type { SharedRate } from './shared/shared-rate.js';
 export { channels } from './telemetry/telemetry.js';
 export type {
   BatchEvent,

@@ -14,6 +14,7 @@ import { createRequestScope, type RequestScopeOptions } from './request-scope.js
 import * as resources from '../resources/resources.js';
 import type { Asset, CdfEvent, FileInfo, Resource, Sequence, TimeSeries } from '../resources/resources.js';
 import { Sender } from '../send/sender.js';
+import { RequestRate } from '../send/request-rate.js';
 import { SharedTier } from '../shared/shared-tier.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import { type LoaderStats, Telemetry } from '../telemetry/telemetry.js';
@@ -282,6 +283,7 @@ class LoaderSetParts {
     this.sender = new Sender({
       limit: this.limit,
       sharedConcurrency: options.sharedConcurrency,
+      rate: options.requestRate === undefined && options.sharedRate === undefined ? undefined : new RequestRate(options.requestRate, options.sharedRate),
       retry: options.retry,
       transport: () => new Transport(options),
     });

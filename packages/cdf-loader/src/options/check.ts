@@ -132,3 +132,9 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/** A positive finite number, such as a rate: `unit` names what it counts, for the message. */
+export function checkPositiveNumber(name: string, value: unknown, unit: string): number {
+  if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
+  throw new TypeError(`\`${name}\` must be a positive finite number of ${unit}, got ${describeValue(value)}.`);
+}

@@ -3,12 +3,15 @@ import { ConcurrencyLimit, type ConcurrencyLimitOptions } from '../send/concurre
 import { describeValue } from './describe-value.js';
 import { type CacheOptions, type CheckedCacheOptions, checkCache } from './cache-options.js';
 import type { SharedConcurrency } from '../shared/shared-concurrency.js';
+import type { SharedRate } from '../shared/shared-rate.js';
+import { checkRequestRate, checkSharedRate, type RequestRateOptions } from './rate-options.js';
 import type { RequestEvent } from '../telemetry/telemetry.js';
 import type { GetToken } from '../auth/token-source.js';
 import { type CheckedFileLinksOptions, checkFileLinksOptions, checkInstancesOptions, FILE_LINKS_KEYS, type FileLinksOptions, INSTANCES_KEYS, type InstancesOptions } from './reach-options.js';
 import type { InstanceSource } from '../identifiers/instance-identifiers.js';
 
 export type { CacheOptions } from './cache-options.js';
+export type { RequestRateOptions } from './rate-options.js';
 
 /** What to do with an identifier CDF has no item for. */
 export type MissingPolicy = 'null' | 'error';
@@ -34,7 +37,6 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
-/** Per-load options. */
 /**
  * Who a request serves: `interactive` loads (a user waits) take the next free concurrency slot
  * first; `background` ones (`loadAll`) fill the slots nobody else wants and always keep at
@@ -42,6 +44,7 @@ export interface RetryOptions {
  */
 export type Lane = 'interactive' | 'background';
 
+/** Per-load options. */
 export interface LoadOptions {
   /** Rejects this load with the signal's reason when it aborts; see "Cancellation". */
   signal?: AbortSignal | undefined;
@@ -84,6 +87,17 @@ export interface ConnectionOptions {
    * all of them together hold at most its `limit` requests in flight, each also under its own.
    */
   sharedConcurrency?: SharedConcurrency;
+  /**
+   * A request rate for this loader (or for all loaders of `createCdfLoaders`): every attempt, each
+   * retry included, waits for its turn instead of meeting CDF's 429. Default: no limit.
+   */
+  requestRate?: RequestRateOptions;
+  /**
+   * A request rate shared by the replicas of a service (`redisRate` from `@cdf-loader/redis`):
+   * all of them together send at most its `perSecond` requests a second. While it cannot be
+   * reached, this loader keeps to its `fallbackPerSecond` (and to `requestRate`, if given).
+   */
+  sharedRate?: SharedRate;
   /**
    * Who this loader acts as, in the keys of the shared cache tier: replicas with the same
    * principal share entries. A pool sets it per principal. Set it when one Redis serves loaders
@@ -158,6 +172,9 @@ export interface CheckedOptions {
   maxConcurrency: number;
   adaptiveConcurrency: boolean;
   sharedConcurrency: SharedConcurrency | undefined;
+  /** `requestRate.perSecond`, or undefined for no local rate. */
+  requestRate: number | undefined;
+  sharedRate: SharedRate | undefined;
   principal: string;
   retry: Required<RetryOptions>;
   timeoutMs: number;
@@ -182,6 +199,8 @@ const CONNECTION_KEYS = [
   'limiter',
   'adaptiveConcurrency',
   'sharedConcurrency',
+  'requestRate',
+  'sharedRate',
   'principal',
   'retry',
   'timeoutMs',
@@ -218,6 +237,8 @@ export function checkOptions(options: LoaderOptions, extraKeys: readonly string[
     maxConcurrency: checkCount('maxConcurrency', options.maxConcurrency ?? 4, 1),
     adaptiveConcurrency: checkBoolean('adaptiveConcurrency', options.adaptiveConcurrency ?? true),
     sharedConcurrency: checkSharedConcurrency(options.sharedConcurrency),
+    requestRate: checkRequestRate(options.requestRate),
+    sharedRate: checkSharedRate(options.sharedRate),
     principal: checkNonEmptyString('principal', options.principal ?? 'default'),
     retry: {
       limit: checkCount('retry.limit', retry.limit ?? 5, 0),

@@ -3,6 +3,7 @@ import type { ConcurrencyLimit } from './concurrency-limit.js';
 import type { LaneSlot } from './lane-queue.js';
 import type { OutgoingRequest, SendRequest } from '../engine/outgoing-request.js';
 import type { RetryOptions } from '../options/options.js';
+import type { RequestRate } from './request-rate.js';
 import { duplicatedOf, isRetryable, retryDelay } from './retry-policy.js';
 import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
@@ -16,6 +17,8 @@ const YIELDED = Symbol('yielded');
 export interface SenderParts {
   limit: ConcurrencyLimit;
   sharedConcurrency: SharedConcurrency | undefined;
+  /** The turns of `requestRate` and `sharedRate`, when either is set. */
+  rate: RequestRate | undefined;
   retry: Required<RetryOptions>;
   /** Made on the first request, so an idle loader costs no HTTP client. */
   transport: () => Transport;
@@ -23,8 +26,10 @@ export interface SenderParts {
 
 /**
  * Attempts, retries and the concurrency they run under: each attempt takes a local slot, then a
- * slot of the shared budget when there is one, and gives both back when it ends; a retry waits
- * holding neither, for the delay the retry policy says. 429s teach the adaptive limit.
+ * slot of the shared budget when there is one, then its turn of the request rate when there is
+ * one (every request sent takes a turn: retries and resends too), and gives both slots back when
+ * it ends; a retry waits holding neither, for the delay the retry policy says. 429s teach the
+ * adaptive limit.
  */
 export class Sender {
   readonly #parts: SenderParts;
@@ -80,10 +85,13 @@ export class Sender {
     const sharedSlot = await this.#acquireShared(request.signal, slot);
     if (sharedSlot === YIELDED) return YIELDED;
     try {
+      if ((await this.#turn(request, slot)) === YIELDED) return YIELDED;
       if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
-      for (;;) {
+      for (let resend = false; ; resend = true) {
         const identifiers = request.identifiers();
         if (identifiers.length === 0) return undefined;
+        // A resend is a request to CDF too: it waits for a turn of its own.
+        if (resend) await this.#parts.rate?.turn(request.lane, request.signal);
         const { limit } = this.#parts;
         const generation = limit.generation;
         const outcome = await this.#transportOf().attempt(target, identifiers, request.signal, (exchange, startTime, durationMs) => {
@@ -140,6 +148,26 @@ export class Sender {
       if (local.yieldSignal.aborted) return YIELDED;
       this.#sharedGuard.failed(error);
       return undefined;
+    } finally {
+      local.yieldable = false;
+    }
+  }
+
+  /**
+   * Waits for the request's turn of the rate, when there is one. A background request gives its
+   * local slot up meanwhile when an interactive request needs it (as for the shared budget).
+   */
+  async #turn(request: OutgoingRequest, local: LaneSlot): Promise<typeof YIELDED | undefined> {
+    const rate = this.#parts.rate;
+    if (rate === undefined) return undefined;
+    const yielding = local.lane === 'background';
+    local.yieldable = yielding;
+    try {
+      await rate.turn(request.lane, yielding ? AbortSignal.any([request.signal, local.yieldSignal]) : request.signal);
+      return undefined;
+    } catch (error) {
+      if (!request.signal.aborted && local.yieldSignal.aborted) return YIELDED;
+      throw error;
     } finally {
       local.yieldable = false;
     }

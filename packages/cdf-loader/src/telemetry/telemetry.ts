@@ -76,10 +76,10 @@ export interface ConcurrencyEvent {
   limiterId: number;
 }
 
-/** The shared tier (`cache.shared`, `sharedConcurrency`) went away or came back (`cdf-loader:sharedTier`). */
+/** The shared tier (`cache.shared`, `sharedConcurrency`, `sharedRate`) went away or came back (`cdf-loader:sharedTier`). */
 export interface SharedTierEvent {
-  /** Which part: the shared cache or the shared concurrency budget. */
-  tier: 'cache' | 'concurrency';
+  /** Which part: the shared cache, the shared concurrency budget or the shared request rate. */
+  tier: 'cache' | 'concurrency' | 'rate';
   /** `down`: the first failure of an outage, after which the loader works without it; `up`: it answers again. */
   state: 'down' | 'up';
   /** The failure that started the outage. */

@@ -57,3 +57,13 @@ function describe(value: unknown): string {
   if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
   return typeof value === 'bigint' ? `${value}n` : String(value);
 }
+
+/**
+ * A positive finite number, such as a rate, at most `max` when given (`maxName` says what it is).
+ * @throws {TypeError} naming the option, the rule and the value.
+ */
+export function checkPositiveNumber(name: string, value: unknown, unit: string, max?: { value: number; name: string }): number {
+  if (typeof value === 'number' && value > 0 && Number.isFinite(value) && (max === undefined || value <= max.value)) return value;
+  const bound = max === undefined ? '' : ` up to ${max.name} (${max.value})`;
+  throw new TypeError(`\`${name}\` must be a positive finite number of ${unit}${bound}, got ${describe(value)}.`);
+}

@@ -73,8 +73,11 @@ describe('requestRate', () => {
       expect(await Promise.all(loads)).toEqual(files);
     });
 
-    test('interactive requests take the turns before bulk ones waiting, and every fourth turn is bulk’s', async () => {
-      const loader = loaderWith({ requestRate: { perSecond: 10 }, maxConcurrency: 8 });
+    test.each([
+      ['requestRate', () => ({ requestRate: { perSecond: 10 } })],
+      ['sharedRate', () => ({ sharedRate: createMemorySharedRate(10) })],
+    ])('under %s, interactive requests take the turns before bulk ones waiting, and every fourth turn is bulk’s', async (_, rate) => {
+      const loader = loaderWith({ ...rate(), maxConcurrency: 8 });
       const bulkIds = unknownIds(20);
       let bulkDone = false;
       const bulk = (async () => {

@@ -15,6 +15,8 @@ export interface FakeCdfSettings {
   latencyMs: number;
   /** `undefined`: no limit. */
   concurrencyLimit: number | undefined;
+  /** At most `requests` arrivals in any `intervalMs` (throttled ones count), 429 beyond; absent: no limit. */
+  rateLimit?: { requests: number; intervalMs: number } | undefined;
 }
 
 /** The request counters a scenario reads after each run. */
@@ -39,7 +41,7 @@ export type FakeCdfFactory = (options: FakeCdfOptions) => Promise<FakeCdf>;
 
 /** The mock-cdf settings for these bench settings. */
 export function mockSettings(settings: FakeCdfSettings): MockCdfSettings {
-  return { latency: { fixedMs: settings.latencyMs }, concurrencyLimit: settings.concurrencyLimit };
+  return { latency: { fixedMs: settings.latencyMs }, concurrencyLimit: settings.concurrencyLimit, rateLimit: settings.rateLimit };
 }
 
 /** The counters a scenario reads, copied out of the live mock counters. */

@@ -1,17 +1,19 @@
-import { redisCache, redisConcurrency } from '@cdf-loader/redis';
+import { redisCache, redisConcurrency, redisRate } from '@cdf-loader/redis';
 import { createFilesLoader, type FilesLoader } from 'cdf-loader';
 import { createClient } from 'redis';
 import type { Outcome, Target } from '../contenders/contender.js';
 import { type LoadWave, loaderContender } from '../contenders/loader-contender.js';
 import { type Burst, workloadOf } from '../workload.js';
 
-/** The Redis a replica shares its cache and concurrency budget through. */
+/** The Redis a replica shares its cache, concurrency budget and (with `perSecond`) request rate through. */
 export interface SharedRedis {
   url: string;
   /** Starts every key of the run (cache entries and the budget's leases), so each run starts with nothing shared. No `{` or `}`. */
   keyPrefix: string;
   /** Most byids requests in flight across all replicas together (`redisConcurrency`'s `limit`). */
   limit: number;
+  /** Most requests a second across all replicas together (`redisRate`'s `perSecond`); none when absent. */
+  perSecond?: number | undefined;
 }
 
 /** What one replica does in one run. Plain data: it crosses to the replica's process over IPC. */
@@ -36,7 +38,7 @@ export interface ReplicaResult {
 
 /**
  * One replica of a service for one run: a `createFilesLoader` of its own, and with `redis` its own
- * connection, `redisCache` and `redisConcurrency`. Everything is set up by `prepare`, before the
+ * connection, `redisCache` and `redisConcurrency` (and `redisRate` with `perSecond`). Everything is set up by `prepare`, before the
  * clock starts; `run` serves its operations as the bench's contenders do, timing each one.
  */
 export class Replica {
@@ -66,7 +68,8 @@ export class Replica {
       const shared = redisCache({ client, keyPrefix: redis.keyPrefix, ttlMs: 60_000 });
       const budget = redisConcurrency({ client, key: `${redis.keyPrefix}concurrency`, limit: redis.limit });
       await shared.listening();
-      files = createFilesLoader({ ...connection, cache: { shared }, sharedConcurrency: budget });
+      const sharedRate = redis.perSecond === undefined ? undefined : redisRate({ client, key: `${redis.keyPrefix}rate`, perSecond: redis.perSecond });
+      files = createFilesLoader({ ...connection, cache: { shared }, sharedConcurrency: budget, ...(sharedRate && { sharedRate }) });
       closeShared = async () => {
         await Promise.all([shared.close(), budget.close()]);
         await client.close();

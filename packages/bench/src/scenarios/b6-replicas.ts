@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { addOutcome, emptyOutcome, type Outcome } from '../contenders/contender.js';
-import type { FakeCdf, FakeCdfCounters } from '../fake/fake-cdf.js';
-import { fakeTarget } from '../harness/http-run.js';
+import { addOutcome, emptyOutcome } from '../contenders/contender.js';
 import { alternate } from '../harness/rounds.js';
-import { percentile, summarize } from '../harness/stats.js';
+import { summarize } from '../harness/stats.js';
 import { ratio, spread } from '../report/format.js';
 import { markdownTable } from '../report/markdown.js';
 import { checkRatio, type TargetCheck } from '../report/section.js';
 import { seededRandom } from '../random.js';
-import { type ReplicaFleet, startReplicaFleet } from '../replicas/fleet.js';
-import { type BenchRedis, redisForBench } from '../replicas/redis-server.js';
-import type { ReplicaResult } from '../replicas/replica.js';
+import { startReplicaFleet } from '../replicas/fleet.js';
+import { redisForBench } from '../replicas/redis-server.js';
+import { type ReplicaRunSample, runReplicas } from '../replicas/replica-run.js';
 import { type Burst, randomOperations } from '../workload.js';
 import { describeGraphql, GRAPHQL_SIZES } from './graphql.js';
 import type { Profile, Scenario } from './scenario.js';
@@ -47,19 +44,6 @@ interface Row {
   shared: boolean;
 }
 
-/** One measured run of a row. */
-interface RowSample {
-  wallMs: number;
-  counters: FakeCdfCounters;
-  outcome: Outcome;
-  sharedHits: number;
-  p50Ms: number;
-  p95Ms: number;
-  /** Each replica's own p50 and p95 operation, by replica. */
-  replicaP50Ms: number[];
-  replicaP95Ms: number[];
-}
-
 /** B6: one service in 4 and 8 replica processes against one throttled project, on their own and sharing Redis. */
 export const b6Replicas: Scenario = {
   id: 'B6',
@@ -82,19 +66,21 @@ export const b6Replicas: Scenario = {
     const redis = allRows.some((row) => row.shared) ? await redisForBench() : undefined;
     const rows = allRows.filter((row) => !row.shared || typeof redis === 'object');
     const fleet = await startReplicaFleet(Math.max(0, ...rows.map((row) => row.replicas)));
-    let samples: Map<Row, RowSample[]>;
+    let samples: Map<Row, ReplicaRunSample[]>;
     try {
       await fake.configure({ latencyMs: LATENCY_MS, concurrencyLimit: PROJECT_LIMIT });
-      samples = await alternate(rows, context.plan, (row) => runRow(fake, fleet, row, bursts, typeof redis === 'object' ? redis : undefined));
+      samples = await alternate(rows, context.plan, (row) =>
+        runReplicas(fake, fleet, { replicas: row.replicas, maxConcurrency: MAX_CONCURRENCY, sharing: row.shared ? { limit: PROJECT_LIMIT } : undefined }, bursts, typeof redis === 'object' ? redis : undefined),
+      );
     } finally {
       await fleet.close();
       if (typeof redis === 'object') await redis.stop();
     }
 
-    const median = (row: Row, value: (sample: RowSample) => number): number => summarize((samples.get(row) ?? []).map(value)).median;
+    const median = (row: Row, value: (sample: ReplicaRunSample) => number): number => summarize((samples.get(row) ?? []).map(value)).median;
     const aloneSent = samples.has(alone) ? median(alone, (sample) => sample.counters.items) : Number.NaN;
     /** Each replica's median over the row's runs of one of its figures. */
-    const perReplica = (row: Row, value: (sample: RowSample) => number[]): number[] =>
+    const perReplica = (row: Row, value: (sample: ReplicaRunSample) => number[]): number[] =>
       Array.from({ length: row.replicas }, (_, index) => median(row, (sample) => value(sample)[index] ?? Number.NaN));
     const table = markdownTable(
       [
@@ -112,7 +98,7 @@ export const b6Replicas: Scenario = {
         'wall ms',
       ],
       [...samples].map(([row, runs]) => {
-        const of = (value: (sample: RowSample) => number): string => spread(summarize(runs.map(value)));
+        const of = (value: (sample: ReplicaRunSample) => number): string => spread(summarize(runs.map(value)));
         return [
           row.name,
           of((sample) => sample.counters.items),
@@ -147,7 +133,7 @@ export const b6Replicas: Scenario = {
       if (!Number.isNaN(sent)) targets.push(checkRatio(`${subject}: identifiers sent ÷ one replica alone`, sent, SENT_LIMIT));
       const own = rows.find((candidate) => candidate.name === `${replicas} replicas, each on its own`);
       if (own !== undefined && samples.has(own)) {
-        for (const [label, value] of [['p50', (sample: RowSample) => sample.replicaP50Ms], ['p95', (sample: RowSample) => sample.replicaP95Ms]] as const) {
+        for (const [label, value] of [['p50', (sample: ReplicaRunSample) => sample.replicaP50Ms], ['p95', (sample: ReplicaRunSample) => sample.replicaP95Ms]] as const) {
           const alone = perReplica(own, value);
           const worst = Math.max(...perReplica(row, value).map((shared, index) => shared / alone[index]!));
           targets.push(checkRatio(`${subject}: every replica's ${label} operation ÷ the same replica on its own (worst replica)`, worst, LATENCY_LIMIT));
@@ -191,44 +177,3 @@ export const b6Replicas: Scenario = {
     };
   },
 };
-
-/** Runs one row once: fresh loaders in its replicas, each serving its share of the operations, the fake's counters zeroed first. */
-async function runRow(fake: FakeCdf, fleet: ReplicaFleet, row: Row, bursts: readonly Burst[], redis: BenchRedis | undefined): Promise<RowSample> {
-  const hosts = fleet.hosts.slice(0, row.replicas);
-  const shared = row.shared && redis !== undefined ? { url: redis.url, keyPrefix: `cdf-loader-bench:${randomUUID()}:`, limit: PROJECT_LIMIT } : undefined;
-  await Promise.all(
-    hosts.map((host, index) =>
-      host.prepare({ target: fakeTarget(fake), maxConcurrency: MAX_CONCURRENCY, redis: shared, bursts: shareOf(bursts, index, row.replicas) }),
-    ),
-  );
-  await fake.reset();
-  const startedAt = performance.now();
-  let results: ReplicaResult[];
-  let wallMs: number;
-  try {
-    results = await Promise.all(hosts.map((host) => host.run()));
-    wallMs = performance.now() - startedAt;
-  } finally {
-    await Promise.all(hosts.map((host) => host.release()));
-  }
-  const outcome = emptyOutcome();
-  for (const result of results) addOutcome(outcome, result.outcome);
-  const latencies = results.flatMap((result) => result.latenciesMs).sort((a, b) => a - b);
-  const replicaLatencies = results.map((result) => [...result.latenciesMs].sort((a, b) => a - b));
-  return {
-    wallMs,
-    counters: await fake.counters(),
-    outcome,
-    sharedHits: results.reduce((sum, result) => sum + result.sharedHits, 0),
-    p50Ms: percentile(latencies, 0.5),
-    p95Ms: percentile(latencies, 0.95),
-    replicaP50Ms: replicaLatencies.map((sorted) => percentile(sorted, 0.5)),
-    replicaP95Ms: replicaLatencies.map((sorted) => percentile(sorted, 0.95)),
-  };
-}
-
-/** Replica `index`'s share of the bursts: every `count`th operation, counted across bursts, at the same times. */
-function shareOf(bursts: readonly Burst[], index: number, count: number): Burst[] {
-  let position = 0;
-  return bursts.map((burst) => ({ after: burst.after, operations: burst.operations.filter(() => position++ % count === index) }));
-}

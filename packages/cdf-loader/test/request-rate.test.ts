@@ -24,6 +24,17 @@ async function expectSent(count: number): Promise<void> {
   expect(byIdsRequests(cdf())).toHaveLength(count);
 }
 
+/** The first request at once, then each of the next `count - 1` exactly `intervalMs` after the one before, none a ms early. */
+async function expectTurnsApart(count: number, intervalMs: number): Promise<void> {
+  await expectSent(1);
+  for (let sent = 2; sent <= count; sent++) {
+    await vi.advanceTimersByTimeAsync(intervalMs - 1);
+    await expectSent(sent - 1);
+    await vi.advanceTimersByTimeAsync(1);
+    await expectSent(sent);
+  }
+}
+
 describe('requestRate', () => {
   describe('on a fake clock', () => {
     useFakeClock();
@@ -32,13 +43,7 @@ describe('requestRate', () => {
       const loader = loaderWith({ requestRate: { perSecond: 10 }, maxConcurrency: 4 });
       const files = cdf().data.files.slice(0, 4);
       const loads = files.map((file) => loader.load({ id: file.id }));
-      await expectSent(1);
-      for (const sent of [2, 3, 4]) {
-        await vi.advanceTimersByTimeAsync(99);
-        await expectSent(sent - 1);
-        await vi.advanceTimersByTimeAsync(1);
-        await expectSent(sent);
-      }
+      await expectTurnsApart(4, 100);
       expect(await Promise.all(loads)).toEqual(files);
       expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual(files.map((file) => [{ id: file.id }]));
     });
@@ -63,13 +68,7 @@ describe('requestRate', () => {
       const [a, b] = [loaderWith({ sharedRate }), loaderWith({ sharedRate })];
       const files = cdf().data.files.slice(0, 4);
       const loads = [a.load({ id: files[0]!.id }), b.load({ id: files[1]!.id }), a.load({ id: files[2]!.id }), b.load({ id: files[3]!.id })];
-      await expectSent(1);
-      for (const sent of [2, 3, 4]) {
-        await vi.advanceTimersByTimeAsync(99);
-        await expectSent(sent - 1);
-        await vi.advanceTimersByTimeAsync(1);
-        await expectSent(sent);
-      }
+      await expectTurnsApart(4, 100);
       expect(await Promise.all(loads)).toEqual(files);
     });
 

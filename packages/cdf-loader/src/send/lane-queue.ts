@@ -9,6 +9,7 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { Lane } from '../engine/outgoing-request.js';
+import { firstInEachLane } from './first-in-lane.js';
 
 /** A slot held by one task; what the task may tell the queue while it holds it. */
 export interface LaneSlot {
@@ -125,13 +126,7 @@ export class LaneQueue {
    * requests come.
    */
   #next(): number {
-    let firstBackground = -1;
-    let firstInteractive = -1;
-    for (let index = 0; index < this.#waiting.length && (firstBackground < 0 || firstInteractive < 0); index++) {
-      if (this.#waiting[index]!.lane() === 'background') {
-        if (firstBackground < 0) firstBackground = index;
-      } else if (firstInteractive < 0) firstInteractive = index;
-    }
+    const { background: firstBackground, interactive: firstInteractive } = firstInEachLane(this.#waiting);
     if (firstBackground >= 0 && this.#background === 0) return firstBackground;
     if (firstInteractive >= 0) return firstInteractive;
     const quietAt = this.#lastInteractive + INTERACTIVE_QUIET_MS;

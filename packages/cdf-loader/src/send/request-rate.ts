@@ -9,6 +9,7 @@
  */
 import type { Lane } from '../engine/outgoing-request.js';
 import type { SharedRate } from '../shared/shared-rate.js';
+import { firstInEachLane } from './first-in-lane.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 
 /** While both lanes wait, one turn in this many goes to a background request. */
@@ -153,13 +154,7 @@ export class RequestRate {
 
   /** Which waiter gets the turn: the first interactive one, except bulk's every `BULK_TURN_EVERY`th turn. */
   #pick(): number {
-    let firstBackground = -1;
-    let firstInteractive = -1;
-    for (let index = 0; index < this.#waiting.length && (firstBackground < 0 || firstInteractive < 0); index++) {
-      if (this.#waiting[index]!.lane() === 'background') {
-        if (firstBackground < 0) firstBackground = index;
-      } else if (firstInteractive < 0) firstInteractive = index;
-    }
+    const { background: firstBackground, interactive: firstInteractive } = firstInEachLane(this.#waiting);
     if (firstBackground < 0) return firstInteractive;
     if (firstInteractive < 0 || this.#interactiveInARow >= BULK_TURN_EVERY - 1) {
       this.#interactiveInARow = 0;

@@ -29,16 +29,20 @@ describe.skipIf(redis === undefined)('redisRate', () => {
 
   test('turns are 1000 / perSecond ms apart on the server’s clock, across replicas, each one round trip', async () => {
     const key = uniqueName();
-    const [a, b] = await replicas(2, { key, perSecond: 10 });
-    const first = await a!.rate.reserve(signal);
+    const [a, b] = await replicas(2, { key, perSecond: 1 });
+    const raw = await connect(url);
+    const nextTurn = async (): Promise<number> => Number(await raw.get(`{${key}}:turn`));
+    expect(await a!.rate.reserve(signal)).toBe(0);
+    const afterFirst = await nextTurn();
     const second = await b!.rate.reserve(signal);
     const third = await a!.rate.reserve(signal);
-    expect(first).toBe(0);
-    // The fleet's next turns, 100 and 200 ms after the first, less the time the calls took.
-    expect(second).toBeGreaterThan(80);
-    expect(second).toBeLessThanOrEqual(100);
-    expect(third).toBeGreaterThan(second + 80);
-    expect(third).toBeLessThanOrEqual(200);
+    // The fleet's next turns, 1 and 2 s after the first, less the time the calls took.
+    expect(second).toBeGreaterThan(0);
+    expect(second).toBeLessThanOrEqual(1000);
+    expect(third).toBeGreaterThan(1000);
+    expect(third).toBeLessThanOrEqual(2000);
+    // Kept in µs of the server's clock: two more turns, exactly 2 s further on.
+    expect(await nextTurn()).toBe(afterFirst + 2_000_000);
     expect(a!.counted.commands.filter((command) => command === 'EVALSHA')).toHaveLength(2);
     expect(b!.counted.commands.filter((command) => command === 'EVALSHA')).toHaveLength(1);
     expect(b!.rate.replicas).toBe(2);

@@ -1,7 +1,7 @@
 import { createFilesLoader, type FilesLoader } from 'cdf-loader';
 import { afterEach, describe, expect, test } from 'vitest';
 import { redisRate, type RedisRateOptions } from '../src/index.js';
-import { connect, countingClient, loaderOptions, redisForTests, uniqueName, useMockCdf } from './support.js';
+import { connect, countingClient, loaderOptions, redisForTests, uniqueName, until, useMockCdf } from './support.js';
 
 // Loaders of one process on clients of their own behave as replicas of a service: they meet only
 // through Redis and the fake CDF.
@@ -91,6 +91,29 @@ describe.skipIf(redis === undefined)('redisRate', () => {
     } finally {
       cdf().configure({ rateLimit: undefined });
     }
+  });
+
+  test('lanes hold under redisRate: interactive loads take the next turns of the fleet ahead of bulk requests waiting, then bulk has its turn', async () => {
+    const sharedRate = redisRate({ client: await connect(url), key: uniqueName(), perSecond: 5 });
+    const loader = createFilesLoader(loaderOptions(cdf(), { maxBatchSize: 1, maxConcurrency: 8, adaptiveConcurrency: false, sharedRate }));
+    closers.push(() => loader.close());
+    const byIds = () => cdf().log.filter((entry) => entry.resource !== null);
+    const bulkIds = Array.from({ length: 8 }, (_, index) => ({ id: index + 1 }));
+    const bulk = (async () => {
+      let count = 0;
+      for await (const result of loader.loadAll(bulkIds)) if (result.item === null) count++;
+      return count;
+    })();
+    await until(() => byIds().length === 1, 'the first bulk request');
+    const files = cdf().data.files.slice(0, 3);
+    // Turns are 200 ms apart: these queue well before the next one comes.
+    const interactive = files.map((file) => loader.load({ id: file.id }));
+
+    expect(await Promise.all(interactive)).toEqual(files);
+    expect(await bulk).toBe(8);
+    const lanes = byIds().map((entry) => (files.some((file) => (entry.items[0] as { id: number }).id === file.id) ? 'interactive' : 'bulk'));
+    expect(lanes.slice(0, 5)).toEqual(['bulk', 'interactive', 'interactive', 'interactive', 'bulk']);
+    expect(lanes).toHaveLength(11);
   });
 
   test('options out of range are refused, naming the option and the value', async () => {

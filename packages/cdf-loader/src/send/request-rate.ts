@@ -87,9 +87,10 @@ export class RequestRate {
   #pump(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#topUp();
     const now = performance.now();
     while (this.#waiting.length > 0) {
+      this.#dropStaleTurns(now);
+      this.#topUp();
       const turnAt = this.#nextTurnAt();
       // Waiting for the shared rate to answer a reservation: its answer pumps again.
       if (turnAt === undefined) return;
@@ -146,6 +147,15 @@ export class RequestRate {
           this.#pump();
         });
     }
+  }
+
+  /**
+   * Of the reserved turns that have come, keeps only the latest: the others' moments have passed
+   * (the event loop was held up), and sending on them now would bunch requests together, closer
+   * than the rate allows. Their requests wait for turns of their own.
+   */
+  #dropStaleTurns(now: number): void {
+    while (this.#turns.length > 1 && this.#turns[1]! <= now) this.#turns.shift();
   }
 
   #dropPastTurns(now: number): void {

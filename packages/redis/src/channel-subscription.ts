@@ -1,21 +1,22 @@
-import type { MessageListener, RedisClient, RedisSubscriber } from './redis-client.js';
+import type { MessageListener, PubSubConnection, RedisSubscriber, RedisTarget } from './redis-client.js';
 
 /**
- * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave,
- * or else a `duplicate()` of their client that this owns (and so closes). node-redis reconnects
- * the connection and subscribes it again by itself after Redis comes back; what is published
- * while it is away is not heard.
+ * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave
+ * (or their cluster, which keeps a pub/sub connection of its own), or else a `duplicate()` of their
+ * client that this owns (and so closes). node-redis reconnects the connection and subscribes it
+ * again by itself after Redis comes back (a cluster, on another node if its node is gone); what is
+ * published while it is away is not heard.
  */
 export class ChannelSubscription {
-  readonly #client: RedisClient;
-  readonly #givenSubscriber: RedisSubscriber | undefined;
+  readonly #client: RedisTarget;
+  readonly #givenSubscriber: PubSubConnection | undefined;
   readonly #channel: string;
   readonly #listener: MessageListener;
   #ownSubscriber: RedisSubscriber | undefined;
   #started: Promise<void> | undefined;
   #closed = false;
 
-  constructor(client: RedisClient, givenSubscriber: RedisSubscriber | undefined, channel: string, onMessage: (message: string) => void) {
+  constructor(client: RedisTarget, givenSubscriber: PubSubConnection | undefined, channel: string, onMessage: (message: string) => void) {
     this.#client = client;
     this.#givenSubscriber = givenSubscriber;
     this.#channel = channel;
@@ -57,13 +58,13 @@ export class ChannelSubscription {
   async #subscribe(): Promise<void> {
     let subscriber = this.#givenSubscriber;
     if (subscriber === undefined) {
-      subscriber = this.#client.duplicate();
+      const own = this.#client.duplicate();
       // Without a listener, a connection error would be thrown as an uncaught 'error' event.
-      subscriber.on('error', () => {});
+      own.on('error', () => {});
       // A connection only for listening must not keep the process alive.
-      subscriber.unref();
-      this.#ownSubscriber = subscriber;
-      await subscriber.connect();
+      own.unref();
+      this.#ownSubscriber = subscriber = own;
+      await own.connect();
     }
     if (this.#closed) return;
     await subscriber.subscribe(this.#channel, this.#listener);

@@ -1,4 +1,4 @@
-import type { MessageListener, PubSubConnection, RedisSubscriber, RedisTarget } from './redis-client.js';
+import { within, type MessageListener, type PubSubConnection, type RedisConnection, type RedisSubscriber, type RedisTarget } from './redis-client.js';
 
 /**
  * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave
@@ -10,17 +10,19 @@ import type { MessageListener, PubSubConnection, RedisSubscriber, RedisTarget } 
 export class ChannelSubscription {
   readonly #client: RedisTarget;
   readonly #givenSubscriber: PubSubConnection | undefined;
+  readonly #timeoutMs: number;
   readonly #channel: string;
   readonly #listener: MessageListener;
   #ownSubscriber: RedisSubscriber | undefined;
   #started: Promise<void> | undefined;
   #closed = false;
 
-  constructor(client: RedisTarget, givenSubscriber: PubSubConnection | undefined, channel: string, onMessage: (message: string) => void) {
+  constructor({ client, subscriber, timeoutMs }: RedisConnection, channel: string, onMessage: (message: string) => void) {
     this.#client = client;
-    this.#givenSubscriber = givenSubscriber;
+    this.#givenSubscriber = subscriber;
+    this.#timeoutMs = timeoutMs;
     this.#channel = channel;
-    this.#listener = (message) => onMessage(message);
+    this.#listener = (message) => onMessage(message.toString());
   }
 
   /**
@@ -38,7 +40,11 @@ export class ChannelSubscription {
     return this.#started;
   }
 
-  /** Stops listening; closes the connection if this opened it (never the user's clients). */
+  /**
+   * Stops listening; closes the connection if this opened it (never the user's clients). On a
+   * connection of the user's, waits for Redis to confirm at most `timeoutMs`: a connection that is
+   * away would hold the unsubscribe until it is back (the listener is removed at once all the same).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -49,7 +55,7 @@ export class ChannelSubscription {
       this.#ownSubscriber = undefined;
     } else if (started !== undefined && this.#givenSubscriber !== undefined) {
       const subscriber = this.#givenSubscriber;
-      await started.then(() => subscriber.unsubscribe(this.#channel, this.#listener)).catch(() => {
+      await within(this.#timeoutMs, () => started.then(() => subscriber.unsubscribe(this.#channel, this.#listener))).catch(() => {
         // Not subscribed, or Redis is away: there is nothing left to stop.
       });
     }

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { lastErrorOf, type ErrorEmitter } from './client-errors.js';
 
-/** A pub/sub message listener, as node-redis calls it. */
-export type MessageListener = (message: string, channel: string) => void;
+/**
+ * A pub/sub message listener, as node-redis types it: this package never asks for buffers, so it
+ * is called with strings.
+ */
+export type MessageListener = (message: string | Buffer, channel: string | Buffer) => void;
 
 /** What this package needs of a connection to listen on a channel: node-redis clients and clusters have it. */
 export interface PubSubConnection {

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ export class PrivateRedisServer {
 
   /** Starts one, or says why it cannot (no `redis-server` on the PATH, a port taken). */
   static async start(): Promise<PrivateRedisServer | string> {
-    const port = await freePort();
+    const [port] = (await freePorts(1)) as [number];
     const child = await launch(port);
     return typeof child === 'string' ? child : new PrivateRedisServer(port, child);
   }
@@ -61,17 +61,16 @@ export class PrivateRedisServer {
  * the PATH, and takes about a second to start.
  */
 export class PrivateRedisCluster {
-  /** The masters' client ports, in the order `redis-cli` gave them their slots. */
+  /** The masters' client ports, in the order `redis-cli` gives them their slots. */
   readonly ports: readonly number[];
   readonly #busPorts: readonly number[];
   readonly #dir: string;
-  readonly #processes: ChildProcess[];
+  readonly #processes: ChildProcess[] = [];
 
-  private constructor(ports: readonly number[], busPorts: readonly number[], dir: string, processes: ChildProcess[]) {
+  private constructor(ports: readonly number[], busPorts: readonly number[], dir: string) {
     this.ports = ports;
     this.#busPorts = busPorts;
     this.#dir = dir;
-    this.#processes = processes;
   }
 
   /** Starts one, or says why it cannot (no `redis-server` or `redis-cli` on the PATH, a port taken). */
@@ -79,11 +78,9 @@ export class PrivateRedisCluster {
     const dir = await mkdtemp(join(tmpdir(), 'cdf-loader-cluster-'));
     // The cluster bus listens on a port of its own: by default the client port + 10000, which may
     // be taken or past 65535, so each node is given a free one.
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const busPorts = [await freePort(), await freePort(), await freePort()];
-    const children = await Promise.all(ports.map((port, index) => launch(port, clusterArguments(dir, port, busPorts[index]!))));
-    const cluster = new PrivateRedisCluster(ports, busPorts, dir, children.filter((child) => typeof child !== 'string'));
-    const failure = children.find((child) => typeof child === 'string') ?? (await cluster.#create());
+    const ports = await freePorts(6);
+    const cluster = new PrivateRedisCluster(ports.slice(0, 3), ports.slice(3), dir);
+    const failure = await cluster.#launch();
     if (failure === undefined) return cluster;
     await cluster.kill();
     return failure;
@@ -94,39 +91,32 @@ export class PrivateRedisCluster {
     return this.ports.map((port) => ({ url: `redis://127.0.0.1:${port}` }));
   }
 
-  /** Stops every node, as a crash would, and removes their cluster files. */
+  /** Stops every master, as a crash would (connections drop, nothing is saved), and removes their cluster files. */
   async kill(): Promise<void> {
-    await Promise.all(this.#processes.map(stop));
+    await Promise.all(this.#processes.splice(0).map(stop));
     await rm(this.#dir, { recursive: true, force: true });
   }
 
-  /** Stops one master, as a crash would: its slots go unanswered (the cluster has no replicas). */
-  async killNode(index: number): Promise<void> {
-    await stop(this.#node(index));
-  }
-
-  /** Starts a stopped master again on its port, empty: it rejoins with its slots from its cluster file. */
-  async restartNode(index: number): Promise<void> {
-    await stop(this.#node(index));
-    const port = this.ports[index]!;
-    const child = await launch(port, clusterArguments(this.#dir, port, this.#busPorts[index]!));
-    if (typeof child === 'string') throw new Error(child);
-    this.#processes[index] = child;
-    const failure = await this.#whenServing();
+  /** Starts it again on the same ports, empty, the slots spread over the masters as before. */
+  async restart(): Promise<void> {
+    await this.kill();
+    const failure = await this.#launch();
     if (failure !== undefined) throw new Error(failure);
   }
 
-  #node(index: number): ChildProcess {
-    const child = this.#processes[index];
-    if (child === undefined) throw new RangeError(`The cluster has masters 0 to ${this.#processes.length - 1}, not ${index}.`);
-    return child;
+  /** Starts the masters and gives them their slots; undefined once they all serve, else why not. */
+  async #launch(): Promise<string | undefined> {
+    await mkdir(this.#dir, { recursive: true });
+    const children = await Promise.all(this.ports.map((port, index) => launch(port, clusterArguments(this.#dir, port, this.#busPorts[index]!))));
+    for (const child of children) if (typeof child !== 'string') this.#processes.push(child);
+    return children.find((child) => typeof child === 'string') ?? (await this.#create());
   }
 
   /** Gives the masters their slots; undefined once they all serve, else why not. */
   async #create(): Promise<string | undefined> {
     const nodes = this.ports.map((port) => `127.0.0.1:${port}`);
     try {
-      await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+      await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 10_000 });
     } catch (error) {
       return `redis-cli --cluster create failed (${(error as Error).message})`;
     }
@@ -154,7 +144,7 @@ function clusterArguments(dir: string, port: number, busPort: number): string[] 
 /** A node's `cluster_state`, or why it could not be read. */
 async function clusterState(port: number): Promise<string> {
   try {
-    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info'], { timeout: 1_000 });
     return /cluster_state:(\w+)/.exec(stdout)?.[1] ?? 'unknown';
   } catch (error) {
     return `unreadable (${(error as Error).message})`;
@@ -168,14 +158,21 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error(`Unexpected server address ${String(address)}.`);
-  return address.port;
+/** Ports free now, all different: each is held until every one is found. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer().listen(0, '127.0.0.1'));
+  try {
+    return await Promise.all(
+      servers.map(async (server) => {
+        await once(server, 'listening');
+        const address = server.address();
+        if (address === null || typeof address === 'string') throw new Error(`Unexpected server address ${String(address)}.`);
+        return address.port;
+      }),
+    );
+  } finally {
+    for (const server of servers) server.close();
+  }
 }
 
 /** The running server, or why it did not start. */

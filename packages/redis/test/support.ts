@@ -106,9 +106,15 @@ afterAll(() => {
   for (const client of openClients) if (client.isOpen) client.destroy();
 });
 
-/** Resolves when the client is connected again after its server came back. */
-export async function reconnected(client: TestClient): Promise<void> {
-  if (!client.isReady) await once(client, 'ready');
+/** Whether the client is connected: for a cluster, to every master. */
+export function isConnected(client: TestClient | TestCluster): boolean {
+  return isTestCluster(client) ? client.masters.every((master) => master.client?.isReady === true) : client.isReady;
+}
+
+/** Resolves when the client is connected again after its server (or every master of its cluster) came back. */
+export async function reconnected(client: TestClient | TestCluster): Promise<void> {
+  if (isTestCluster(client)) await until(() => isConnected(client), 'the cluster client to reconnect to every master', 10_000);
+  else if (!client.isReady) await once(client, 'ready');
 }
 
 /** A client that records the calls this package makes on it. */
@@ -169,8 +175,7 @@ function countingCluster(cluster: TestCluster, count: Count): RedisCluster {
     },
     sendCommand: (firstKey, isReadonly, args, options) => count(args[0] ?? '', cluster.sendCommand(firstKey, isReadonly, args, options)),
     subscribe: (channel, listener) => cluster.subscribe(channel, listener),
-    // node-redis types the listener for buffer mode too; this package never asks for buffers.
-    unsubscribe: (channel, listener) => cluster.unsubscribe(channel, listener as never),
+    unsubscribe: (channel, listener) => cluster.unsubscribe(channel, listener),
     on: (event, listener) => cluster.on(event, listener),
   };
 }

@@ -4,7 +4,7 @@ import { within, type MessageListener, type PubSubConnection, type RedisConnecti
  * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave
  * (or their cluster, which keeps a pub/sub connection of its own), or else a `duplicate()` of their
  * client that this owns (and so closes). node-redis reconnects the connection and subscribes it
- * again by itself after Redis comes back (a cluster, on another node if its node is gone); what is
+ * again by itself after Redis comes back (a cluster, on another node if its node left); what is
  * published while it is away is not heard.
  */
 export class ChannelSubscription {

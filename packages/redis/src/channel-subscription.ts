@@ -1,25 +1,28 @@
-import type { MessageListener, RedisClient, RedisSubscriber } from './redis-client.js';
+import { within, type MessageListener, type PubSubConnection, type RedisConnection, type RedisSubscriber, type RedisTarget } from './redis-client.js';
 
 /**
- * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave,
- * or else a `duplicate()` of their client that this owns (and so closes). node-redis reconnects
- * the connection and subscribes it again by itself after Redis comes back; what is published
- * while it is away is not heard.
+ * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave
+ * (or their cluster, which keeps a pub/sub connection of its own), or else a `duplicate()` of their
+ * client that this owns (and so closes). node-redis reconnects the connection and subscribes it
+ * again by itself after Redis comes back (a cluster, on another node if its node left); what is
+ * published while it is away is not heard.
  */
 export class ChannelSubscription {
-  readonly #client: RedisClient;
-  readonly #givenSubscriber: RedisSubscriber | undefined;
+  readonly #client: RedisTarget;
+  readonly #givenSubscriber: PubSubConnection | undefined;
+  readonly #timeoutMs: number;
   readonly #channel: string;
   readonly #listener: MessageListener;
   #ownSubscriber: RedisSubscriber | undefined;
   #started: Promise<void> | undefined;
   #closed = false;
 
-  constructor(client: RedisClient, givenSubscriber: RedisSubscriber | undefined, channel: string, onMessage: (message: string) => void) {
+  constructor({ client, subscriber, timeoutMs }: RedisConnection, channel: string, onMessage: (message: string) => void) {
     this.#client = client;
-    this.#givenSubscriber = givenSubscriber;
+    this.#givenSubscriber = subscriber;
+    this.#timeoutMs = timeoutMs;
     this.#channel = channel;
-    this.#listener = (message) => onMessage(message);
+    this.#listener = (message) => onMessage(message.toString());
   }
 
   /**
@@ -37,7 +40,11 @@ export class ChannelSubscription {
     return this.#started;
   }
 
-  /** Stops listening; closes the connection if this opened it (never the user's clients). */
+  /**
+   * Stops listening; closes the connection if this opened it (never the user's clients). On a
+   * connection of the user's, waits for Redis to confirm at most `timeoutMs`: a connection that is
+   * away would hold the unsubscribe until it is back (the listener is removed at once all the same).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -48,7 +55,7 @@ export class ChannelSubscription {
       this.#ownSubscriber = undefined;
     } else if (started !== undefined && this.#givenSubscriber !== undefined) {
       const subscriber = this.#givenSubscriber;
-      await started.then(() => subscriber.unsubscribe(this.#channel, this.#listener)).catch(() => {
+      await within(this.#timeoutMs, () => started.then(() => subscriber.unsubscribe(this.#channel, this.#listener))).catch(() => {
         // Not subscribed, or Redis is away: there is nothing left to stop.
       });
     }
@@ -57,13 +64,13 @@ export class ChannelSubscription {
   async #subscribe(): Promise<void> {
     let subscriber = this.#givenSubscriber;
     if (subscriber === undefined) {
-      subscriber = this.#client.duplicate();
+      const own = this.#client.duplicate();
       // Without a listener, a connection error would be thrown as an uncaught 'error' event.
-      subscriber.on('error', () => {});
+      own.on('error', () => {});
       // A connection only for listening must not keep the process alive.
-      subscriber.unref();
-      this.#ownSubscriber = subscriber;
-      await subscriber.connect();
+      own.unref();
+      this.#ownSubscriber = subscriber = own;
+      await own.connect();
     }
     if (this.#closed) return;
     await subscriber.subscribe(this.#channel, this.#listener);

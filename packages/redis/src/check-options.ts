@@ -1,5 +1,5 @@
 import { listenForErrors } from './client-errors.js';
-import type { RedisConnection, RedisConnectionOptions } from './redis-client.js';
+import { isCluster, RedisTarget, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
 
 /** The longest delay a Node timer holds; beyond it Node fires after 1 ms instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,21 +34,25 @@ export function checkKeyName(name: string, value: unknown, braceFree: boolean): 
 
 /** @throws {TypeError} naming the option and the value, for a connection option out of range. */
 export function checkConnection(options: RedisConnectionOptions): RedisConnection {
-  const connection = {
-    client: checkClient('client', options.client),
-    timeoutMs: checkMilliseconds('timeoutMs', options.timeoutMs ?? 100, 1),
-    subscriber: options.subscriber === undefined ? undefined : checkClient('subscriber', options.subscriber),
-  };
-  listenForErrors(connection.client);
-  if (connection.subscriber !== undefined) listenForErrors(connection.subscriber);
-  return connection;
+  const client = new RedisTarget(checkClient('client', options.client));
+  const timeoutMs = checkMilliseconds('timeoutMs', options.timeoutMs ?? 100, 1);
+  const subscriber = options.subscriber === undefined ? client.pubSub : checkClient('subscriber', options.subscriber);
+  listenForErrors(client.given);
+  if (options.subscriber !== undefined) listenForErrors(options.subscriber);
+  return { client, timeoutMs, subscriber };
 }
 
-/** @throws {TypeError} unless `value` looks like a node-redis client (it has `sendCommand` and `on`). */
-function checkClient<T>(name: string, value: T): T {
-  const client = value as { sendCommand?: unknown; on?: unknown } | null;
-  if (typeof client?.sendCommand === 'function' && typeof client.on === 'function') return value;
-  throw new TypeError(`\`${name}\` must be a node-redis client (from \`createClient()\`), got ${describe(value)}.`);
+/**
+ * @throws {TypeError} unless `value` looks like a node-redis client (it has `sendCommand`, `on` and
+ * `duplicate`) or cluster (it has `sendCommand`, `on` and `masters`).
+ */
+function checkClient<T extends object>(name: string, value: T): T {
+  const client = value as { sendCommand?: unknown; on?: unknown; duplicate?: unknown } | null;
+  const connection = typeof client?.sendCommand === 'function' && typeof client.on === 'function';
+  if (connection && (typeof client.duplicate === 'function' || isCluster(value as never))) return value;
+  throw new TypeError(
+    `\`${name}\` must be a node-redis client (from \`createClient()\`) or cluster (from \`createCluster()\`), got ${describe(value)}.`,
+  );
 }
 
 /** A value as the user would recognise it: strings quoted, `NaN` and `undefined` as such. */

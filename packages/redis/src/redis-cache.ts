@@ -35,6 +35,8 @@ export interface RedisCacheOptions extends RedisConnectionOptions {
 export interface RedisCache extends SharedCache {
   /** Always there over Redis: a claim is a key `SET NX PX` (see `SharedCache.claim`). */
   claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
+  /** Always there over Redis: the read and the claims in one script (see `SharedCache.lookUpAndClaim`). */
+  lookUpAndClaim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]>;
   /**
    * Always there over Redis: the copies `setMany` kept for the loader's `cache.staleIfErrorMs`
    * (`ttlMs` + that grace; see `SharedCache.getStale`).
@@ -83,7 +85,7 @@ class RedisSharedCache implements RedisCache {
   constructor(settings: Settings) {
     this.#settings = settings;
     this.#channel = `${settings.keyPrefix}invalidations`;
-    this.#subscription = new ChannelSubscription(settings.client, settings.subscriber, this.#channel, (message) => this.#hear(message));
+    this.#subscription = new ChannelSubscription(settings, this.#channel, (message) => this.#hear(message));
   }
 
   async getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
@@ -135,8 +137,11 @@ class RedisSharedCache implements RedisCache {
     const found = (await this.#run(readAndClaimScript, base, [base, this.id, String(Math.ceil(ttlMs)), ...keys.map(keyPart)])) as (string | number)[];
     const entries = decodeEntries(keys, found.map((value) => (typeof value === 'string' ? value : null)));
     // An entry that looked like ours to the script but does not decode: no answer, and no other
-    // replica's claim either, so it is fetched here (and overwritten).
-    return found.map((value, index) => (typeof value === 'number' ? value === 1 : (entries[index] ?? true)));
+    // replica's claim either, so it is fetched here (and overwritten). "Not found" (null) is an answer.
+    return found.map((value, index) => {
+      const entry = entries[index];
+      return typeof value === 'number' ? value === 1 : entry === undefined || entry;
+    });
   }
 
   subscribeStored(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void {

@@ -115,7 +115,7 @@ class RedisConcurrencyBudget implements RedisConcurrency {
     this.limit = settings.limit;
     this.#settings = settings;
     this.#channel = `${settings.key}:released`;
-    this.#subscription = new ChannelSubscription(settings.client, settings.subscriber, this.#channel, () => {
+    this.#subscription = new ChannelSubscription(settings, this.#channel, () => {
       this.#releasesHeard++;
       this.#wakeFirst();
     });

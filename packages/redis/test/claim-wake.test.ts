@@ -1,10 +1,11 @@
 import { createFilesLoader, type FilesLoader } from 'cdf-loader';
 import { afterEach, describe, expect, test } from 'vitest';
 import { redisCache } from '../src/index.js';
-import { byIdsRequestSizes, connect, countingClient, type CountingClient, loaderOptions, redisForTests, uniqueName, until, useMockCdf } from './support.js';
+import { byIdsRequestSizes, countingClient, type CountingClient, loaderOptions, redisTopologiesForTests, uniqueName, until, useMockCdf } from './support.js';
 
-// Replicas are loaders on clients of their own, meeting only through Redis and the fake CDF.
-const redis = await redisForTests();
+// Replicas are loaders on clients of their own, meeting only through Redis and the fake CDF; on one
+// Redis server and on a 3-master cluster.
+const topologies = await redisTopologiesForTests();
 const cdf = useMockCdf({ counts: { files: 300 } });
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -13,9 +14,9 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-describe.skipIf(redis === undefined)('claims over Redis: one round trip, woken by pub/sub', () => {
+for (const { name, connect } of topologies) describe.skipIf(connect === undefined)(`claims over ${name}: one round trip, woken by pub/sub`, () => {
   async function replica(keyPrefix: string): Promise<{ files: FilesLoader; counted: CountingClient }> {
-    const counted = countingClient(await connect(redis!.url));
+    const counted = countingClient(await connect!());
     const shared = redisCache({ client: counted.client, keyPrefix });
     const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared } }));
     closers.push(() => files.close(), () => shared.close());

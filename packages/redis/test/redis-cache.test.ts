@@ -231,7 +231,7 @@ describe.skipIf(redis === undefined)('redisCache', () => {
       new TypeError('`keyPrefix` must be a non-empty string without `{` or `}`, got "app{1}:".'),
     );
     expect(() => redisCache({ client: 'redis://localhost' as unknown as TestClient })).toThrow(
-      new TypeError('`client` must be a node-redis client (from `createClient()`), got "redis://localhost".'),
+      new TypeError('`client` must be a node-redis client (from `createClient()`) or cluster (from `createCluster()`), got "redis://localhost".'),
     );
   });
 });

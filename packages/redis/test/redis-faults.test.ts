@@ -149,7 +149,7 @@ describe.skipIf(server === undefined)('Redis faults under loaders', () => {
     }
     const noEvents = { isReady: true, sendCommand: () => Promise.resolve(null), duplicate: () => client.duplicate() };
     expect(() => redisCache({ client: noEvents as unknown as TestClient })).toThrow(
-      new TypeError('`client` must be a node-redis client (from `createClient()`), got [object Object].'),
+      new TypeError('`client` must be a node-redis client (from `createClient()`) or cluster (from `createCluster()`), got [object Object].'),
     );
   });
 });

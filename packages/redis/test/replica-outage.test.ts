@@ -1,23 +1,28 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { channels, createFilesLoader, type SharedTierEvent } from 'cdf-loader';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { redisCache, redisConcurrency } from '../src/index.js';
-import { byIdsRequestSizes, connect, loaderOptions, privateRedisForTests, reconnected, until, useMockCdf } from './support.js';
+import { byIdsRequestSizes, connect, connectCluster, isConnected, loaderOptions, privateClusterForTests, privateRedisForTests, reconnected, until, useMockCdf } from './support.js';
 
-// This test stops the server, so it runs on one of its own even where REDIS_URL is set.
+// This test stops Redis, so it runs on a server of its own even where REDIS_URL is set, and on a
+// 3-master cluster whose every master goes away.
 const server = await privateRedisForTests();
+const cluster = await privateClusterForTests();
 const cdf = useMockCdf({ counts: { files: 300 } });
+const topologies = [
+  { name: 'one Redis server', redis: server && { connect: () => connect(server.url), kill: () => server.kill(), restart: () => server.restart() } },
+  { name: 'a 3-master Redis Cluster', redis: cluster && { connect: () => connectCluster(cluster), kill: () => cluster.kill(), restart: () => cluster.restart() } },
+];
 
-describe.skipIf(server === undefined)('replicas when Redis goes away mid-run and comes back', () => {
+for (const { name, redis } of topologies) describe.skipIf(redis === undefined)(`replicas when ${name} goes away mid-run and comes back`, () => {
   const events: SharedTierEvent[] = [];
   const listener = (event: unknown): void => void events.push(event as SharedTierEvent);
-  subscribe(channels.sharedTier, listener);
+  beforeAll(() => subscribe(channels.sharedTier, listener));
   afterAll(() => unsubscribe(channels.sharedTier, listener));
 
   test('loads go on against CDF with the outage told once, and the shared tier is used again once Redis is back', async () => {
-    const url = server!.url;
     const replica = async () => {
-      const client = await connect(url);
+      const client = await redis!.connect();
       const shared = redisCache({ client, keyPrefix: 'outage:' });
       const budget = redisConcurrency({ client, key: 'outage', limit: 4 });
       const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared }, sharedConcurrency: budget }));
@@ -32,8 +37,8 @@ describe.skipIf(server === undefined)('replicas when Redis goes away mid-run and
       cdf().configure({ latency: { fixedMs: 200 } });
       const inFlight = Promise.all(files.slice(0, 10).map((file) => a.files.load({ id: file.id })));
       await until(() => cdf().counters.inFlight === 1, 'the request to reach the fake');
-      await server!.kill();
-      await until(() => !a.client.isReady && !b.client.isReady, 'the clients to see Redis gone');
+      await redis!.kill();
+      await until(() => !isConnected(a.client) && !isConnected(b.client), 'the clients to see Redis gone');
       expect(await inFlight).toEqual(files.slice(0, 10));
       cdf().configure({ latency: undefined });
 
@@ -45,7 +50,7 @@ describe.skipIf(server === undefined)('replicas when Redis goes away mid-run and
       expect(events.map(({ tier, state }) => `${tier} ${state}`)).toEqual(['cache down', 'concurrency down']);
       expect(events.every(({ error }) => error instanceof Error)).toBe(true);
 
-      await server!.restart();
+      await redis!.restart();
       await Promise.all([reconnected(a.client), reconnected(b.client)]);
       vi.advanceTimersByTime(1_000);
       const file = files[30]!;

@@ -2,11 +2,11 @@ import type { FileItem } from '@cdf-loader/mock-cdf';
 import { createCdfLoaderPool, createFilesLoader, type FilesLoader, type LoaderOptions, type SharedCacheInvalidation } from 'cdf-loader';
 import { afterEach, describe, expect, test } from 'vitest';
 import { redisCache, redisConcurrency, type RedisCache } from '../src/index.js';
-import { byIdsRequestSizes, connect, loaderOptions, redisForTests, uniqueName, until, useMockCdf } from './support.js';
+import { byIdsRequestSizes, loaderOptions, redisTopologiesForTests, uniqueName, until, useMockCdf } from './support.js';
 
 // Loaders of one process on clients of their own behave as replicas of a service: they meet only
-// through Redis and the fake CDF.
-const redis = await redisForTests();
+// through Redis and the fake CDF. Each test runs on one Redis server and on a 3-master cluster.
+const topologies = await redisTopologiesForTests();
 const cdf = useMockCdf({ counts: { files: 300 } });
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -14,12 +14,11 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-describe.skipIf(redis === undefined)('loaders as replicas over Redis', () => {
-  const url = redis?.url ?? '';
+for (const { name, connect } of topologies) describe.skipIf(connect === undefined)(`loaders as replicas over ${name}`, () => {
 
   /** One replica: a connection of its own, a loader with its own local cache, in front of the tier at `keyPrefix`. */
   async function replica(keyPrefix: string, extra: Partial<LoaderOptions> = {}): Promise<{ files: FilesLoader; shared: RedisCache }> {
-    const shared = redisCache({ client: await connect(url), keyPrefix });
+    const shared = redisCache({ client: await connect!(), keyPrefix });
     const files = createFilesLoader(loaderOptions(cdf(), { ...extra, cache: { shared } }));
     closers.push(() => files.close(), () => shared.close());
     return { files, shared };
@@ -82,7 +81,7 @@ describe.skipIf(redis === undefined)('loaders as replicas over Redis', () => {
   test('principals never share entries: a pool per replica, the same file for alice and bob', async () => {
     const keyPrefix = `${uniqueName()}:`;
     const pool = async () => {
-      const shared = redisCache({ client: await connect(url), keyPrefix });
+      const shared = redisCache({ client: await connect!(), keyPrefix });
       const replicaPool = createCdfLoaderPool({ baseUrl: cdf().url, project: cdf().project, cache: { shared } });
       closers.push(() => replicaPool.close(), () => shared.close());
       return { pool: replicaPool, shared };
@@ -108,7 +107,7 @@ describe.skipIf(redis === undefined)('loaders as replicas over Redis', () => {
     const key = uniqueName();
     const loaders = await Promise.all(
       [0, 1, 2].map(async () => {
-        const budget = redisConcurrency({ client: await connect(url), key, limit: 2 });
+        const budget = redisConcurrency({ client: await connect!(), key, limit: 2 });
         const files = createFilesLoader(loaderOptions(cdf(), { maxConcurrency: 4, maxBatchSize: 10, cache: false, sharedConcurrency: budget }));
         closers.push(() => files.close(), () => budget.close());
         return files;

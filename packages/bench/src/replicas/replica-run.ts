@@ -8,8 +8,8 @@ import type { ReplicaFleet } from './fleet.js';
 import type { BenchRedis } from './redis-server.js';
 import type { ReplicaResult, SharedRedis } from './replica.js';
 
-/** What the replicas of one run share through Redis, beside its URL and a fresh key prefix. */
-export type Sharing = Omit<SharedRedis, 'url' | 'keyPrefix'>;
+/** What the replicas of one run share through Redis, beside its URL, whether it is a cluster, and a fresh key prefix. */
+export type Sharing = Omit<SharedRedis, 'url' | 'cluster' | 'keyPrefix'>;
 
 /** One run of some replicas: how many, what each may do, and what they share. */
 export interface ReplicaRun {
@@ -39,7 +39,7 @@ export interface ReplicaRunSample {
  */
 export async function runReplicas(fake: FakeCdf, fleet: ReplicaFleet, run: ReplicaRun, bursts: readonly Burst[], redis: BenchRedis | undefined): Promise<ReplicaRunSample> {
   const hosts = fleet.hosts.slice(0, run.replicas);
-  const shared = run.sharing !== undefined && redis !== undefined ? { ...run.sharing, url: redis.url, keyPrefix: `cdf-loader-bench:${randomUUID()}:` } : undefined;
+  const shared = run.sharing !== undefined && redis !== undefined ? { ...run.sharing, url: redis.url, cluster: redis.cluster, keyPrefix: `cdf-loader-bench:${randomUUID()}:` } : undefined;
   await Promise.all(
     hosts.map((host, index) =>
       host.prepare({ target: fakeTarget(fake), maxConcurrency: run.maxConcurrency, redis: shared, bursts: shareOf(bursts, index, run.replicas) }),

@@ -1,13 +1,16 @@
 import { redisCache, redisConcurrency, redisRate } from '@cdf-loader/redis';
 import { createFilesLoader, type FilesLoader } from 'cdf-loader';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import type { Outcome, Target } from '../contenders/contender.js';
 import { type LoadWave, loaderContender } from '../contenders/loader-contender.js';
 import { type Burst, workloadOf } from '../workload.js';
 
 /** The Redis a replica shares its cache, concurrency budget and (with `perSecond`) request rate through. */
 export interface SharedRedis {
+  /** The server's URL, or for a cluster one master's. */
   url: string;
+  /** A Redis Cluster, reached with `createCluster`. */
+  cluster: boolean;
   /** Starts every key of the run (cache entries and the budget's leases), so each run starts with nothing shared. No `{` or `}`. */
   keyPrefix: string;
   /** Most byids requests in flight across all replicas together (`redisConcurrency`'s `limit`). */
@@ -61,7 +64,7 @@ export class Replica {
     if (redis === undefined) {
       files = createFilesLoader(connection);
     } else {
-      const client = createClient({ url: redis.url });
+      const client = redis.cluster ? createCluster({ rootNodes: [{ url: redis.url }] }) : createClient({ url: redis.url });
       // node-redis reconnects by itself; without a listener a dropped connection would crash the replica.
       client.on('error', () => {});
       await client.connect();

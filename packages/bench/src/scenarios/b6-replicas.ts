@@ -6,7 +6,7 @@ import { markdownTable } from '../report/markdown.js';
 import { checkRatio, type TargetCheck } from '../report/section.js';
 import { seededRandom } from '../random.js';
 import { startReplicaFleet } from '../replicas/fleet.js';
-import { redisForBench } from '../replicas/redis-server.js';
+import { type BenchRedis, redisClusterForBench, redisForBench } from '../replicas/redis-server.js';
 import { type ReplicaRunSample, runReplicas } from '../replicas/replica-run.js';
 import { type Burst, randomOperations } from '../workload.js';
 import { describeGraphql, GRAPHQL_SIZES } from './graphql.js';
@@ -37,11 +37,17 @@ const ARRIVALS: Record<Profile, Arrivals> = {
   tiny: { perBurst: 8, intervalMs: 5 },
 };
 
-/** One row: how many replicas, and whether they share Redis. */
+/** Where a row's replicas share their cache and budget: one Redis server, or a 3-master Redis Cluster. */
+type SharedOn = 'server' | 'cluster';
+
+/** How a row's name says where its replicas share. */
+const SHARING: Record<SharedOn, string> = { server: 'sharing Redis', cluster: 'sharing a 3-master Redis Cluster' };
+
+/** One row: how many replicas, and where they share (`undefined`: each on its own). */
 interface Row {
   name: string;
   replicas: number;
-  shared: boolean;
+  shared: SharedOn | undefined;
 }
 
 /** B6: one service in 4 and 8 replica processes against one throttled project, on their own and sharing Redis. */
@@ -58,23 +64,31 @@ export const b6Replicas: Scenario = {
       bursts.push({ after: start === 0 ? 'settled' : arrivals.intervalMs, operations: operations.slice(start, start + arrivals.perBurst) });
     }
 
-    const alone: Row = { name: '1 replica alone', replicas: 1, shared: false };
+    const alone: Row = { name: '1 replica alone', replicas: 1, shared: undefined };
     const allRows = [alone, ...REPLICA_COUNTS.flatMap((replicas) => [
-      { name: `${replicas} replicas, each on its own`, replicas, shared: false },
-      { name: `${replicas} replicas sharing Redis`, replicas, shared: true },
+      { name: `${replicas} replicas, each on its own`, replicas, shared: undefined },
+      ...(['server', 'cluster'] as const).map((shared) => ({ name: `${replicas} replicas ${SHARING[shared]}`, replicas, shared })),
     ])].filter((row) => context.includes(row.name));
-    const redis = allRows.some((row) => row.shared) ? await redisForBench() : undefined;
-    const rows = allRows.filter((row) => !row.shared || typeof redis === 'object');
+    const needs = (shared: SharedOn): boolean => allRows.some((row) => row.shared === shared);
+    const redis: Record<SharedOn, BenchRedis | string | undefined> = {
+      server: needs('server') ? await redisForBench() : undefined,
+      cluster: needs('cluster') ? await redisClusterForBench() : undefined,
+    };
+    const redisOf = (row: Row): BenchRedis | undefined => {
+      const shared = row.shared === undefined ? undefined : redis[row.shared];
+      return typeof shared === 'object' ? shared : undefined;
+    };
+    const rows = allRows.filter((row) => row.shared === undefined || redisOf(row) !== undefined);
     const fleet = await startReplicaFleet(Math.max(0, ...rows.map((row) => row.replicas)));
     let samples: Map<Row, ReplicaRunSample[]>;
     try {
       await fake.configure({ latencyMs: LATENCY_MS, concurrencyLimit: PROJECT_LIMIT });
       samples = await alternate(rows, context.plan, (row) =>
-        runReplicas(fake, fleet, { replicas: row.replicas, maxConcurrency: MAX_CONCURRENCY, sharing: row.shared ? { limit: PROJECT_LIMIT } : undefined }, bursts, typeof redis === 'object' ? redis : undefined),
+        runReplicas(fake, fleet, { replicas: row.replicas, maxConcurrency: MAX_CONCURRENCY, sharing: row.shared === undefined ? undefined : { limit: PROJECT_LIMIT } }, bursts, redisOf(row)),
       );
     } finally {
       await fleet.close();
-      if (typeof redis === 'object') await redis.stop();
+      for (const shared of Object.values(redis)) if (typeof shared === 'object') await shared.stop();
     }
 
     const median = (row: Row, value: (sample: ReplicaRunSample) => number): number => summarize((samples.get(row) ?? []).map(value)).median;
@@ -118,13 +132,13 @@ export const b6Replicas: Scenario = {
 
     const targets: TargetCheck[] = [];
     const notes: string[] = [];
-    for (const replicas of REPLICA_COUNTS) {
-      const subject = `${replicas} replicas sharing Redis`;
+    for (const [replicas, shared] of REPLICA_COUNTS.flatMap((count) => [[count, 'server'], [count, 'cluster']] as const)) {
+      const subject = `${replicas} replicas ${SHARING[shared]}`;
       const row = rows.find((candidate) => candidate.name === subject);
       const runs = row === undefined ? undefined : samples.get(row);
-      if (typeof redis === 'string') {
+      if (typeof redis[shared] === 'string') {
         for (const target of [`identifiers sent ≤ ${SENT_LIMIT}× one replica alone`, 'no 429', 'every answer right']) {
-          targets.push({ target: `${subject}: ${target}`, measured: 'not run (no Redis)', met: false });
+          targets.push({ target: `${subject}: ${target}`, measured: `not run (no ${shared === 'cluster' ? 'Redis Cluster' : 'Redis'})`, met: false });
         }
         continue;
       }
@@ -149,8 +163,11 @@ export const b6Replicas: Scenario = {
         'a key another replica has claimed waits for that replica\u2019s answer instead of being fetched again, so the replicas together send ' +
         'what one replica alone sends. The price is latency: an operation may wait for another replica\u2019s request.',
     );
-    if (typeof redis === 'string') notes.push(`The rows sharing Redis did not run: ${redis}`);
-    else if (redis !== undefined) notes.push(`Redis: ${redis.source}.`);
+    for (const shared of ['server', 'cluster'] as const) {
+      const where = redis[shared];
+      if (typeof where === 'string') notes.push(`The rows ${SHARING[shared]} did not run: ${where}`);
+      else if (where !== undefined) notes.push(`${shared === 'cluster' ? 'Redis Cluster' : 'Redis'}: ${where.source}.`);
+    }
     notes.push(
       `The replicas ran in ${fleet.where === 'processes' ? 'processes of their own' : 'this process (the harness’s test runs the sources, which cannot be forked)'}, ` +
         'alongside the fake, on this machine’s cores: wall times and latencies include their contention for them.',
@@ -164,7 +181,8 @@ export const b6Replicas: Scenario = {
         `Each replica is one loader (maxConcurrency ${MAX_CONCURRENCY}, cache on), so ${REPLICA_COUNTS.map((count) => `${count} × ${MAX_CONCURRENCY}`).join(' and ')} ` +
         `requests may be in flight against a project that serves ${PROJECT_LIMIT}. On their own, the replicas each fetch what they need and meet 429s; ` +
         `sharing Redis (@cdf-loader/redis: redisCache, and redisConcurrency with limit ${PROJECT_LIMIT}) a file one replica fetched is a hit for all, ` +
-        'and all together keep within the project’s limit. Every run starts cold: new loaders, an empty shared cache. ' +
+        'and all together keep within the project’s limit; the same on a Redis Cluster of 3 masters (each replica on a node-redis `createCluster` of its own). ' +
+        'Every run starts cold: new loaders, an empty shared cache. ' +
         '`÷ one alone` is the row’s identifiers sent over what one replica serving every operation alone sends. Operation latency: first level asked to last level answered, over every replica’s operations.',
       tables: [table],
       targets,

@@ -1,6 +1,6 @@
 import type { SharedCacheScope } from 'cdf-loader';
 import { describe, expect, test } from 'vitest';
-import { redisCache, redisConcurrency } from '../src/index.js';
+import { redisCache, redisConcurrency, redisRate } from '../src/index.js';
 import { connect, connectCluster, privateClusterForTests, uniqueName } from './support.js';
 
 // What only a Redis Cluster shows: where the keys land, and what `client` accepts. The behaviours
@@ -44,6 +44,23 @@ describe.skipIf(cluster === undefined)('a 3-master Redis Cluster', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('redisRate shares one rate across cluster clients, both its keys on one master', async () => {
+    const key = uniqueName();
+    const signal = new AbortController().signal;
+    const [a, b] = [redisRate({ client: await connectCluster(cluster!), key, perSecond: 1 }), redisRate({ client: await connectCluster(cluster!), key, perSecond: 1 })];
+    expect(await a.reserve(signal)).toBe(0);
+    // The fleet's next turn, a second after the first, less the time the call took.
+    const second = await b.reserve(signal);
+    expect(second).toBeGreaterThan(0);
+    expect(second).toBeLessThanOrEqual(1000);
+    expect(b.replicas).toBe(2);
+
+    const masters = await Promise.all(cluster!.ports.map((port) => connect(`redis://127.0.0.1:${port}`)));
+    const holders = (await Promise.all(masters.map((master) => master.keys(`{${key}}*`)))).filter((keys) => keys.length > 0);
+    expect(holders).toHaveLength(1);
+    expect(holders[0]!.sort()).toEqual([`{${key}}:replicas`, `{${key}}:turn`]);
+  });
+
   test('a `client` that is neither a node-redis client nor a cluster is refused, naming the option and the value', async () => {
     const url = `redis://127.0.0.1:${cluster!.ports[0]}`;
     const plain = { sendCommand: () => Promise.resolve(null), on: () => undefined };
@@ -51,6 +68,7 @@ describe.skipIf(cluster === undefined)('a 3-master Redis Cluster', () => {
       const error = new TypeError(`\`client\` must be a node-redis client (from \`createClient()\`) or cluster (from \`createCluster()\`), got ${shown}.`);
       expect(() => redisCache({ client: client as never })).toThrow(error);
       expect(() => redisConcurrency({ client: client as never, limit: 2 })).toThrow(error);
+      expect(() => redisRate({ client: client as never, perSecond: 10 })).toThrow(error);
     }
     const client = await connectCluster(cluster!);
     const subscriber = new TypeError('`subscriber` must be a node-redis client (from `createClient()`) or cluster (from `createCluster()`), got 42.');

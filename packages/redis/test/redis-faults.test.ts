@@ -109,6 +109,27 @@ describe.skipIf(server === undefined)('Redis faults under loaders', () => {
     }
   });
 
+  test('a replica that goes quiet after Redis was away still writes its answers, so nobody waits for its claims to expire', async () => {
+    const [clientA, clientB] = [await connect(server!.url), await connect(server!.url)];
+    const a = replica(clientA, 'quiet:');
+    const b = replica(clientB, 'quiet:');
+    const [first, second] = cdf().data.files;
+    // a claims `first` and asks the fake; Redis stops before the answer is back, so a cannot write it.
+    cdf().configure({ latency: { fixedMs: 300 } });
+    const fetching = a.load({ id: first!.id });
+    await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
+    server!.pause();
+    expect(await a.load({ id: second!.id })).toEqual(second);
+    expect(await fetching).toEqual(first);
+    server!.resume();
+    cdf().configure({ latency: undefined });
+
+    // a makes no further call: it writes what it kept by itself, and b is answered from it, with no
+    // request (had b waited for a's claim to expire, 5 s, it would have fetched `first` itself).
+    expect(await b.load({ id: first!.id })).toEqual(first);
+    expect(b.stats()).toMatchObject({ sharedHits: 1, requests: 0 });
+  });
+
   test('unreadable and foreign entries are a miss for their key only: right answers, the tier stays up, and they are overwritten', async () => {
     const keyPrefix = 'poisoned:';
     const raw = await connect(server!.url);

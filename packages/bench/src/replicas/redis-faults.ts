@@ -64,6 +64,7 @@ async function poison(url: string, keyPrefix: string, share: number): Promise<nu
       [keys[index], keys[other]] = [keys[other]!, keys[index]!];
     }
     const count = Math.floor(keys.length * share) & ~1;
+    if (count === 0) return 0;
     const swapped = keys.slice(0, count);
     const corrupted = keys.slice(count, 2 * count);
     const values = await client.mGet([...swapped, ...corrupted]);

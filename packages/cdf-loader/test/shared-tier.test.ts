@@ -197,32 +197,6 @@ describe('the shared concurrency budget', () => {
     expect(b.stats()).toMatchObject({ requests: 0, sharedHits: 10 });
   });
 
-  test('a request looks in the shared tier and claims its keys while it waits for the budget, not after: a round trip less in its slot', async () => {
-    cdf().addFault({ request: 1, delayMs: 100 });
-    const shared = createMemorySharedCache();
-    const budget = createMemorySharedConcurrency(1);
-    const b = shared.replica();
-    const claim = b.claim.bind(b);
-    let firstAnswered = false;
-    const claimedWhileFirstHeldTheBudget: boolean[] = [];
-    b.claim = (...args) => {
-      claimedWhileFirstHeldTheBudget.push(!firstAnswered);
-      return claim(...args);
-    };
-    const replicaA = createFilesLoader(optionsFor(cdf(), { cache: { shared }, sharedConcurrency: budget }));
-    const replicaB = createFilesLoader(optionsFor(cdf(), { cache: { shared: b }, sharedConcurrency: budget }));
-    const files = cdf().data.files;
-    const first = Promise.all(files.slice(0, 10).map((file) => replicaA.load({ id: file.id })));
-    void first.then(() => (firstAnswered = true));
-    await until(() => budget.held === 1, 'the first replica to hold the budget');
-    const second = Promise.all(files.slice(20, 25).map((file) => replicaB.load({ id: file.id })));
-
-    expect(await first).toEqual(files.slice(0, 10));
-    expect(await second).toEqual(files.slice(20, 25));
-    expect(claimedWhileFirstHeldTheBudget).toEqual([true]);
-    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([10, 5]);
-  });
-
   test('keys another replica is fetching are waited for, not fetched twice', async () => {
     cdf().addFault({ request: 1, delayMs: 150 });
     const { a, b } = twoReplicasWithBudget(4);

@@ -281,14 +281,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     // The first look runs beside the wait for slots, not before it.
     const looked = shared === undefined ? undefined : this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
     if (claims !== undefined) {
-      let sharing: Promise<void> | undefined;
-      request.shareWithReplicas = () =>
-        (sharing ??= (async () => {
-          await looked;
-          // It holds its local slot now: see `ReplicaClaims.share`.
-          this.#queue.close(chunk);
-          return claims.share(chunk);
-        })());
+      request.shareWithReplicas = async () => {
+        await looked;
+        // It holds its slots now: see `ReplicaClaims.share`.
+        this.#queue.close(chunk);
+        return claims.share(chunk);
+      };
     }
     try {
       if (claims === undefined) await looked;

@@ -35,11 +35,10 @@ export interface OutgoingRequest {
    */
   withdraw(duplicated: readonly unknown[], error: Error): boolean;
   /**
-   * Once the first attempt holds its local slot, beside its wait for the shared budget, what the
-   * replicas know: a last look in the shared cache tier (another replica may have fetched these
-   * keys while this request waited), then claims on the keys left, so keys another replica is
-   * fetching now are waited for rather than fetched twice. Called again (an attempt that gave its
-   * slot to an interactive request), it returns the same promise.
+   * Once the first attempt holds its slots, what the replicas know: a last look in the shared
+   * cache tier (another replica may have fetched these keys while this request waited for the
+   * budget), then claims on the keys left, so keys another replica is fetching now are waited
+   * for rather than fetched twice.
    */
   shareWithReplicas?(): Promise<void>;
 }

@@ -77,14 +77,10 @@ export class Sender {
   ): Promise<{ outcome: AttemptFailure; items: number } | typeof YIELDED | undefined> {
     // Every caller may have given up while this waited for its slot.
     request.signal.throwIfAborted();
-    // The last look and the claims go beside the wait for the budget, not after it: a Redis round
-    // trip less in the slot (node-redis sends both in one write when the budget answers at once).
-    const sharing = attempt === 1 ? request.shareWithReplicas?.() : undefined;
-    sharing?.catch(() => {});
     const sharedSlot = await this.#acquireShared(request.signal, slot);
     if (sharedSlot === YIELDED) return YIELDED;
     try {
-      await sharing;
+      if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
       for (;;) {
         const identifiers = request.identifiers();
         if (identifiers.length === 0) return undefined;

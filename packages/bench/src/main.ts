@@ -22,7 +22,7 @@ if (values.help) {
   process.stdout.write(`Usage: pnpm bench [--quick] [--only B1,B3] [--contender <name part>]
 
   --quick               fewer rounds and smaller sizes: a smoke run
-  --only <ids>          run only these scenarios, comma-separated (B1..B9, B11; --only B7,B8,B9 for the bulk ones)
+  --only <ids>          run only these scenarios, comma-separated (B1..B11; --only B7,B8,B9 for the bulk ones)
   --contender <text>    run only contenders whose name contains this text (for profiling)
   --in-process          in B2-B4, run every contender in this process, each measured run after
                         a full GC and an unmeasured warming session: warmed figures, not the

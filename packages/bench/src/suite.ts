@@ -12,11 +12,12 @@ import { b6Replicas } from './scenarios/b6-replicas.js';
 import { b7Bulk } from './scenarios/b7-bulk.js';
 import { b8Cli } from './scenarios/b8-cli.js';
 import { b9Lanes } from './scenarios/b9-lanes.js';
+import { b10RedisFaults } from './scenarios/b10-redis-faults.js';
 import { b11RateBudget } from './scenarios/b11-rate-budget.js';
 import type { Profile, Scenario } from './scenarios/scenario.js';
 
 /** Every scenario, in report order. */
-export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk, b8Cli, b9Lanes, b11RateBudget];
+export const SCENARIOS: readonly Scenario[] = [b1RequestEfficiency, b2CpuPerLoad, b3Graphql, b4Throttled, b5Memory, b6Replicas, b7Bulk, b8Cli, b9Lanes, b10RedisFaults, b11RateBudget];
 
 const PLANS: Record<Profile, Omit<RoundPlan, 'rewarm' | 'isolated'>> = {
   full: { warmup: 1, rounds: 4 },

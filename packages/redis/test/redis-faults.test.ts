@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
-import { channels, createFilesLoader, type FilesLoader, type SharedTierEvent } from 'cdf-loader';
+import { channels, createFilesLoader, type FileInfo, type FilesLoader, type SharedTierEvent } from 'cdf-loader';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { generationKey, keyPart, scopeBase } from '../src/cache-storage.js';
@@ -32,6 +32,21 @@ describe.skipIf(server === undefined)('Redis faults under loaders', () => {
     const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared }, ...(sharedConcurrency && { sharedConcurrency }) }));
     closers.push(() => files.close(), () => shared.close(), async () => sharedConcurrency?.close());
     return files;
+  }
+
+  /**
+   * `a` claims `first` and asks the fake; Redis stops before the answer is back, so `a` cannot
+   * write it. A read that meets the pause marks the tier down for `a`: the answer is kept, not written.
+   */
+  async function fetchWhileRedisPauses(a: FilesLoader, first: FileInfo, second: FileInfo): Promise<void> {
+    cdf().configure({ latency: { fixedMs: 300 } });
+    const fetching = a.load({ id: first.id });
+    await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
+    server!.pause();
+    expect(await a.load({ id: second.id })).toEqual(second);
+    expect(await fetching).toEqual(first);
+    server!.resume();
+    cdf().configure({ latency: undefined });
   }
 
   test('a client without an `error` listener: Redis killed and restarted never ends the process, and every load is answered', async () => {
@@ -85,16 +100,7 @@ describe.skipIf(server === undefined)('Redis faults under loaders', () => {
     const [first, second, third] = cdf().data.files;
     vi.useFakeTimers({ toFake: ['performance'] });
     try {
-      // a claims `first` and asks the fake; Redis stops before the answer is back, so a cannot write it.
-      cdf().configure({ latency: { fixedMs: 300 } });
-      const fetching = a.load({ id: first!.id });
-      await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
-      server!.pause();
-      // A read that meets the pause marks the tier down for a: the answer to `first` is kept, not written.
-      expect(await a.load({ id: second!.id })).toEqual(second);
-      expect(await fetching).toEqual(first);
-      server!.resume();
-      cdf().configure({ latency: undefined });
+      await fetchWhileRedisPauses(a, first!, second!);
 
       // b finds a's claim on `first` and waits for its answer; a's next call to Redis writes it.
       const waiting = b.load({ id: first!.id });
@@ -107,6 +113,19 @@ describe.skipIf(server === undefined)('Redis faults under loaders', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test('a replica that goes quiet after Redis was away still writes its answers, so nobody waits for its claims to expire', async () => {
+    const [clientA, clientB] = [await connect(server!.url), await connect(server!.url)];
+    const a = replica(clientA, 'quiet:');
+    const b = replica(clientB, 'quiet:');
+    const [first, second] = cdf().data.files;
+    await fetchWhileRedisPauses(a, first!, second!);
+
+    // a makes no further call: it writes what it kept by itself, and b is answered from it, with no
+    // request (had b waited for a's claim to expire, 5 s, it would have fetched `first` itself).
+    expect(await b.load({ id: first!.id })).toEqual(first);
+    expect(b.stats()).toMatchObject({ sharedHits: 1, requests: 0 });
   });
 
   test('unreadable and foreign entries are a miss for their key only: right answers, the tier stays up, and they are overwritten', async () => {

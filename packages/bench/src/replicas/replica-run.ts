@@ -72,7 +72,7 @@ export async function runReplicas(fake: FakeCdf, fleet: ReplicaFleet, run: Repli
 }
 
 /** Replica `index`'s share of the bursts: every `count`th operation, counted across bursts, at the same times. */
-function shareOf(bursts: readonly Burst[], index: number, count: number): Burst[] {
+export function shareOf(bursts: readonly Burst[], index: number, count: number): Burst[] {
   let position = 0;
   return bursts.map((burst) => ({ after: burst.after, operations: burst.operations.filter(() => position++ % count === index) }));
 }

@@ -28,6 +28,13 @@ export interface ReplicaSetup {
   redis: SharedRedis | undefined;
   /** This replica's share of the operations, at the times the workload gives. */
   bursts: Burst[];
+  /** The local cache's `max` entries; default the loader's (10,000). B10 keeps it below the hot set, so the replicas keep reading Redis. */
+  cacheMax?: number;
+  /**
+   * Whether the replica listens for its node-redis client's `'error'` events, as a careful user
+   * does. Default true; B10 runs without, to show the adapter keeps the process alive by itself.
+   */
+  errorListener?: boolean;
 }
 
 /** What one replica measured in one run. */
@@ -57,7 +64,7 @@ export class Replica {
     this.#close = close;
   }
 
-  static async prepare({ target, maxConcurrency, redis, bursts }: ReplicaSetup): Promise<Replica> {
+  static async prepare({ target, maxConcurrency, redis, bursts, cacheMax, errorListener = true }: ReplicaSetup): Promise<Replica> {
     const connection = { baseUrl: target.baseUrl, project: target.project, getToken: () => target.token, maxConcurrency };
     let files: FilesLoader;
     let closeShared = (): Promise<unknown> => Promise.resolve();
@@ -65,14 +72,15 @@ export class Replica {
       files = createFilesLoader(connection);
     } else {
       const client = redis.cluster ? createCluster({ rootNodes: [{ url: redis.url }] }) : createClient({ url: redis.url });
-      // node-redis reconnects by itself; without a listener a dropped connection would crash the replica.
-      client.on('error', () => {});
+      // node-redis reconnects by itself and emits an error at each attempt; @cdf-loader/redis listens too.
+      if (errorListener) client.on('error', () => {});
       await client.connect();
       const shared = redisCache({ client, keyPrefix: redis.keyPrefix, ttlMs: 60_000 });
       const budget = redisConcurrency({ client, key: `${redis.keyPrefix}concurrency`, limit: redis.limit });
       await shared.listening();
       const sharedRate = redis.perSecond === undefined ? undefined : redisRate({ client, key: `${redis.keyPrefix}rate`, perSecond: redis.perSecond });
-      files = createFilesLoader({ ...connection, cache: { shared }, sharedConcurrency: budget, ...(sharedRate && { sharedRate }) });
+      const cache = { shared, ...(cacheMax !== undefined && { max: cacheMax }) };
+      files = createFilesLoader({ ...connection, cache, sharedConcurrency: budget, ...(sharedRate && { sharedRate }) });
       closeShared = async () => {
         await Promise.all([shared.close(), budget.close()]);
         await client.close();

@@ -1,7 +1,7 @@
 import { sleep } from '../abortable.js';
 import type { CanonicalKey } from '../identifiers/identifiers.js';
 import type { SharedCache, SharedCacheItem, SharedCacheScope, SharedCacheWriteOptions } from './shared-cache.js';
-import type { SharedTierGuard } from './shared-tier-guard.js';
+import { SHARED_TIER_RETRY_MS, type SharedTierGuard } from './shared-tier-guard.js';
 
 /**
  * How long a replica's claim on the keys it fetches holds, in milliseconds, and so the longest
@@ -46,6 +46,8 @@ export class SharedTier<TItem extends object> {
   /** Answers not written because the tier was down, oldest first (see `store`). */
   #unwritten: Unwritten[] = [];
   #unwrittenItems = 0;
+  /** Writes what is unwritten when no other call to the tier comes first (see `#keepUnwritten`). */
+  #flushTimer: NodeJS.Timeout | undefined;
 
   constructor(cache: SharedCache, scope: SharedCacheScope, guard: SharedTierGuard, staleIfErrorMs = 0) {
     this.#cache = cache;
@@ -184,6 +186,7 @@ export class SharedTier<TItem extends object> {
     this.#unsubscribe = undefined;
     this.#unsubscribeStored?.();
     this.#unsubscribeStored = undefined;
+    clearTimeout(this.#flushTimer);
     return Promise.all(this.#writes).then(() => undefined);
   }
 
@@ -234,6 +237,11 @@ export class SharedTier<TItem extends object> {
   /** The tier answered: it is up, and what it could not take before is written now. */
   #succeeded(): void {
     this.#guard.succeeded();
+    this.#flushUnwritten();
+  }
+
+  /** Writes what the tier could not take before, in one call, if it is young enough to matter. */
+  #flushUnwritten(): void {
     if (this.#unwritten.length === 0) return;
     const oldest = performance.now() - CLAIM_TTL_MS;
     const young = this.#unwritten.filter(({ at }) => at > oldest);
@@ -250,7 +258,20 @@ export class SharedTier<TItem extends object> {
     );
   }
 
+  /**
+   * Keeps answers the tier could not take, to write with its next call that succeeds, or after
+   * `SHARED_TIER_RETRY_MS` when none comes: a replica that goes quiet after an outage would
+   * otherwise hold its claims (perhaps taken by a call that timed out here but ran in Redis later)
+   * until they expire, and other replicas would wait that long for answers it has.
+   */
   #keepUnwritten(unwritten: Unwritten): void {
+    if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = undefined;
+        this.#flushUnwritten();
+      }, SHARED_TIER_RETRY_MS);
+      this.#flushTimer.unref();
+    }
     this.#unwritten.push(unwritten);
     this.#unwrittenItems += unwritten.items.length + unwritten.notFound.length;
     while (this.#unwrittenItems > UNWRITTEN_LIMIT && this.#unwritten.length > 1) {

@@ -134,4 +134,14 @@ describe('fan-out by identity', () => {
     expect(await loader.load({ id: first!.id })).toEqual(first);
     expect(byIdsRequests(cdf())).toHaveLength(5);
   });
+
+  test('with the cache on, an item answered by id settles the loads by its externalId and instanceId waiting in later requests, which never go out', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 1, maxConcurrency: 1 }));
+    const file = filesWith(cdf(), { externalId: true, instanceId: true })[2]!;
+
+    const results = await Promise.all([loader.load({ id: file.id }), loader.load({ externalId: file.externalId! }), loader.load({ instanceId: file.instanceId! })]);
+
+    expect(results).toEqual([file, file, file]);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: file.id }]]);
+  });
 });

@@ -89,12 +89,15 @@ export class FanOut<TItem extends object> {
   answerItem(chunk: Chunk<TItem> | undefined, startedAt: number, item: TItem, keys: readonly CanonicalKey[]): readonly CanonicalKey[] | undefined {
     // The common case, nothing invalidated since the request went out: every key is fresh.
     const allFresh = this.#invalidations.noneSince(startedAt);
+    // With no load waiting by name, a string key (externalId, instanceId) names no pending load.
+    const byIdAlone = this.#keys.namedWaiting === 0;
     let wanted = false;
     let settlement: Settlement<TItem> | undefined;
     let fresh: CanonicalKey[] | undefined;
     for (const key of keys) {
       const isFresh = allFresh || this.#invalidations.isFresh(key, startedAt);
       if (!allFresh && isFresh) (fresh ??= []).push(key);
+      if (byIdAlone && typeof key === 'string') continue;
       const pending = chunk?.loads.get(key) ?? (isFresh ? this.#keys.byKey.get(key) : undefined);
       if (pending === undefined || pending.settled) continue;
       wanted = true;

@@ -113,4 +113,35 @@ describe('fan-out by identity', () => {
     expect(await loader.load({ id: stranger.id })).toEqual(stranger);
     expect(byIdsRequests(cdf())).toHaveLength(2);
   });
+
+  test('without a cache, an item answers loads by its externalId and instanceId waiting in later requests, before and after bursts by id alone', async () => {
+    // One key a request, one request at a time: a load by name answered by an earlier request never goes out.
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: false, maxBatchSize: 1, maxConcurrency: 1 }));
+    const [first, second] = filesWith(cdf(), { externalId: true, instanceId: true });
+
+    expect(await Promise.all([loader.load({ id: first!.id }), loader.load({ id: second!.id })])).toEqual([first, second]);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+
+    const byName = await Promise.all([
+      loader.load({ id: first!.id }),
+      loader.load({ externalId: first!.externalId! }),
+      loader.load({ instanceId: first!.instanceId! }),
+    ]);
+    expect(byName).toEqual([first, first, first]);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: first!.id }], [{ id: second!.id }], [{ id: first!.id }]]);
+
+    expect(await Promise.all([loader.load({ id: second!.id }), loader.load({ externalId: second!.externalId! })])).toEqual([second, second]);
+    expect(await loader.load({ id: first!.id })).toEqual(first);
+    expect(byIdsRequests(cdf())).toHaveLength(5);
+  });
+
+  test('with the cache on, an item answered by id settles the loads by its externalId and instanceId waiting in later requests, which never go out', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 1, maxConcurrency: 1 }));
+    const file = filesWith(cdf(), { externalId: true, instanceId: true })[2]!;
+
+    const results = await Promise.all([loader.load({ id: file.id }), loader.load({ externalId: file.externalId! }), loader.load({ instanceId: file.instanceId! })]);
+
+    expect(results).toEqual([file, file, file]);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: file.id }]]);
+  });
 });

@@ -51,9 +51,9 @@ export class ResultCache<TItem extends object> {
     return this.#settings.staleIfErrorMs > 0;
   }
 
-  /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held. */
-  get(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
-    return this.#lru?.get(key);
+  /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held at `now` (`performance.now()` unless given). */
+  get(key: CanonicalKey, now?: number): TItem | typeof NOT_FOUND | undefined {
+    return this.#lru?.get(key, now);
   }
 
   /**
@@ -68,15 +68,16 @@ export class ResultCache<TItem extends object> {
    * The item or `NOT_FOUND` expired less than `staleWhileRevalidateMs` ago: what a load is
    * answered with at once while the key is refreshed. `undefined` otherwise.
    */
-  getRevalidating(key: CanonicalKey): TItem | typeof NOT_FOUND | undefined {
-    return this.#settings.staleWhileRevalidateMs > 0 ? this.#lru?.getStale(key, this.#settings.staleWhileRevalidateMs) : undefined;
+  getRevalidating(key: CanonicalKey, now?: number): TItem | typeof NOT_FOUND | undefined {
+    return this.#settings.staleWhileRevalidateMs > 0 ? this.#lru?.getStale(key, this.#settings.staleWhileRevalidateMs, now) : undefined;
   }
 
   /**
    * Stores an item under each of its keys (its id first). The version it replaces loses the
-   * keys it no longer carries (a renamed externalId), so they cannot serve it any more.
+   * keys it no longer carries (a renamed externalId), so they cannot serve it any more. Its
+   * time to live runs from `now` (`performance.now()` unless given).
    */
-  setItem(item: TItem, keys: readonly CanonicalKey[]): void {
+  setItem(item: TItem, keys: readonly CanonicalKey[], now = performance.now()): void {
     let ttlMs = this.#settings.ttlMs;
     const freshFor = this.#rules?.freshFor;
     if (freshFor !== undefined) {
@@ -87,11 +88,11 @@ export class ResultCache<TItem extends object> {
     const lru = (this.#lru ??= this.#create());
     const replaced = lru.peek(keys[0]!);
     if (replaced !== undefined && replaced !== NOT_FOUND && replaced !== item) this.#dropKeys(replaced, keys);
-    for (const key of keys) lru.set(key, item, ttlMs);
+    for (const key of keys) lru.set(key, item, ttlMs, now);
   }
 
-  setNotFound(key: CanonicalKey): void {
-    if (this.#settings.notFoundTtlMs > 0) (this.#lru ??= this.#create()).set(key, NOT_FOUND, this.#settings.notFoundTtlMs);
+  setNotFound(key: CanonicalKey, now?: number): void {
+    if (this.#settings.notFoundTtlMs > 0) (this.#lru ??= this.#create()).set(key, NOT_FOUND, this.#settings.notFoundTtlMs, now);
   }
 
   /**

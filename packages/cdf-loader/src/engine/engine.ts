@@ -187,10 +187,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     return new Promise((resolve) => {
       const many = new ManyLoad<TItem, Chunk<TItem>>(length, resolve, signal, this);
       const { results } = many;
+      // One clock read for every key of the call (see `Lru`).
+      const now = this.#parts.cache === undefined ? undefined : performance.now();
       for (let index = 0; index < length; index++) {
         let answer: TItem | null | Pending<TItem>;
         try {
-          answer = this.#start(identifiers[index], signal, lane);
+          answer = this.#start(identifiers[index], signal, lane, now);
         } catch (error) {
           results[index] = toError(error);
           continue;
@@ -208,8 +210,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     });
   }
 
-  /** A load's synchronous part: the cached answer, else the pending load it joins or starts; throws its rejection. */
-  #start(identifier: unknown, signal: AbortSignal | undefined, lane: Lane): TItem | null | Pending<TItem> {
+  /** A load's synchronous part: the cached answer (fresh at `now`), else the pending load it joins or starts; throws its rejection. */
+  #start(identifier: unknown, signal: AbortSignal | undefined, lane: Lane, now?: number): TItem | null | Pending<TItem> {
     let key: CanonicalKey;
     try {
       key = this.#keyOf(identifier);
@@ -219,12 +221,12 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     }
     if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
     if (signal?.aborted) throw signal.reason;
-    const cached = this.#parts.cache?.get(key);
+    const cached = this.#parts.cache?.get(key, now);
     if (cached !== undefined) {
       this.#telemetry.cacheHit();
       return cached === NOT_FOUND ? this.#keys.notFound(identifier) : cached;
     }
-    const stale = this.#parts.cache?.getRevalidating(key);
+    const stale = this.#parts.cache?.getRevalidating(key, now);
     if (stale !== undefined) {
       this.#telemetry.staleWhileRevalidate();
       // One refresh per item, by its id (its answer refreshes every key of the item); nobody waits on it.
@@ -254,7 +256,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     const pending = new PendingLoad<TItem, Chunk<TItem>>(key, identifier, undefined!);
     pending.chunk = this.#queue.add(lane, key, pending);
     if (lane === 'background') this.#keys.countBackground(pending);
-    this.#keys.byKey.set(key, pending);
+    this.#keys.add(pending);
     return pending;
   }
 

@@ -5,7 +5,7 @@
  * It never sends a request and never decides what goes in a chunk.
  */
 import type { ResultCache } from '../cache/result-cache.js';
-import { type CanonicalKey, itemKeys } from '../identifiers/identifiers.js';
+import { type CanonicalKey, itemIdKey, itemKeys } from '../identifiers/identifiers.js';
 import type { Endpoint } from '../resources/endpoint.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
@@ -24,6 +24,8 @@ export class FanOut<TItem extends object> {
   readonly #itemKeys: (item: unknown) => CanonicalKey[] | string;
   readonly #toItem: ((item: object, sentAt: number) => TItem) | undefined;
   readonly #freshFor: ((item: TItem, now: number) => number) | undefined;
+  /** A byids answer with nothing to cache it in: an item can be wanted by name only by a load waiting by name. */
+  readonly #matchesByIdAlone: boolean;
 
   constructor(
     keys: PendingKeys<TItem>,
@@ -41,6 +43,7 @@ export class FanOut<TItem extends object> {
     this.#itemKeys = endpoint?.itemKeys ?? itemKeys;
     this.#toItem = endpoint?.toItem;
     this.#freshFor = endpoint?.freshFor;
+    this.#matchesByIdAlone = endpoint === undefined && cache === undefined && shared === undefined;
   }
 
   /**
@@ -53,16 +56,20 @@ export class FanOut<TItem extends object> {
     const shared = this.#shared;
     const toItem = this.#toItem;
     const toShare: { item: object; keys: readonly CanonicalKey[] }[] | undefined = shared === undefined ? undefined : [];
+    // No string key built per item when no load waits by name and nothing caches the item.
+    const keysOf = this.#matchesByIdAlone && this.#keys.namedWaiting === 0 ? itemIdKey : this.#itemKeys;
+    // Every entry of the answer stored at one clock read (see `Lru`).
+    const now = cache === undefined ? undefined : performance.now();
     for (const answered of items) {
-      const keys = this.#itemKeys(answered);
+      const keys = keysOf(answered);
       if (typeof keys === 'string') continue;
       const item = toItem === undefined ? (answered as TItem) : toItem(answered as object, sentAt);
       const freshKeys = this.answerItem(chunk, chunk.sentAt, item, keys);
       if (freshKeys === undefined) continue;
-      cache?.setItem(item, freshKeys);
+      cache?.setItem(item, freshKeys, now);
       toShare?.push({ item, keys: freshKeys });
     }
-    this.#settleNotFound(chunk, chunk.loads.values(), items.length, toShare);
+    this.#settleNotFound(chunk, chunk.loads.values(), items.length, toShare, now);
   }
 
   /**
@@ -82,12 +89,15 @@ export class FanOut<TItem extends object> {
   answerItem(chunk: Chunk<TItem> | undefined, startedAt: number, item: TItem, keys: readonly CanonicalKey[]): readonly CanonicalKey[] | undefined {
     // The common case, nothing invalidated since the request went out: every key is fresh.
     const allFresh = this.#invalidations.noneSince(startedAt);
+    // With no load waiting by name, a string key (externalId, instanceId) names no pending load.
+    const byIdAlone = this.#keys.namedWaiting === 0;
     let wanted = false;
     let settlement: Settlement<TItem> | undefined;
     let fresh: CanonicalKey[] | undefined;
     for (const key of keys) {
       const isFresh = allFresh || this.#invalidations.isFresh(key, startedAt);
       if (!allFresh && isFresh) (fresh ??= []).push(key);
+      if (byIdAlone && typeof key === 'string') continue;
       const pending = chunk?.loads.get(key) ?? (isFresh ? this.#keys.byKey.get(key) : undefined);
       if (pending === undefined || pending.settled) continue;
       wanted = true;
@@ -164,6 +174,7 @@ export class FanOut<TItem extends object> {
     loads: Iterable<Pending<TItem>>,
     itemsReturned: number,
     toShare: { item: object; keys: readonly CanonicalKey[] }[] | undefined,
+    now?: number,
   ): void {
     const cache = this.#cache;
     const shared = this.#shared;
@@ -179,7 +190,7 @@ export class FanOut<TItem extends object> {
       }
       notFound++;
       if (this.#invalidations.isFresh(pending.key, chunk.sentAt)) {
-        cache?.setNotFound(pending.key);
+        cache?.setNotFound(pending.key, now);
         notFoundKeys?.push(pending.key);
       }
       this.#keys.settleNotFound(pending);

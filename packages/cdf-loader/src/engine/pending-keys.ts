@@ -17,6 +17,13 @@ export class PendingKeys<TItem> {
   readonly awaitingReplicas = new Set<Pending<TItem>>();
   /** Keys queued by background loads and not yet settled: what `loadAll`'s read-ahead counts. */
   backgroundWaiting = 0;
+  /**
+   * Unsettled loads keyed by name (externalId or instanceId: a string key). While there are
+   * none, an answer is matched by id alone (see `FanOut.answerChunk`). Counting one too many
+   * would only cost that shortcut; one too few would miss a caller, so each load is counted
+   * once, when it is queued, and uncounted once, as it settles or is dropped.
+   */
+  namedWaiting = 0;
   readonly #resource: Resource<TItem, unknown>;
   readonly #missing: MissingPolicy;
 
@@ -25,9 +32,15 @@ export class PendingKeys<TItem> {
     this.#missing = missing;
   }
 
+  /** A key newly queued: new loads of it join `pending`. */
+  add(pending: Pending<TItem>): void {
+    this.byKey.set(pending.key, pending);
+    if (typeof pending.key === 'string') this.namedWaiting++;
+  }
+
   settle(pending: Pending<TItem>, settlement: Settlement<TItem>): void {
     this.forget(pending);
-    this.#uncount(pending);
+    if (!pending.settled) this.#uncount(pending);
     if (this.awaitingReplicas.size > 0) this.awaitingReplicas.delete(pending);
     // Answered early by another request's item: no need to send it.
     if (pending.chunk.state !== 'sent') pending.chunk.loads.delete(pending.key);
@@ -78,9 +91,9 @@ export class PendingKeys<TItem> {
 
   /** Nobody waits for the key any more: it settles without an answer. */
   drop(pending: Pending<TItem>): void {
+    if (!pending.settled) this.#uncount(pending);
     pending.settled = true;
     this.forget(pending);
-    this.#uncount(pending);
   }
 
   /** New loads of the key no longer join this pending load. */
@@ -109,7 +122,9 @@ export class PendingKeys<TItem> {
     return new NotFoundError(path, identifier, itemName);
   }
 
+  /** A load leaves the counts it was in; called once, as it settles. */
   #uncount(pending: Pending<TItem>): void {
+    if (typeof pending.key === 'string') this.namedWaiting--;
     if (!pending.background) return;
     pending.background = false;
     this.backgroundWaiting--;

@@ -142,8 +142,16 @@ export function parseIdentifier(value: unknown, resource?: ResourcePath | { kind
  * An item that breaks the identifier rules answers no key: the reason, as a string, instead.
  */
 export function itemKeys(item: unknown): CanonicalKey[] | string {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `an item must be an object, got ${describeValue(item)}`;
-  return idProblem((item as { id?: unknown }).id) ?? carriedKeys(item);
+  return itemProblem(item) ?? keysCarried(item as CarriedIdentifiers);
+}
+
+/**
+ * `itemKeys` when nothing can want the item by name: its id alone, with no string key built
+ * (nothing to cache it under, no load waiting by externalId or instanceId); or why it answers
+ * none, by the same rules.
+ */
+export function itemIdKey(item: unknown): CanonicalKey[] | string {
+  return itemProblem(item) ?? [(item as InternalId).id];
 }
 
 /**
@@ -151,21 +159,43 @@ export function itemKeys(item: unknown): CanonicalKey[] | string {
  * download link carries only the identifier it was asked by), or why it answers none.
  */
 export function carriedKeys(item: unknown): CanonicalKey[] | string {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `an item must be an object, got ${describeValue(item)}`;
+  return carriedProblem(item) ?? keysCarried(item as CarriedIdentifiers);
+}
+
+/** The identifiers an answer item may carry, checked. */
+interface CarriedIdentifiers {
+  id?: number;
+  externalId?: string;
+  instanceId?: InstanceId;
+}
+
+/** Why an answer item of a byids endpoint answers no key (not an object, no valid id, a bad identifier), or `undefined`. */
+function itemProblem(item: unknown): string | undefined {
+  return objectProblem(item) ?? idProblem((item as { id?: unknown }).id) ?? carriedProblem(item);
+}
+
+function carriedProblem(item: unknown): string | undefined {
+  const problem = objectProblem(item);
+  if (problem !== undefined) return problem;
   const { id, externalId, instanceId } = item as Record<string, unknown>;
   if (id === undefined && externalId === undefined && instanceId === undefined) return 'an item must carry `id`, `externalId` or `instanceId`';
-  const problem =
+  return (
     (id === undefined ? undefined : idProblem(id)) ??
     (externalId === undefined ? undefined : externalIdProblem(externalId)) ??
-    (instanceId === undefined ? undefined : instanceIdProblem(instanceId));
-  if (problem !== undefined) return problem;
+    (instanceId === undefined ? undefined : instanceIdProblem(instanceId))
+  );
+}
+
+function objectProblem(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `an item must be an object, got ${describeValue(item)}`;
+  return undefined;
+}
+
+function keysCarried({ id, externalId, instanceId }: CarriedIdentifiers): CanonicalKey[] {
   const keys: CanonicalKey[] = [];
-  if (id !== undefined) keys.push(id as number);
-  if (externalId !== undefined) keys.push(EXTERNAL_ID_PREFIX + (externalId as string));
-  if (instanceId !== undefined) {
-    const instance = instanceId as InstanceId;
-    keys.push(INSTANCE_PREFIX + instance.space + ':' + instance.externalId);
-  }
+  if (id !== undefined) keys.push(id);
+  if (externalId !== undefined) keys.push(EXTERNAL_ID_PREFIX + externalId);
+  if (instanceId !== undefined) keys.push(INSTANCE_PREFIX + instanceId.space + ':' + instanceId.externalId);
   return keys;
 }
 

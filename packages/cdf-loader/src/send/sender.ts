@@ -85,7 +85,8 @@ export class Sender {
     const sharedSlot = await this.#acquireShared(request.signal, slot);
     if (sharedSlot === YIELDED) return YIELDED;
     try {
-      if ((await this.#turn(request, slot)) === YIELDED) return YIELDED;
+      // Without a rate, no await here: the chunk closes in the same turn as before.
+      if (this.#parts.rate !== undefined && (await this.#turn(this.#parts.rate, request, slot)) === YIELDED) return YIELDED;
       if (attempt === 1 && request.shareWithReplicas !== undefined) await request.shareWithReplicas();
       for (let resend = false; ; resend = true) {
         const identifiers = request.identifiers();
@@ -154,12 +155,10 @@ export class Sender {
   }
 
   /**
-   * Waits for the request's turn of the rate, when there is one. A background request gives its
+   * Waits for the request's turn of the rate. A background request gives its
    * local slot up meanwhile when an interactive request needs it (as for the shared budget).
    */
-  async #turn(request: OutgoingRequest, local: LaneSlot): Promise<typeof YIELDED | undefined> {
-    const rate = this.#parts.rate;
-    if (rate === undefined) return undefined;
+  async #turn(rate: RequestRate, request: OutgoingRequest, local: LaneSlot): Promise<typeof YIELDED | undefined> {
     const yielding = local.lane === 'background';
     local.yieldable = yielding;
     try {

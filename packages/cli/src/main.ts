@@ -94,7 +94,7 @@ async function lookup(command: LookupCommand, io: CliIo): Promise<number> {
   const writer = new OutputWriter(command.out === undefined ? io.stdout : createWriteStream(command.out, { flags: earlier === undefined ? 'w' : 'a' }));
   const progress = createProgress(io.stderr, total);
 
-  const identifiers = (): AsyncGenerator<unknown, void, undefined> =>
+  const identifiers = (): AsyncIterableIterator<unknown> =>
     identifiersOf(input, (identifier) => {
       const skipped = earlier?.keys.has(resumeKey(identifier)) === true;
       if (skipped) progress.tick();

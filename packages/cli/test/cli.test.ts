@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { byIdsRequests, until, useMockCdf } from '../../cdf-loader/test/support.js';
+import { byIdsRequests, shuffle, until, useMockCdf } from '../../cdf-loader/test/support.js';
 import { main } from '../src/main.js';
 import { parseCsvRecord } from '../src/resume.js';
 
@@ -307,7 +307,7 @@ describe('cdf-loader lookup', () => {
       );
       // 'spread': each identifier's repeats about 9,517 lines apart; 'shuffled': anywhere (seeded); 'sorted': side by side.
       let lines = Array.from({ length: 30_000 }, (_, index) => distinct[(index * 7_919) % distinct.length]!);
-      if (order === 'shuffled') lines = shuffled(lines, 22);
+      if (order === 'shuffled') lines = shuffle(lines, 22);
       if (order === 'sorted') lines = [...lines].sort();
       const path = await idsFile(`repeats-${order}.txt`, lines);
 
@@ -397,18 +397,6 @@ describe.skipIf(!built)('the built cdf-loader bin', () => {
     expect(records(await readFile(out, 'utf8')).map((record) => record.identifier)).toEqual(ids.map((id) => ({ id })));
   }, 30_000);
 });
-
-/** A seeded Fisher–Yates shuffle. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const result = [...items];
-  let state = seed;
-  for (let index = result.length - 1; index > 0; index--) {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    const other = state % (index + 1);
-    [result[index], result[other]] = [result[other]!, result[index]!];
-  }
-  return result;
-}
 
 function lineCount(path: string): number {
   if (!existsSync(path)) return 0;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createFilesLoader, type Identifier } from '../src/index.js';
-import { byIdsRequests, expectWellFormedRequests, optionsFor, useMockCdf } from './support.js';
+import { byIdsRequests, expectWellFormedRequests, optionsFor, shuffle, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 10_000 } });
 
@@ -90,15 +90,3 @@ describe('loadAll keeps its requests full', () => {
     );
   });
 });
-
-/** A seeded Fisher–Yates shuffle. */
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const shuffled = [...items];
-  let state = seed >>> 0 || 1;
-  for (let index = shuffled.length - 1; index > 0; index--) {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    const other = state % (index + 1);
-    [shuffled[index], shuffled[other]] = [shuffled[other]!, shuffled[index]!];
-  }
-  return shuffled;
-}

@@ -174,6 +174,45 @@ describe('loadAll', () => {
     expect(byIdsRequests(cdf())).toHaveLength(2);
   });
 
+  test('calls made without awaiting the one before are answered in turn, as an async generator queues them: results in input order, then done', async () => {
+    const input = Array.from({ length: 25 }, (_, index) => unknownId(index));
+    const { source, state } = recordingSource(input);
+    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 10 }));
+    const results = loader.loadAll(source);
+
+    const steps = await Promise.all(Array.from({ length: 27 }, () => results.next()));
+
+    expect(steps.slice(0, 25)).toEqual(input.map((identifier) => ({ done: false, value: { identifier, item: null } })));
+    expect(steps.slice(25)).toEqual([
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+    expect(state.finished).toBe(true);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([10, 10, 5]);
+  });
+
+  test('return() and throw() end the run as a generator does: the input closed, later calls done', async () => {
+    // Longer than the read-ahead (2 × 1 × 10 identifiers waiting for CDF): the input is not read to its end.
+    const input = Array.from({ length: 300 }, (_, index) => unknownId(index));
+    const closing = recordingSource(input);
+    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 10, maxConcurrency: 1 }));
+    const returning = loader.loadAll(closing.source);
+    const first = await returning.next();
+
+    expect(first).toEqual({ done: false, value: { identifier: input[0], item: null } });
+    expect(await returning.return()).toEqual({ done: true, value: undefined });
+    expect(closing.state.closed).toBe(true);
+    expect(await returning.next()).toEqual({ done: true, value: undefined });
+
+    const throwing = recordingSource(input);
+    const thrown = loader.loadAll(throwing.source);
+    await thrown.next();
+    const error = new Error('the consumer gave up');
+    await expect(thrown.throw(error)).rejects.toBe(error);
+    expect(throwing.state.closed).toBe(true);
+    expect(await thrown.next()).toEqual({ done: true, value: undefined });
+  });
+
   test('a signal aborted before the first result throws at once and never reads the input', async () => {
     const { source, state } = recordingSource([{ id: 1 }]);
     const loader = createFilesLoader(optionsFor(cdf()));

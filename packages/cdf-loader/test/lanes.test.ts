@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'vitest';
-import { createFilesLoader, createMemorySharedConcurrency, type FilesLoader, type Identifier, type LoaderOptions } from '../src/index.js';
+import { describe, expect, test, vi } from 'vitest';
+import { createFilesLoader, createMemorySharedConcurrency, createConcurrencyLimit, type FilesLoader, type Identifier, type LoaderOptions } from '../src/index.js';
 import { byIdsRequests, deferred, nextMacrotask, optionsFor, until, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100 } });
@@ -135,6 +135,48 @@ describe('lanes', () => {
     await releaseAll(held, bulk);
     expect(await bulk).toBe(6_000);
     expect(sharedConcurrency.held).toBe(0);
+  });
+
+  test('a request that gives up while bulk waits out the quiet time after interactive traffic leaves the queue, and no timer is left behind', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const limit = createConcurrencyLimit({ maxConcurrency: 2 });
+      const interactive = deferred();
+      const firstBulk = deferred();
+      const ran: string[] = [];
+      const run = (name: string, gate: Promise<void>, lane: 'interactive' | 'background', signal?: AbortSignal): Promise<void> =>
+        limit.run(
+          async () => {
+            ran.push(name);
+            await gate;
+          },
+          () => lane,
+          signal,
+        );
+      const interactiveRun = run('interactive', interactive.promise, 'interactive');
+      const firstBulkRun = run('first bulk', firstBulk.promise, 'background');
+      const closing = new AbortController();
+      const secondBulkRun = run('second bulk', new Promise(() => undefined), 'background', closing.signal);
+      await until(() => ran.length === 2, 'the interactive and the first bulk task to hold both slots');
+
+      // The interactive task frees its slot: bulk keeps to its one slot until interactive traffic has been quiet a while.
+      interactive.resolve();
+      await interactiveRun;
+      await until(() => vi.getTimerCount() === 1, 'the second bulk task to wait for the quiet time');
+      expect(limit.waiting).toBe(1);
+
+      const reason = new Error('the loader closed');
+      closing.abort(reason);
+
+      await expect(secondBulkRun).rejects.toBe(reason);
+      expect(limit.waiting).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+      firstBulk.resolve();
+      await firstBulkRun;
+      expect(ran).toEqual(['first bulk', 'interactive']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('a `lane` that is not one is refused at the call, naming the option and the value', () => {

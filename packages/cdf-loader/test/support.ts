@@ -135,3 +135,15 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5_00
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/** A seeded Fisher–Yates shuffle. */
+export function shuffle<T>(items: readonly T[], seed: number): T[] {
+  const shuffled = [...items];
+  let state = seed >>> 0 || 1;
+  for (let index = shuffled.length - 1; index > 0; index--) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    const other = state % (index + 1);
+    [shuffled[index], shuffled[other]] = [shuffled[other]!, shuffled[index]!];
+  }
+  return shuffled;
+}

@@ -22,15 +22,67 @@ function identifierOfLine(line: string): unknown {
 /**
  * What the non-blank lines of `input` name (see `identifierOfLine`), trimmed, read as they are
  * needed, leaving out those `skip` says to. A line ends at `\n`, `\r\n` or `\r`, as readline has
- * it (the empty line between `\r` and `\n` is blank, so skipped). One generator splits the
- * stream's chunks itself: readline's async iterator under a generator of lines under one of
- * identifiers cost three promises and an event per line.
+ * it (the empty line between `\r` and `\n` is blank, so skipped). The stream's chunks are split
+ * here (readline's async iterator under generators cost three promises and an event per line),
+ * and a line of a chunk already read is handed out as a settled promise: no generator, whose
+ * every `yield` costs an await.
  */
-export async function* identifiersOf(input: Readable, skip: (identifier: unknown) => boolean = () => false): AsyncGenerator<unknown, void, undefined> {
-  for await (const lines of lineBatches(input)) {
-    for (const line of lines) {
-      const identifier = identifierOfLine(line);
-      if (!skip(identifier)) yield identifier;
+export function identifiersOf(input: Readable, skip: (identifier: unknown) => boolean = () => false): AsyncIterableIterator<unknown> {
+  return new IdentifierReader(lineBatches(input), skip);
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/** `identifiersOf`'s iterator. Read as `loadAll` reads: one `next()` at a time. */
+class IdentifierReader implements AsyncIterableIterator<unknown> {
+  readonly #batches: AsyncGenerator<string[], void, undefined>;
+  readonly #skip: (identifier: unknown) => boolean;
+  #lines: string[] = [];
+  #index = 0;
+  #done = false;
+
+  constructor(batches: AsyncGenerator<string[], void, undefined>, skip: (identifier: unknown) => boolean) {
+    this.#batches = batches;
+    this.#skip = skip;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown, undefined>> {
+    if (this.#done) return Promise.resolve(DONE);
+    const step = this.#take();
+    return step === undefined ? this.#nextBatch() : Promise.resolve(step);
+  }
+
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    this.#done = true;
+    await this.#batches.return();
+    return DONE;
+  }
+
+  /** The next identifier of the chunk read, or `undefined` when it has no more. */
+  #take(): IteratorYieldResult<unknown> | undefined {
+    const lines = this.#lines;
+    while (this.#index < lines.length) {
+      const identifier = identifierOfLine(lines[this.#index++]!);
+      if (!this.#skip(identifier)) return { done: false, value: identifier };
+    }
+    return undefined;
+  }
+
+  async #nextBatch(): Promise<IteratorResult<unknown, undefined>> {
+    for (;;) {
+      const batch = await this.#batches.next();
+      if (batch.done === true) {
+        this.#done = true;
+        return DONE;
+      }
+      this.#lines = batch.value;
+      this.#index = 0;
+      const step = this.#take();
+      if (step !== undefined) return step;
     }
   }
 }

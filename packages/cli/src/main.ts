@@ -26,11 +26,13 @@ export interface CliIo {
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect. */
 const INTERRUPTED = 130;
 /**
- * The answers kept for identifiers that come again later in the file (an item takes an entry per
- * identifier it has): enough for files of tens of thousands of distinct identifiers to be looked
- * up once each, while memory stays bounded on bigger ones. For the whole run, not a minute.
+ * The answers kept for identifiers that come again later in the file, beyond what `loadAll` has
+ * read ahead (an item takes an entry per identifier it has): about 10,000 distinct files by id
+ * and externalId are each looked up once, however the file orders them. Not more: V8 lets the
+ * heap grow to a multiple of what stays alive, so every kept item costs several times its size in
+ * RSS (50,000 entries cost some 50 MB more over B8's million lines). For the whole run, not a minute.
  */
-const CACHE = { max: 50_000, ttlMs: Number.POSITIVE_INFINITY };
+const CACHE = { max: 20_000, ttlMs: Number.POSITIVE_INFINITY };
 /** Sent as `x-cdp-app`. */
 const APP_ID = 'cdf-loader-cli';
 
@@ -94,7 +96,7 @@ async function lookup(command: LookupCommand, io: CliIo): Promise<number> {
   const writer = new OutputWriter(command.out === undefined ? io.stdout : createWriteStream(command.out, { flags: earlier === undefined ? 'w' : 'a' }));
   const progress = createProgress(io.stderr, total);
 
-  const identifiers = (): AsyncGenerator<unknown, void, undefined> =>
+  const identifiers = (): AsyncIterableIterator<unknown> =>
     identifiersOf(input, (identifier) => {
       const skipped = earlier?.keys.has(resumeKey(identifier)) === true;
       if (skipped) progress.tick();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { byIdsRequests, until, useMockCdf } from '../../cdf-loader/test/support.js';
+import { byIdsRequests, shuffle, until, useMockCdf } from '../../cdf-loader/test/support.js';
 import { main } from '../src/main.js';
 import { parseCsvRecord } from '../src/resume.js';
 
@@ -298,22 +298,32 @@ describe('cdf-loader lookup', () => {
     expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual(Array<number>(6).fill(1_000));
   });
 
-  test('30,000 lines over 9,517 distinct identifiers (ids and externalIds, a tenth unknown): ceil(9,517 / 1000) + 2 requests at most, each identifier sent once', async () => {
-    const files = cdf().data.files;
-    const distinct = Array.from({ length: 9_517 }, (_, index) =>
-      index % 10 === 9 ? String(index + 1) : index % 3 === 0 && files[index]!.externalId !== undefined ? JSON.stringify({ externalId: files[index]!.externalId }) : String(files[index]!.id),
-    );
-    const lines = Array.from({ length: 30_000 }, (_, index) => distinct[(index * 7_919) % distinct.length]!);
-    const path = await idsFile('repeats.txt', lines);
+  test.each(['spread', 'shuffled', 'sorted'] as const)(
+    '30,000 lines over 9,517 distinct identifiers (ids and externalIds, a tenth unknown), %s: ceil(9,517 / 1000) + 2 requests at most, each identifier sent once, every line answered in place',
+    async (order) => {
+      const files = cdf().data.files;
+      const distinct = Array.from({ length: 9_517 }, (_, index) =>
+        index % 10 === 9 ? String(index + 1) : index % 3 === 0 && files[index]!.externalId !== undefined ? JSON.stringify({ externalId: files[index]!.externalId }) : String(files[index]!.id),
+      );
+      // 'spread': each identifier's repeats about 9,517 lines apart; 'shuffled': anywhere (seeded); 'sorted': side by side.
+      let lines = Array.from({ length: 30_000 }, (_, index) => distinct[(index * 7_919) % distinct.length]!);
+      if (order === 'shuffled') lines = shuffle(lines, 22);
+      if (order === 'sorted') lines = [...lines].sort();
+      const path = await idsFile(`repeats-${order}.txt`, lines);
 
-    const { code, stdout } = await run(['lookup', 'files', '--ids-file', path]);
+      const { code, stdout } = await run(['lookup', 'files', '--ids-file', path]);
 
-    expect(code).toBe(3);
-    expect(stdout.split('\n')).toHaveLength(30_001);
-    const sizes = byIdsRequests(cdf()).map((entry) => entry.items.length);
-    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(9_517 / 1000) + 2);
-    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(9_517);
-  });
+      expect(code).toBe(3);
+      const records = stdout.split('\n');
+      expect(records).toHaveLength(30_001);
+      const byKey = new Map(files.flatMap((file): [string, unknown][] => [[String(file.id), file], [JSON.stringify({ externalId: file.externalId }), file]]));
+      const expected = lines.map((line) => ({ identifier: line.startsWith('{') ? (JSON.parse(line) as unknown) : { id: Number(line) }, item: byKey.get(line) ?? null }));
+      expect(records.slice(0, -1).map((record) => JSON.parse(record) as unknown)).toEqual(expected);
+      const sizes = byIdsRequests(cdf()).map((entry) => entry.items.length);
+      expect(sizes.length).toBeLessThanOrEqual(Math.ceil(9_517 / 1000) + 2);
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(9_517);
+    },
+  );
 
   test('draws a progress bar with rate and ETA when stderr is a terminal', async () => {
     const path = await idsFile('progress.txt', unknownIds(300).map(String));

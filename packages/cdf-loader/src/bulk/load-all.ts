@@ -2,6 +2,7 @@ import { checkCount, checkKnownKeys, checkObject, checkOneOf } from '../options/
 import { describeValue } from '../options/describe-value.js';
 import type { Lane, LoadOptions } from '../options/options.js';
 import { BulkRun } from './bulk-run.js';
+import { LoadAllResults } from './results.js';
 
 /** Anything `for await` can read: an array, a generator, an async generator, a Node stream. */
 export type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;
@@ -79,28 +80,7 @@ export function loadAll<TIdentifier, TValue>(
   const keys = CHUNKS_PER_SLOT * concurrency * loader.maxBatchSize;
   // Interactive loads are not counted as bulk keys: there the bound is on identifiers read.
   const bounds = lane === 'background' ? { keys, lines: LINES_PER_KEY * keys } : { keys: Number.POSITIVE_INFINITY, lines: keys };
-  return run(new BulkRun(loader, identifiers, { lane, ...bounds }, signal));
-}
-
-async function* run<TIdentifier, TValue>(bulk: BulkRun<TIdentifier, TValue>): AsyncGenerator<LoadAllResult<TValue, TIdentifier>, void, undefined> {
-  try {
-    // Answers already known are taken without awaiting: most are, since they come a request at a
-    // time. After each request's worth, a turn of the event loop lets other work in; while
-    // interactive loads come, a pause as long as that request's worth took, so bulk takes at most
-    // half the loop (reading ahead waits on it, and so do its requests and their parsing).
-    let sinceTurn = 0;
-    let sliceStart = performance.now();
-    while (bulk.ready() || (await bulk.wait())) {
-      yield bulk.take();
-      if (++sinceTurn < bulk.batchSize) continue;
-      sinceTurn = 0;
-      const pauseMs = bulk.interactiveRecently() ? performance.now() - sliceStart : 0;
-      await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
-      sliceStart = performance.now();
-    }
-  } finally {
-    await bulk.stop();
-  }
+  return new LoadAllResults(new BulkRun(loader, identifiers, { lane, ...bounds }, signal));
 }
 
 function isIterable(value: unknown): value is AnyIterable<unknown> {

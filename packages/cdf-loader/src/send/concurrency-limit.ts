@@ -77,10 +77,11 @@ export class ConcurrencyLimit {
   /**
    * @internal Runs `task` when a slot of its lane is free (see `LaneQueue`: interactive first,
    * bulk never starved), in the async context of the caller rather than that of whichever task
-   * freed the slot, so tracing sees the right parent.
+   * freed the slot, so tracing sees the right parent. A task whose `signal` aborts while it waits
+   * leaves the queue, rejecting with the reason.
    */
-  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane): Promise<T> {
-    return this.#limiter.run(task, lane);
+  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane, signal?: AbortSignal): Promise<T> {
+    return this.#limiter.run(task, lane, signal);
   }
 
   /** @internal Taken when an attempt starts, and handed back to `throttled`. */

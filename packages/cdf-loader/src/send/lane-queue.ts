@@ -75,22 +75,41 @@ export class LaneQueue {
     return this.#waiting.length;
   }
 
-  /** Runs `task` in a slot of its lane (read when the slot is granted), in the async context of the caller. */
-  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane): Promise<T> {
+  /**
+   * Runs `task` in a slot of its lane (read when the slot is granted), in the async context of the
+   * caller. When `signal` aborts before a slot is granted, the task leaves the queue and the
+   * promise rejects with the signal's reason: a closed loader leaves no waiter, and no timer.
+   */
+  run<T>(task: (slot: LaneSlot) => Promise<T>, lane: () => Lane, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
     const bound = AsyncResource.bind(task);
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push({
+      const leave = (): void => {
+        const index = this.#waiting.indexOf(waiter);
+        if (index >= 0) this.#waiting.splice(index, 1);
+        if (!this.#waiting.some((other) => other.lane() === 'background')) this.#stopQuietTimer();
+        reject(signal!.reason as Error);
+      };
+      const waiter: Waiter = {
         lane,
         start: () => {
+          signal?.removeEventListener('abort', leave);
           const slot = this.#hold(lane());
           bound(slot)
             .then(resolve, reject)
             .finally(() => this.#release(slot));
         },
-      });
+      };
+      this.#waiting.push(waiter);
+      signal?.addEventListener('abort', leave, { once: true });
       // Started after the caller's synchronous work: a dispatch hands out all its chunks first.
       void resolved.then(() => this.#startWaiters());
     });
+  }
+
+  #stopQuietTimer(): void {
+    clearTimeout(this.#quietTimer);
+    this.#quietTimer = undefined;
   }
 
   #hold(lane: Lane): HeldSlot {

@@ -52,7 +52,7 @@ export class Sender {
     for (let attempt = 1; ; attempt++) {
       let failed;
       // A background attempt that gave its slot to an interactive request before it started goes again.
-      do failed = await limit.run((slot) => this.#attempt(target, telemetry, request, attempt, slot), request.lane);
+      do failed = await limit.run((slot) => this.#attempt(target, telemetry, request, attempt, slot), request.lane, request.signal);
       while (failed === YIELDED);
       if (failed === undefined || !request.wanted()) return undefined;
       const duplicated = duplicatedOf(failed.outcome);

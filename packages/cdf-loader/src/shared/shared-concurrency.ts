@@ -13,11 +13,19 @@ export interface SharedSlot {
  * attempt, and gives both back when the attempt ends (a retry waits holding neither).
  *
  * When the budget cannot be reached (`acquire` rejects with anything but the signal's reason),
- * the loader goes on under its local limit alone, and tries the budget again on later requests.
+ * the loader goes on under its local limit and `fallbackLimit`, and tries the budget again on
+ * later requests.
  */
 export interface SharedConcurrency {
   /** Most requests in flight across every replica. */
   readonly limit: number;
+  /**
+   * Most requests this replica holds in flight while the budget cannot be reached: its share of
+   * `limit`, so an outage of the budget does not let every replica send its whole local limit at
+   * once (CDF would answer 429). Read before each attempt, so it may change. Default (absent):
+   * the local limit alone.
+   */
+  readonly fallbackLimit?: number;
   /**
    * Resolves with a slot once one is free. Rejects with the signal's reason when it aborts
    * (and then holds nothing), or with an error when the budget cannot be reached.

@@ -6,7 +6,7 @@ import type { RetryOptions } from '../options/options.js';
 import type { RequestRate } from './request-rate.js';
 import { duplicatedOf, isRetryable, retryDelay } from './retry-policy.js';
 import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency.js';
-import { FallbackSlots } from '../shared/fallback-slots.js';
+import { CountedSlots } from '../shared/counted-slots.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { AttemptFailure, AttemptOutcome, RequestTarget, Transport } from '../transport/transport.js';
@@ -35,7 +35,7 @@ export interface SenderParts {
 export class Sender {
   readonly #parts: SenderParts;
   readonly #sharedGuard = new SharedTierGuard('concurrency');
-  readonly #fallback = new FallbackSlots();
+  readonly #fallback = new CountedSlots();
   #transport: Transport | undefined;
 
   constructor(parts: SenderParts) {
@@ -130,7 +130,7 @@ export class Sender {
 
   /**
    * A slot of the shared budget; when it cannot be reached, one of this replica's share of it
-   * (`fallbackLimit`, see `FallbackSlots`) under the local limit, and the budget is tried again
+   * (`fallbackLimit`, see `CountedSlots`) under the local limit, and the budget is tried again
    * later (see `SharedTierGuard`). None when there is no budget.
    */
   async #acquireShared(signal: AbortSignal, local: LaneSlot): Promise<SharedSlot | typeof YIELDED | undefined> {

@@ -1,4 +1,5 @@
 import { checkCount } from '../options/check.js';
+import { CountedSlots } from './counted-slots.js';
 
 /** A slot of the shared budget, held for one byids attempt. */
 export interface SharedSlot {
@@ -40,8 +41,7 @@ export interface SharedConcurrency {
  */
 export class MemorySharedConcurrency implements SharedConcurrency {
   readonly limit: number;
-  #held = 0;
-  readonly #waiting: { grant: () => void; signal: AbortSignal; onAbort: () => void }[] = [];
+  readonly #slots = new CountedSlots();
 
   /** @internal Use `createMemorySharedConcurrency`. */
   constructor(limit: number) {
@@ -50,40 +50,11 @@ export class MemorySharedConcurrency implements SharedConcurrency {
 
   /** Slots held now. */
   get held(): number {
-    return this.#held;
+    return this.#slots.held;
   }
 
   acquire(signal: AbortSignal): Promise<SharedSlot> {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    if (this.#held < this.limit) return Promise.resolve(this.#grant());
-    return new Promise<SharedSlot>((resolve, reject) => {
-      const waiter = {
-        signal,
-        grant: () => {
-          signal.removeEventListener('abort', waiter.onAbort);
-          resolve(this.#grant());
-        },
-        onAbort: () => {
-          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
-          reject(signal.reason as Error);
-        },
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#waiting.push(waiter);
-    });
-  }
-
-  #grant(): SharedSlot {
-    this.#held++;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#held--;
-        this.#waiting.shift()?.grant();
-      },
-    };
+    return this.#slots.acquire(() => this.limit, signal);
   }
 }
 

@@ -1,16 +1,17 @@
 import type { SharedSlot } from './shared-concurrency.js';
 
-/** A waiter for a fallback slot. */
+/** A waiter for a slot. */
 interface Waiter {
   grant(): void;
 }
 
 /**
- * The slots a loader holds while its shared budget cannot be reached: at most the budget's
- * `fallbackLimit` (read at each acquire and release, since it follows the replicas seen), so
- * an outage of the shared tier never lets every replica send its whole local limit at once.
+ * Slots counted in this process's memory, granted first come, first served, at most `limit()`
+ * held (read at each acquire and release, so it may change): the memory budget's, and those a
+ * loader holds while its shared budget cannot be reached (its `fallbackLimit`), so an outage of
+ * the shared tier never lets every replica send its whole local limit at once.
  */
-export class FallbackSlots {
+export class CountedSlots {
   #held = 0;
   readonly #waiting: Waiter[] = [];
 

@@ -134,7 +134,7 @@ describe.skipIf(redis === undefined)('redisRate', () => {
     );
     expect(() => redisRate({ client, perSecond: 10, key: 'a{b}' })).toThrow(new TypeError('`key` must be a non-empty string without `{` or `}`, got "a{b}".'));
     expect(() => redisRate({ client: {} as never, perSecond: 10 })).toThrow(
-      new TypeError('`client` must be a node-redis client (from `createClient()`), got [object Object].'),
+      new TypeError('`client` must be a node-redis client (from `createClient()`) or cluster (from `createCluster()`), got [object Object].'),
     );
     expect(redisRate({ client, perSecond: 12, fallbackPerSecond: 3 }).fallbackPerSecond).toBe(3);
   });

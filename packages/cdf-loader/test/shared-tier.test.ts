@@ -168,6 +168,17 @@ describe('the shared cache tier', () => {
 });
 
 describe('the shared concurrency budget', () => {
+  test('is checked: `acquire`, an integer `limit` ≥ 1 and, if any, an integer `fallbackLimit` ≥ 1', () => {
+    const acquire = () => Promise.reject(new Error('unused'));
+    const make = (sharedConcurrency: unknown) => () => createFilesLoader(optionsFor(cdf(), { sharedConcurrency: sharedConcurrency as SharedConcurrency }));
+    const message = (got: string) =>
+      new TypeError(`\`sharedConcurrency\` must be a shared budget (such as \`redisConcurrency(…)\` from @cdf-loader/redis) with integers \`limit\` and, if any, \`fallbackLimit\` ≥ 1, and \`acquire\`, got ${got}.`);
+    expect(make({ limit: 0, acquire })).toThrow(message('{"limit":0,"acquire":[function acquire]}'));
+    expect(make({ limit: 4, fallbackLimit: Number.NaN, acquire })).toThrow(message('{"limit":4,"fallbackLimit":NaN,"acquire":[function acquire]}'));
+    expect(make({ limit: 4, fallbackLimit: 0.5, acquire })).toThrow(message('{"limit":4,"fallbackLimit":0.5,"acquire":[function acquire]}'));
+    expect(make({ limit: 4, fallbackLimit: 2, acquire })).not.toThrow();
+  });
+
   test('loaders of several replicas together hold at most `limit` requests in flight', async () => {
     cdf().addFault({ delayMs: 20, times: 40 });
     const budget = createMemorySharedConcurrency(2);

@@ -21,6 +21,12 @@ export function checkPositiveInteger(name: string, value: unknown): number {
   throw new TypeError(`\`${name}\` must be an integer ≥ 1, got ${describe(value)}.`);
 }
 
+/** @throws {TypeError} unless `value` is an integer from 1 to `max` (`max.name` says what it is). */
+export function checkCountUpTo(name: string, value: unknown, max: { value: number; name: string }): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= max.value) return value;
+  throw new TypeError(`\`${name}\` must be an integer from 1 up to ${max.name} (${max.value}), got ${describe(value)}.`);
+}
+
 /**
  * A string that becomes part of Redis key names. Where `braceFree`, it may not hold `{` or `}`,
  * which would move the hash tag that keeps a scope's keys in one Redis Cluster slot.

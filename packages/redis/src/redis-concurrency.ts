@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SharedConcurrency, SharedSlot } from 'cdf-loader';
 import { ChannelSubscription } from './channel-subscription.js';
-import { checkConnection, checkKeyName, checkMilliseconds, checkPositiveInteger } from './check-options.js';
+import { checkConnection, checkCountUpTo, checkKeyName, checkMilliseconds, checkPositiveInteger } from './check-options.js';
 import { RedisScript, within, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
 
 export interface RedisConcurrencyOptions extends RedisConnectionOptions {
@@ -18,18 +18,29 @@ export interface RedisConcurrencyOptions extends RedisConnectionOptions {
    * milliseconds. A held slot is renewed every `leaseMs / 3`. Default 10_000.
    */
   leaseMs?: number;
+  /**
+   * Most requests this replica keeps in flight while Redis cannot be reached (down, or slower
+   * than `timeoutMs`), at most `limit`. Default: `limit` divided by the replicas that held a slot
+   * in the last minute, as Redis last told, rounded down, at least 1 (`limit` itself before Redis
+   * ever answered).
+   */
+  fallbackLimit?: number;
 }
 
 /** A `SharedConcurrency` over Redis, from `redisConcurrency()`. */
 export interface RedisConcurrency extends SharedConcurrency {
+  readonly fallbackLimit: number;
+  /** Replicas that held a slot in the last minute, this one included, as Redis last told (1 before it answered). */
+  readonly replicas: number;
   /** Stops hearing releases and closes the connection it opened for that (never `client` or `subscriber`). */
   close(): Promise<void>;
 }
 
 /**
- * KEYS: leases. ARGV: limit, lease ms, lease id. Drops expired leases, then takes (or renews) the
- * lease if it is held already or there is room: returns 0. Else returns the milliseconds until the
- * first lease expires. Times are the server's, so the replicas' clocks do not matter.
+ * KEYS: leases. ARGV: limit, lease ms, lease id (`<replica id>:<n>`). Drops expired leases, then
+ * takes (or renews) the lease if it is held already or there is room: returns { 0, the replicas
+ * holding a lease }. Else returns { the milliseconds until the first lease expires }. Times are
+ * the server's, so the replicas' clocks do not matter.
  */
 const acquireScript = new RedisScript(`
 local time = redis.call('TIME')
@@ -37,10 +48,15 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZSCORE', KEYS[1], ARGV[3]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[2])), ARGV[3])
-  return 0
+  local replicas, count = {}, 0
+  for _, lease in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    local replica = string.match(lease, '^[^:]*')
+    if not replicas[replica] then replicas[replica] = true; count = count + 1 end
+  end
+  return { 0, count }
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return tonumber(first[2]) - now
+return { tonumber(first[2]) - now }
 `);
 
 /** KEYS: leases. ARGV: lease id, channel. Gives the lease back and, if it was held, says so. */
@@ -63,11 +79,13 @@ end
  * createCdfLoaders({ ...options, sharedConcurrency: redisConcurrency({ client: redis, limit: 8 }) });
  */
 export function redisConcurrency(options: RedisConcurrencyOptions): RedisConcurrency {
+  const limit = checkPositiveInteger('limit', options.limit);
   return new RedisConcurrencyBudget({
     ...checkConnection(options),
     key: checkKeyName('key', options.key ?? 'cdf-loader:concurrency', false),
-    limit: checkPositiveInteger('limit', options.limit),
+    limit,
     leaseMs: checkMilliseconds('leaseMs', options.leaseMs ?? 10_000, 1),
+    fallbackLimit: options.fallbackLimit === undefined ? undefined : checkCountUpTo('fallbackLimit', options.fallbackLimit, { value: limit, name: '`limit`' }),
   });
 }
 
@@ -75,7 +93,11 @@ interface Settings extends RedisConnection {
   key: string;
   limit: number;
   leaseMs: number;
+  fallbackLimit: number | undefined;
 }
+
+/** How long a replica counts as one of the fleet after Redis last saw it hold a slot, in ms. */
+const REPLICA_WINDOW_MS = 60_000;
 
 /** A waiter between two attempts. */
 interface Sleeper {
@@ -110,6 +132,12 @@ class RedisConcurrencyBudget implements RedisConcurrency {
   #releasesHeard = 0;
   /** Subscribed (node-redis subscribes again by itself after a reconnect). */
   #listening = false;
+  /** Names this replica's leases (`<replica id>:<n>`), so Redis can count the replicas holding one. */
+  readonly #replicaId = randomUUID();
+  #leases = 0;
+  /** The most replicas Redis told holding a slot within `REPLICA_WINDOW_MS`, and when it last told so many. */
+  #replicas = 1;
+  #replicasAt = Number.NEGATIVE_INFINITY;
 
   constructor(settings: Settings) {
     this.limit = settings.limit;
@@ -121,10 +149,18 @@ class RedisConcurrencyBudget implements RedisConcurrency {
     });
   }
 
+  get replicas(): number {
+    return this.#replicas;
+  }
+
+  get fallbackLimit(): number {
+    return this.#settings.fallbackLimit ?? Math.max(1, Math.floor(this.limit / this.#replicas));
+  }
+
   async acquire(signal: AbortSignal): Promise<SharedSlot> {
     signal.throwIfAborted();
     await this.#listen();
-    const leaseId = randomUUID();
+    const leaseId = `${this.#replicaId}:${++this.#leases}`;
     const handoff = this.#awaitHandoff();
     // Aborts when the caller gives up, or when a slot of this process is handed over.
     const either = AbortSignal.any([signal, handoff.signal]);
@@ -175,7 +211,11 @@ class RedisConcurrencyBudget implements RedisConcurrency {
   /** One try: 0 when the lease is taken, else the milliseconds until the first lease expires. */
   #attempt(leaseId: string, signal: AbortSignal): Promise<number> {
     const { client, key, limit, leaseMs, timeoutMs } = this.#settings;
-    const attempt = acquireScript.run(client, [key], [String(limit), String(leaseMs), leaseId], timeoutMs).then(Number);
+    const attempt = acquireScript.run(client, [key], [String(limit), String(leaseMs), leaseId], timeoutMs).then((reply) => {
+      const [waitMs, replicas] = reply as [number, number?];
+      if (replicas !== undefined) this.#sawReplicas(replicas);
+      return Number(waitMs);
+    });
     return new Promise<number>((resolve, reject) => {
       let abandoned = false;
       const onAbort = (): void => {
@@ -200,6 +240,14 @@ class RedisConcurrencyBudget implements RedisConcurrency {
         },
       );
     });
+  }
+
+  /** Keeps the most replicas seen within the window: one that holds no slot this moment is still of the fleet. */
+  #sawReplicas(replicas: number): void {
+    const now = performance.now();
+    if (replicas < this.#replicas && now - this.#replicasAt < REPLICA_WINDOW_MS) return;
+    this.#replicas = Math.max(1, replicas);
+    this.#replicasAt = now;
   }
 
   #sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -83,7 +83,10 @@ export class Replica {
       files = createFilesLoader({ ...connection, cache, sharedConcurrency: budget, ...(sharedRate && { sharedRate }) });
       closeShared = async () => {
         await Promise.all([shared.close(), budget.close()]);
-        await client.close();
+        // Not `close()`: after a paused or killed Redis it was seen waiting forever for a command
+        // node-redis never wrote (the server idle, the replica's subscribers already closed), so
+        // B10 hung between runs. The run is over and its keys are never used again.
+        client.destroy();
       };
     }
     const wave: LoadWave = (ids) => files.loadMany(ids.map((id) => ({ id })));

@@ -313,9 +313,10 @@ function checkLimiter(value: unknown): ConcurrencyLimit | undefined {
 function checkSharedConcurrency(value: unknown): SharedConcurrency | undefined {
   if (value === undefined) return undefined;
   const shared = value as Partial<SharedConcurrency> | null;
-  if (typeof shared !== 'object' || shared === null || typeof shared.acquire !== 'function' || !Number.isSafeInteger(shared.limit)) {
+  const count = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 1;
+  if (typeof shared !== 'object' || shared === null || typeof shared.acquire !== 'function' || !count(shared.limit) || !(shared.fallbackLimit === undefined || count(shared.fallbackLimit))) {
     throw new TypeError(
-      `\`sharedConcurrency\` must be a shared budget (such as \`redisConcurrency(…)\` from @cdf-loader/redis) with \`limit\` and \`acquire\`, got ${describeValue(value)}.`,
+      `\`sharedConcurrency\` must be a shared budget (such as \`redisConcurrency(…)\` from @cdf-loader/redis) with integers \`limit\` and, if any, \`fallbackLimit\` ≥ 1, and \`acquire\`, got ${describeValue(value)}.`,
     );
   }
   return value as SharedConcurrency;

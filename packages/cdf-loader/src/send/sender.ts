@@ -6,6 +6,7 @@ import type { RetryOptions } from '../options/options.js';
 import type { RequestRate } from './request-rate.js';
 import { duplicatedOf, isRetryable, retryDelay } from './retry-policy.js';
 import type { SharedConcurrency, SharedSlot } from '../shared/shared-concurrency.js';
+import { CountedSlots } from '../shared/counted-slots.js';
 import { SharedTierGuard } from '../shared/shared-tier-guard.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { AttemptFailure, AttemptOutcome, RequestTarget, Transport } from '../transport/transport.js';
@@ -34,6 +35,7 @@ export interface SenderParts {
 export class Sender {
   readonly #parts: SenderParts;
   readonly #sharedGuard = new SharedTierGuard('concurrency');
+  readonly #fallback = new CountedSlots();
   #transport: Transport | undefined;
 
   constructor(parts: SenderParts) {
@@ -127,28 +129,37 @@ export class Sender {
   }
 
   /**
-   * A slot of the shared budget, or none when there is no budget or it cannot be reached: then
-   * the local limit alone holds, and the budget is tried again later (see `SharedTierGuard`).
+   * A slot of the shared budget; when it cannot be reached, one of this replica's share of it
+   * (`fallbackLimit`, see `CountedSlots`) under the local limit, and the budget is tried again
+   * later (see `SharedTierGuard`). None when there is no budget.
    */
   async #acquireShared(signal: AbortSignal, local: LaneSlot): Promise<SharedSlot | typeof YIELDED | undefined> {
     const shared = this.#parts.sharedConcurrency;
-    if (shared === undefined || !this.#sharedGuard.usable) return undefined;
+    if (shared === undefined) return undefined;
     // While a background attempt waits for the budget, an interactive request may take its local
     // slot: it gives the slot up, and the budget (whose contract is to hold nothing for an
     // aborted acquire) hands its turn on, so lanes hold under the shared budget too.
     const yielding = local.lane === 'background';
     local.yieldable = yielding;
+    const waitSignal = yielding ? AbortSignal.any([signal, local.yieldSignal]) : signal;
     try {
-      // No `abortable` around it: a slot granted just as the signal aborts would be lost. The
-      // budget's contract is to reject on abort and hold nothing.
-      const slot = await shared.acquire(yielding ? AbortSignal.any([signal, local.yieldSignal]) : signal);
-      this.#sharedGuard.succeeded();
-      return slot;
+      if (this.#sharedGuard.usable) {
+        try {
+          // No `abortable` around it: a slot granted just as the signal aborts would be lost. The
+          // budget's contract is to reject on abort and hold nothing.
+          const slot = await shared.acquire(waitSignal);
+          this.#sharedGuard.succeeded();
+          return slot;
+        } catch (error) {
+          if (waitSignal.aborted) throw error;
+          this.#sharedGuard.failed(error);
+        }
+      }
+      return await this.#fallback.acquire(() => Math.max(1, shared.fallbackLimit ?? Number.POSITIVE_INFINITY), waitSignal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (local.yieldSignal.aborted) return YIELDED;
-      this.#sharedGuard.failed(error);
-      return undefined;
+      throw error;
     } finally {
       local.yieldable = false;
     }

@@ -1,4 +1,5 @@
 import { checkCount } from '../options/check.js';
+import { CountedSlots } from './counted-slots.js';
 
 /** A slot of the shared budget, held for one byids attempt. */
 export interface SharedSlot {
@@ -13,11 +14,19 @@ export interface SharedSlot {
  * attempt, and gives both back when the attempt ends (a retry waits holding neither).
  *
  * When the budget cannot be reached (`acquire` rejects with anything but the signal's reason),
- * the loader goes on under its local limit alone, and tries the budget again on later requests.
+ * the loader goes on under its local limit and `fallbackLimit`, and tries the budget again on
+ * later requests.
  */
 export interface SharedConcurrency {
   /** Most requests in flight across every replica. */
   readonly limit: number;
+  /**
+   * Most requests this replica holds in flight while the budget cannot be reached: its share of
+   * `limit`, so an outage of the budget does not let every replica send its whole local limit at
+   * once (CDF would answer 429). Read before each attempt, so it may change. Default (absent):
+   * the local limit alone.
+   */
+  readonly fallbackLimit?: number;
   /**
    * Resolves with a slot once one is free. Rejects with the signal's reason when it aborts
    * (and then holds nothing), or with an error when the budget cannot be reached.
@@ -32,8 +41,7 @@ export interface SharedConcurrency {
  */
 export class MemorySharedConcurrency implements SharedConcurrency {
   readonly limit: number;
-  #held = 0;
-  readonly #waiting: { grant: () => void; signal: AbortSignal; onAbort: () => void }[] = [];
+  readonly #slots = new CountedSlots();
 
   /** @internal Use `createMemorySharedConcurrency`. */
   constructor(limit: number) {
@@ -42,40 +50,11 @@ export class MemorySharedConcurrency implements SharedConcurrency {
 
   /** Slots held now. */
   get held(): number {
-    return this.#held;
+    return this.#slots.held;
   }
 
   acquire(signal: AbortSignal): Promise<SharedSlot> {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    if (this.#held < this.limit) return Promise.resolve(this.#grant());
-    return new Promise<SharedSlot>((resolve, reject) => {
-      const waiter = {
-        signal,
-        grant: () => {
-          signal.removeEventListener('abort', waiter.onAbort);
-          resolve(this.#grant());
-        },
-        onAbort: () => {
-          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
-          reject(signal.reason as Error);
-        },
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#waiting.push(waiter);
-    });
-  }
-
-  #grant(): SharedSlot {
-    this.#held++;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#held--;
-        this.#waiting.shift()?.grant();
-      },
-    };
+    return this.#slots.acquire(() => this.limit, signal);
   }
 }
 

@@ -117,6 +117,39 @@ describe('the shared cache tier', () => {
     expect(await memory.getMany({ project: cdf().project, resource: 'files', principal: 'default' }, [file.id])).toEqual([file]);
   });
 
+  test('a write that fails while `close()` waits for it is not kept: nothing is written to the tier after `close()`', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const memory = createMemorySharedCache();
+      let failWrite: (() => void) | undefined;
+      let writes = 0;
+      const failing: SharedCache = {
+        id: memory.id,
+        getMany: (scope, keys) => memory.getMany(scope, keys),
+        setMany: () => {
+          writes++;
+          return new Promise<void>((_, reject) => (failWrite = () => reject(new Error('Redis went away'))));
+        },
+        delete: (scope, keys) => memory.delete(scope, keys),
+        clear: (scope) => memory.clear(scope),
+        subscribe: (listener) => memory.subscribe(listener),
+      };
+      const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: failing } }));
+      const file = cdf().data.files[0]!;
+      expect(await loader.load({ id: file.id })).toEqual(file);
+      const closing = loader.close();
+      // The write fails once `close()` waits for it.
+      await new Promise((resolve) => setImmediate(resolve));
+      failWrite!();
+      await closing;
+      // Answers a tier could not take are written a second later, while the loader is open.
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(writes).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('principals never share entries', async () => {
     const { a, b } = twoReplicas({ principal: ['alice', 'bob'] });
     const file = cdf().data.files[0]!;

@@ -20,9 +20,10 @@ export interface RedisConcurrencyOptions extends RedisConnectionOptions {
   leaseMs?: number;
   /**
    * Most requests this replica keeps in flight while Redis cannot be reached (down, or slower
-   * than `timeoutMs`), at most `limit`. Default: `limit` divided by the replicas that held a slot
-   * in the last minute, as Redis last told, rounded down, at least 1 (`limit` itself before Redis
-   * ever answered).
+   * than `timeoutMs`), at most `limit`. Default: `limit` divided by the most replicas Redis told
+   * holding a slot at once when this replica took one, within the last minute, rounded down, at
+   * least 1 (`limit` itself before Redis ever answered). Replicas that rarely overlap count as
+   * fewer: set it when the fleet's size is known.
    */
   fallbackLimit?: number;
 }
@@ -30,7 +31,7 @@ export interface RedisConcurrencyOptions extends RedisConnectionOptions {
 /** A `SharedConcurrency` over Redis, from `redisConcurrency()`. */
 export interface RedisConcurrency extends SharedConcurrency {
   readonly fallbackLimit: number;
-  /** Replicas that held a slot in the last minute, this one included, as Redis last told (1 before it answered). */
+  /** The most replicas Redis told holding a slot at once when this one took a slot, within the last minute (1 before it answered). */
   readonly replicas: number;
   /** Stops hearing releases and closes the connection it opened for that (never `client` or `subscriber`). */
   close(): Promise<void>;

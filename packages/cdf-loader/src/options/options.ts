@@ -96,6 +96,7 @@ export interface ConnectionOptions {
    * A request rate shared by the replicas of a service (`redisRate` from `@cdf-loader/redis`):
    * all of them together send at most its `perSecond` requests a second. While it cannot be
    * reached, this loader keeps to its `fallbackPerSecond` (and to `requestRate`, if given).
+   * Default: none.
    */
   sharedRate?: SharedRate;
   /**

@@ -39,6 +39,8 @@ export class SharedTier<TItem extends object> {
   readonly #writeOptions: SharedCacheWriteOptions | undefined;
   #unsubscribe: (() => void) | undefined;
   #unsubscribeStored: (() => void) | undefined;
+  /** `close()` was called: answers that cannot be written are no longer kept for later. */
+  #closed = false;
   /** Waiters for answers of other replicas, by key (see `nextStored`). */
   readonly #storedWaiters = new Map<CanonicalKey, Set<() => void>>();
   /** Writes started and not yet ended (see `close`). */
@@ -186,7 +188,11 @@ export class SharedTier<TItem extends object> {
     this.#unsubscribe = undefined;
     this.#unsubscribeStored?.();
     this.#unsubscribeStored = undefined;
+    // A write still in flight that fails now keeps nothing: nobody is left to write it.
+    this.#closed = true;
     clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#forgetUnwritten();
     return Promise.all(this.#writes).then(() => undefined);
   }
 
@@ -265,6 +271,7 @@ export class SharedTier<TItem extends object> {
    * until they expire, and other replicas would wait that long for answers it has.
    */
   #keepUnwritten(unwritten: Unwritten): void {
+    if (this.#closed) return;
     if (this.#flushTimer === undefined) {
       this.#flushTimer = setTimeout(() => {
         this.#flushTimer = undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { createFilesLoader, createMemorySharedRate, type FilesLoader, type Identifier, type LoaderOptions, LoaderClosedError } from '../src/index.js';
+import { createFilesLoader, createMemorySharedRate, type FilesLoader, type Identifier, type LoaderOptions, LoaderClosedError, type SharedRate } from '../src/index.js';
 import { byIdsRequests, nextMacrotask, optionsFor, until, useFakeClock, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100 } });
@@ -107,6 +107,31 @@ describe('requestRate', () => {
       }
       expect(await bulk).toBe(20);
       expect(byIdsRequests(cdf())).toHaveLength(26);
+    });
+
+    test('a shared rate that failed is tried again when its rest ends, not at the next turn of the fallback share', async () => {
+      let down = true;
+      let reserves = 0;
+      const rate: SharedRate = {
+        perSecond: 10,
+        fallbackPerSecond: 0.2,
+        reserve: () => {
+          reserves++;
+          return down ? Promise.reject(new Error('Redis went away')) : Promise.resolve(0);
+        },
+      };
+      const loader = loaderWith({ sharedRate: rate, maxConcurrency: 1 });
+      const files = cdf().data.files.slice(0, 2);
+      const loads = files.map((file) => loader.load({ id: file.id }));
+      // Three failures rest the shared rate for a second; the first request goes on the fallback share.
+      await expectSent(1);
+      expect(reserves).toBe(3);
+      down = false;
+      // The fallback share's next turn is 5 s away; the rest ends after 1 s, and the fleet's turn comes at once.
+      await vi.advanceTimersByTimeAsync(1_000);
+      await expectSent(2);
+      expect(reserves).toBe(4);
+      expect(await Promise.all(loads)).toEqual(files);
     });
 
     test('close() ends the wait for a turn: waiting loads reject, no timer is left behind', async () => {

@@ -95,7 +95,10 @@ export class RequestRate {
       // Waiting for the shared rate to answer a reservation: its answer pumps again.
       if (turnAt === undefined) return;
       if (turnAt > now) {
-        this.#timer = setTimeout(() => this.#pump(), turnAt - now);
+        // A shared rate at rest is tried again when its rest ends, not at the next fallback turn
+        // (seconds away at a small `fallbackPerSecond`).
+        const wakeAt = this.#shared !== undefined && !this.#guard.usable ? Math.min(turnAt, this.#guard.retryAt) : turnAt;
+        this.#timer = setTimeout(() => this.#pump(), wakeAt - now);
         return;
       }
       this.#spendTurn(now);

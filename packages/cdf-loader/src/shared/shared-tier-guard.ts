@@ -30,6 +30,11 @@ export class SharedTierGuard {
     return this.#failures < SHARED_TIER_FAILURES || performance.now() >= this.#retryAt;
   }
 
+  /** When the tier is tried again after failures in a row (`performance.now()`); in the past while it is usable. */
+  get retryAt(): number {
+    return this.#failures < SHARED_TIER_FAILURES ? 0 : this.#retryAt;
+  }
+
   succeeded(): void {
     this.#failures = 0;
     if (!this.#down) return;

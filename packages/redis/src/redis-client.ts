@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { lastErrorOf, type ErrorEmitter } from './client-errors.js';
 
+/** How long a replica counts as one of the fleet after Redis last saw it (a turn of the rate, a slot of the budget), in ms. */
+export const REPLICA_WINDOW_MS = 60_000;
+
 /**
  * A pub/sub message listener, as node-redis types it: this package never asks for buffers, so it
  * is called with strings.

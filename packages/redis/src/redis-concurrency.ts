@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SharedConcurrency, SharedSlot } from 'cdf-loader';
 import { ChannelSubscription } from './channel-subscription.js';
 import { checkConnection, checkCountUpTo, checkKeyName, checkMilliseconds, checkPositiveInteger } from './check-options.js';
-import { RedisScript, within, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
+import { REPLICA_WINDOW_MS, RedisScript, within, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
 
 export interface RedisConcurrencyOptions extends RedisConnectionOptions {
   /**
@@ -96,9 +96,6 @@ interface Settings extends RedisConnection {
   leaseMs: number;
   fallbackLimit: number | undefined;
 }
-
-/** How long a replica counts as one of the fleet after Redis last saw it hold a slot, in ms. */
-const REPLICA_WINDOW_MS = 60_000;
 
 /** A waiter between two attempts. */
 interface Sleeper {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SharedRate } from 'cdf-loader';
 import { checkConnection, checkKeyName, checkPositiveNumber } from './check-options.js';
-import { RedisScript, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
+import { REPLICA_WINDOW_MS, RedisScript, type RedisConnection, type RedisConnectionOptions } from './redis-client.js';
 
 export interface RedisRateOptions extends Omit<RedisConnectionOptions, 'subscriber'> {
   /**
@@ -29,9 +29,6 @@ export interface RedisRate extends SharedRate {
   /** Replicas that took a turn in the last minute, this one included, as Redis last told (1 before it answered). */
   readonly replicas: number;
 }
-
-/** How long a replica counts as one of the fleet after its last turn, in ms. */
-const REPLICA_WINDOW_MS = 60_000;
 
 /**
  * KEYS: the next free turn, the replicas seen. ARGV: µs between turns, this replica's id, µs a

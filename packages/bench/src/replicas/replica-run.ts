@@ -6,7 +6,8 @@ import { percentile } from '../harness/stats.js';
 import type { Burst } from '../workload.js';
 import type { ReplicaFleet } from './fleet.js';
 import type { BenchRedis } from './redis-server.js';
-import type { ReplicaResult, SharedRedis } from './replica.js';
+import type { ReplicaResult, ReplicaSetup, SharedRedis } from './replica.js';
+import type { ReplicaHost } from './replica-host.js';
 
 /** What the replicas of one run share through Redis, beside its URL, whether it is a cluster, and a fresh key prefix. */
 export type Sharing = Omit<SharedRedis, 'url' | 'cluster' | 'keyPrefix'>;
@@ -40,12 +41,7 @@ export interface ReplicaRunSample {
 export async function runReplicas(fake: FakeCdf, fleet: ReplicaFleet, run: ReplicaRun, bursts: readonly Burst[], redis: BenchRedis | undefined): Promise<ReplicaRunSample> {
   const hosts = fleet.hosts.slice(0, run.replicas);
   const shared = run.sharing !== undefined && redis !== undefined ? { ...run.sharing, url: redis.url, cluster: redis.cluster, keyPrefix: `cdf-loader-bench:${randomUUID()}:` } : undefined;
-  await Promise.all(
-    hosts.map((host, index) =>
-      host.prepare({ target: fakeTarget(fake), maxConcurrency: run.maxConcurrency, redis: shared, bursts: shareOf(bursts, index, run.replicas) }),
-    ),
-  );
-  await fake.reset();
+  await prepareReplicas(fake, hosts, { maxConcurrency: run.maxConcurrency, redis: shared }, bursts);
   const startedAt = performance.now();
   let results: ReplicaResult[];
   let wallMs: number;
@@ -69,6 +65,17 @@ export async function runReplicas(fake: FakeCdf, fleet: ReplicaFleet, run: Repli
     replicaP50Ms: replicaLatencies.map((sorted) => percentile(sorted, 0.5)),
     replicaP95Ms: replicaLatencies.map((sorted) => percentile(sorted, 0.95)),
   };
+}
+
+/** Prepares `hosts` for one run, each with `setup` and its share of the bursts, then zeroes the fake's counters. */
+export async function prepareReplicas(
+  fake: FakeCdf,
+  hosts: readonly ReplicaHost[],
+  setup: Omit<ReplicaSetup, 'target' | 'bursts'>,
+  bursts: readonly Burst[],
+): Promise<void> {
+  await Promise.all(hosts.map((host, index) => host.prepare({ ...setup, target: fakeTarget(fake), bursts: shareOf(bursts, index, hosts.length) })));
+  await fake.reset();
 }
 
 /** Replica `index`'s share of the bursts: every `count`th operation, counted across bursts, at the same times. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { PrivateRedisServer } from '@cdf-loader/redis/testing';
 import { addOutcome, emptyOutcome, type Outcome } from '../contenders/contender.js';
 import type { FakeCdf, FakeCdfCounters } from '../fake/fake-cdf.js';
-import { fakeTarget } from '../harness/http-run.js';
 import { alternate } from '../harness/rounds.js';
 import { summarize } from '../harness/stats.js';
 import { number, ratio, spread } from '../report/format.js';
@@ -12,7 +11,7 @@ import { seededRandom } from '../random.js';
 import { type ReplicaFleet, startReplicaFleet } from '../replicas/fleet.js';
 import { type FaultTiming, type RedisFault, strike } from '../replicas/redis-faults.js';
 import { type Burst, randomOperations } from '../workload.js';
-import { shareOf } from '../replicas/replica-run.js';
+import { prepareReplicas } from '../replicas/replica-run.js';
 import type { Profile, Scenario } from './scenario.js';
 
 const REPLICAS = 4;
@@ -175,19 +174,7 @@ export const b10RedisFaults: Scenario = {
 async function runFaulted(fake: FakeCdf, fleet: ReplicaFleet, server: PrivateRedisServer, fault: RedisFault, bursts: readonly Burst[], sizes: Sizes): Promise<RowSample> {
   const keyPrefix = `cdf-loader-b10:${randomUUID()}:`;
   const redis = { url: server.url, cluster: false, keyPrefix, limit: PROJECT_LIMIT };
-  await Promise.all(
-    fleet.hosts.map((host, index) =>
-      host.prepare({
-        target: fakeTarget(fake),
-        maxConcurrency: MAX_CONCURRENCY,
-        redis,
-        bursts: shareOf(bursts, index, REPLICAS),
-        cacheMax: sizes.cacheMax,
-        errorListener: false,
-      }),
-    ),
-  );
-  await fake.reset();
+  await prepareReplicas(fake, fleet.hosts, { maxConcurrency: MAX_CONCURRENCY, redis, cacheMax: sizes.cacheMax, errorListener: false }, bursts);
   const startedAt = performance.now();
   let wallMs = Number.NaN;
   const served = Promise.allSettled(fleet.hosts.map((host) => host.run())).then((settled) => {

@@ -15,7 +15,8 @@ import { RedisScript } from './redis-client.js';
  *   <base>:<generation>:stale:<key>  the entry's copy kept past its TTL for the loader's
  *                              `cache.staleIfErrorMs` (an alias in it reads `>stale:<first key>`),
  *                              read only when a request met an outage
- *   <base>:<generation>:waited:<key> another replica waits for that answer (published when stored)
+ *   <base>:<generation>:waiters:<key>  the instances waiting for that answer (a set of owner ids):
+ *                              each is sent it on `<keyPrefix>stored:<owner>` when it is stored
  *
  * An entry's value is one of:
  *   [<keys as JSON strings>]\n<item JSON>   the record: an item, under its first key (its id)
@@ -32,8 +33,8 @@ const NOT_FOUND = '!';
 const CLAIM = 'claim:';
 /** Starts the keys of the copies kept for stale-if-error; a canonical key never starts with `s`. */
 export const STALE = 'stale:';
-/** Marks a claimed key another replica waits for: its answer is then published when stored. */
-const WAITED = 'waited:';
+/** The set of instances waiting for a claimed key's answer: each is sent it when it is stored. */
+const WAITERS = 'waiters:';
 const GENERATION = ':generation';
 
 /** The scope's base: the start of every key of the scope. */
@@ -116,18 +117,34 @@ return values
 
 /**
  * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, how
- * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), channel, message
- * head, then per item (`itemArguments`) its key count, its keys and its record, then the keys CDF
- * does not have. Ends the claims (see `claimScript`) of every key it answers, and if other
- * replicas wait on some of them, publishes `<message head><those keys as JSON>}`.
+ * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), the start of the
+ * waiters' channels (`<keyPrefix>stored:`), message head, then per item (`itemArguments`) its key
+ * count, its keys and its record, then the keys CDF does not have. Ends the claims (see
+ * `claimScript`) of every key it answers, and sends each instance that waits on some of them
+ * their answers, on its own channel: `<message head><keys as JSON>,"items":[<item JSON or null>,…]}`.
+ * The answers travel with the message, so a waiter settles without reading them back.
  */
 export const storeScript = new RedisScript(`
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
 local keepItem = tonumber(ARGV[5]) > 0
-local woken = {}
-local function answered(key)
+local messages, waiterOrder = {}, {}
+local function answered(key, record)
   redis.call('DEL', base .. '${CLAIM}' .. key)
-  if redis.call('DEL', base .. '${WAITED}' .. key) == 1 then woken[#woken + 1] = key end
+  local waitersKey = base .. '${WAITERS}' .. key
+  local waiters = redis.call('SMEMBERS', waitersKey)
+  if #waiters == 0 then return end
+  redis.call('DEL', waitersKey)
+  local item = record and string.sub(record, string.find(record, '\\n', 1, true) + 1) or 'null'
+  for _, waiter in ipairs(waiters) do
+    local message = messages[waiter]
+    if not message then
+      message = { keys = {}, items = {} }
+      messages[waiter] = message
+      waiterOrder[#waiterOrder + 1] = waiter
+    end
+    message.keys[#message.keys + 1] = key
+    message.items[#message.items + 1] = item
+  end
 end
 local i = 9
 for _ = 1, tonumber(ARGV[4]) do
@@ -140,15 +157,18 @@ for _ = 1, tonumber(ARGV[4]) do
     redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
     if keepItem then redis.call('SET', base .. '${STALE}' .. ARGV[k], '>${STALE}' .. first, 'PX', ARGV[5]) end
   end
-  for k = i + 1, i + count do answered(ARGV[k]) end
+  for k = i + 1, i + count do answered(ARGV[k], record) end
   i = i + count + 2
 end
 for k = i, #ARGV do
   if tonumber(ARGV[3]) > 0 then redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3]) end
   if tonumber(ARGV[3]) > 0 and tonumber(ARGV[6]) > 0 then redis.call('SET', base .. '${STALE}' .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[6]) end
-  answered(ARGV[k])
+  answered(ARGV[k], false)
 end
-if #woken > 0 then redis.call('PUBLISH', ARGV[7], ARGV[8] .. cjson.encode(woken) .. '}') end
+for _, waiter in ipairs(waiterOrder) do
+  local message = messages[waiter]
+  redis.call('PUBLISH', ARGV[7] .. waiter, ARGV[8] .. cjson.encode(message.keys) .. ',"items":[' .. table.concat(message.items, ',') .. ']}')
+end
 `);
 
 /**
@@ -157,7 +177,7 @@ if #woken > 0 then redis.call('PUBLISH', ARGV[7], ARGV[8] .. cjson.encode(woken)
  * found"), else false. It only looks: parsing every record here would cost Redis, which serves
  * every replica, more than the rest of the script (`decodeEntries` parses it in the replica).
  * `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms, returning 1, or returns 0
- * and marks the key as waited for (see `storeScript`) when another owner holds it.
+ * and adds ARGV[2] to the key's waiters (see `storeScript`) when another owner holds it.
  */
 const answerAndClaim = `
 local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
@@ -174,7 +194,9 @@ end
 local function claim(key)
   local claimed = base .. '${CLAIM}' .. key
   if redis.call('SET', claimed, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claimed) == ARGV[2] then return 1 end
-  redis.call('SET', base .. '${WAITED}' .. key, '1', 'PX', ARGV[3])
+  local waitersKey = base .. '${WAITERS}' .. key
+  redis.call('SADD', waitersKey, ARGV[2])
+  redis.call('PEXPIRE', waitersKey, ARGV[3])
   return 0
 end
 `;
@@ -182,7 +204,7 @@ end
 /**
  * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. A claim is
  * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
- * or `n`, never `claim:` or `waited:`). Returns, per key, 1 when the owner holds its claim now
+ * or `n`, never `claim:` or `waiters:`). Returns, per key, 1 when the owner holds its claim now
  * (taken, or already its own), else 0: another replica holds it, or the answer is already stored
  * (written back since the caller looked), and the caller is to read it. A value that is not an
  * entry of ours for that key (see `decodeEntries`) is no answer: the key is claimed, fetched and

@@ -1,7 +1,7 @@
 import { within, type MessageListener, type PubSubConnection, type RedisConnection, type RedisSubscriber, type RedisTarget } from './redis-client.js';
 
 /**
- * One channel heard on a pub/sub connection, set up on first use: the `subscriber` the user gave
+ * Channels heard on one pub/sub connection, set up on first use: the `subscriber` the user gave
  * (or their cluster, which keeps a pub/sub connection of its own), or else a `duplicate()` of their
  * client that this owns (and so closes). node-redis reconnects the connection and subscribes it
  * again by itself after Redis comes back (a cluster, on another node if its node left); what is
@@ -11,22 +11,21 @@ export class ChannelSubscription {
   readonly #client: RedisTarget;
   readonly #givenSubscriber: PubSubConnection | undefined;
   readonly #timeoutMs: number;
-  readonly #channel: string;
-  readonly #listener: MessageListener;
+  /** Each channel and what hears it. */
+  readonly #listeners: ReadonlyMap<string, MessageListener>;
   #ownSubscriber: RedisSubscriber | undefined;
   #started: Promise<void> | undefined;
   #closed = false;
 
-  constructor({ client, subscriber, timeoutMs }: RedisConnection, channel: string, onMessage: (message: string) => void) {
+  constructor({ client, subscriber, timeoutMs }: RedisConnection, channels: Record<string, (message: string) => void>) {
     this.#client = client;
     this.#givenSubscriber = subscriber;
     this.#timeoutMs = timeoutMs;
-    this.#channel = channel;
-    this.#listener = (message) => onMessage(message.toString());
+    this.#listeners = new Map(Object.entries(channels).map(([channel, onMessage]) => [channel, (message) => onMessage(message.toString())]));
   }
 
   /**
-   * Resolves once the channel is subscribed. Starts the subscription on the first call, and again
+   * Resolves once every channel is subscribed. Starts the subscription on the first call, and again
    * on a later call if that one failed.
    */
   start(): Promise<void> {
@@ -55,7 +54,8 @@ export class ChannelSubscription {
       this.#ownSubscriber = undefined;
     } else if (started !== undefined && this.#givenSubscriber !== undefined) {
       const subscriber = this.#givenSubscriber;
-      await within(this.#timeoutMs, () => started.then(() => subscriber.unsubscribe(this.#channel, this.#listener))).catch(() => {
+      const unsubscribed = () => Promise.all([...this.#listeners].map(([channel, listener]) => subscriber.unsubscribe(channel, listener)));
+      await within(this.#timeoutMs, () => started.then(unsubscribed)).catch(() => {
         // Not subscribed, or Redis is away: there is nothing left to stop.
       });
     }
@@ -73,6 +73,6 @@ export class ChannelSubscription {
       await own.connect();
     }
     if (this.#closed) return;
-    await subscriber.subscribe(this.#channel, this.#listener);
+    await Promise.all([...this.#listeners].map(([channel, listener]) => subscriber.subscribe(channel, listener)));
   }
 }

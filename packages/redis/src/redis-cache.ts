@@ -17,7 +17,7 @@ import {
 import { ChannelSubscription } from './channel-subscription.js';
 import { checkConnection, checkKeyName, checkMilliseconds } from './check-options.js';
 import type { RedisConnection, RedisConnectionOptions, RedisScript } from './redis-client.js';
-import { parseChannelMessage, storedMessageHead } from './invalidation-message.js';
+import { parseInvalidation, parseStored, storedMessageHead } from './channel-messages.js';
 
 export interface RedisCacheOptions extends RedisConnectionOptions {
   /**
@@ -43,11 +43,12 @@ export interface RedisCache extends SharedCache {
    */
   getStale(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]>;
   /**
-   * Resolves once invalidations are being heard, starting to listen if nothing has subscribed yet;
-   * rejects if the subscriber connection could not be set up (a later call tries again).
+   * Resolves once invalidations and the answers this instance waits for are being heard, starting
+   * to listen if nothing has subscribed yet; rejects if the subscriber connection could not be set
+   * up (a later call tries again).
    */
   listening(): Promise<void>;
-  /** Stops hearing invalidations and closes the connection it opened for that (never `client` or `subscriber`). */
+  /** Stops hearing invalidations and answers, and closes the connection it opened for that (never `client` or `subscriber`). */
   close(): Promise<void>;
 }
 
@@ -68,6 +69,8 @@ export function redisCache(options: RedisCacheOptions): RedisCache {
   });
 }
 
+type StoredListener = (scope: SharedCacheScope, keys: readonly CanonicalKey[], items?: readonly (object | null | undefined)[]) => void;
+
 interface Settings extends RedisConnection {
   keyPrefix: string;
   ttlMs: number;
@@ -78,14 +81,21 @@ class RedisSharedCache implements RedisCache {
   readonly id = randomUUID();
   readonly #settings: Settings;
   readonly #channel: string;
+  /** The start of each instance's channel of answers it waited for (see `storeScript`). */
+  readonly #storedChannels: string;
   readonly #listeners = new Set<(invalidation: SharedCacheInvalidation) => void>();
-  readonly #storedListeners = new Set<(scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void>();
+  readonly #storedListeners = new Set<StoredListener>();
+  /** The invalidation channel and this instance's channel of answers, on one connection. */
   readonly #subscription: ChannelSubscription;
 
   constructor(settings: Settings) {
     this.#settings = settings;
     this.#channel = `${settings.keyPrefix}invalidations`;
-    this.#subscription = new ChannelSubscription(settings, this.#channel, (message) => this.#hear(message));
+    this.#storedChannels = `${settings.keyPrefix}stored:`;
+    this.#subscription = new ChannelSubscription(settings, {
+      [this.#channel]: (message) => this.#hear(message),
+      [this.#storedChannels + this.id]: (message) => this.#hearStored(message),
+    });
   }
 
   async getMany(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<(object | null | undefined)[]> {
@@ -118,7 +128,7 @@ class RedisSharedCache implements RedisCache {
     const graceMs = Math.ceil(options?.staleIfErrorMs ?? 0);
     const keepItemMs = graceMs > 0 ? ttlMs + graceMs : 0;
     const keepNotFoundMs = graceMs > 0 ? notFoundTtlMs + graceMs : 0;
-    const args = [base, String(ttlMs), String(notFoundTtlMs), String(stored.length), String(keepItemMs), String(keepNotFoundMs), this.#channel, storedMessageHead(scope)];
+    const args = [base, String(ttlMs), String(notFoundTtlMs), String(stored.length), String(keepItemMs), String(keepNotFoundMs), this.#storedChannels, storedMessageHead(scope)];
     for (const item of stored) args.push(...itemArguments(item));
     for (const key of missing) args.push(keyPart(key));
     await this.#run(storeScript, base, args);
@@ -144,7 +154,7 @@ class RedisSharedCache implements RedisCache {
     });
   }
 
-  subscribeStored(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void {
+  subscribeStored(listener: StoredListener): () => void {
     this.#storedListeners.add(listener);
     this.#subscription.start().catch(() => {});
     return () => {
@@ -194,17 +204,16 @@ class RedisSharedCache implements RedisCache {
     return JSON.stringify(invalidation);
   }
 
-  /** One channel carries both: invalidations, and answers stored that other replicas wait for. */
   #hear(message: string): void {
-    const parsed = parseChannelMessage(message);
-    const stored = parsed?.stored;
-    if (stored !== undefined) {
-      for (const listener of this.#storedListeners) call(() => listener(stored.scope, stored.keys));
-      return;
-    }
-    const invalidation = parsed?.invalidation;
+    const invalidation = parseInvalidation(message);
     if (invalidation === undefined || invalidation.origin === this.id) return;
     for (const listener of this.#listeners) call(() => listener(invalidation));
+  }
+
+  #hearStored(message: string): void {
+    const stored = parseStored(message);
+    if (stored === undefined) return;
+    for (const listener of this.#storedListeners) call(() => listener(stored.scope, stored.keys, stored.items));
   }
 }
 

@@ -141,9 +141,11 @@ class RedisConcurrencyBudget implements RedisConcurrency {
     this.limit = settings.limit;
     this.#settings = settings;
     this.#channel = `${settings.key}:released`;
-    this.#subscription = new ChannelSubscription(settings, this.#channel, () => {
-      this.#releasesHeard++;
-      this.#wakeFirst();
+    this.#subscription = new ChannelSubscription(settings, {
+      [this.#channel]: () => {
+        this.#releasesHeard++;
+        this.#wakeFirst();
+      },
     });
   }
 

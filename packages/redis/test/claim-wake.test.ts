@@ -1,6 +1,6 @@
 import { createFilesLoader, type FilesLoader } from 'cdf-loader';
 import { afterEach, describe, expect, test } from 'vitest';
-import { redisCache } from '../src/index.js';
+import { type RedisCache, redisCache } from '../src/index.js';
 import { byIdsRequestSizes, countingClient, type CountingClient, loaderOptions, redisTopologiesForTests, uniqueName, until, useMockCdf } from './support.js';
 
 // Replicas are loaders on clients of their own, meeting only through Redis and the fake CDF; on one
@@ -15,13 +15,13 @@ afterEach(async () => {
 });
 
 for (const { name, connect } of topologies) describe.skipIf(connect === undefined)(`claims over ${name}: one round trip, woken by pub/sub`, () => {
-  async function replica(keyPrefix: string): Promise<{ files: FilesLoader; counted: CountingClient }> {
+  async function replica(keyPrefix: string): Promise<{ files: FilesLoader; counted: CountingClient; shared: RedisCache }> {
     const counted = countingClient(await connect!());
     const shared = redisCache({ client: counted.client, keyPrefix });
     const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared } }));
     closers.push(() => files.close(), () => shared.close());
     await shared.listening();
-    return { files, counted };
+    return { files, counted, shared };
   }
 
   test('a chunk costs three Redis calls: the look before its slot, the last look and its claims together, the write', async () => {
@@ -53,5 +53,26 @@ for (const { name, connect } of topologies) describe.skipIf(connect === undefine
     expect(b.counted.commands.length).toBeLessThanOrEqual(8);
     expect(b.files.stats()).toMatchObject({ sharedHits: 1, requests: 0 });
     expect(byIdsRequestSizes(cdf())).toEqual([1]);
+  });
+
+  test('the message carries the answers: the waiter settles without reading them back, and only the waiter hears it', async () => {
+    const keyPrefix = `${uniqueName()}:`;
+    const [a, b, c] = [await replica(keyPrefix), await replica(keyPrefix), await replica(keyPrefix)];
+    const [file] = cdf().data.files;
+    const unknownId = 9_999_999;
+    cdf().configure({ latency: { fixedMs: 300 } });
+    const fetching = a.files.loadMany([{ id: file!.id }, { id: unknownId }]);
+    await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
+    const heard: { by: string; keys: readonly unknown[]; items: readonly unknown[] | undefined; commandsBefore: number }[] = [];
+    for (const [name, { shared, counted }] of [['b', b], ['c', c]] as const) {
+      shared.subscribeStored((_scope, keys, items) => heard.push({ by: name, keys, items, commandsBefore: counted.commands.length }));
+    }
+    const waiting = b.files.loadMany([{ id: file!.id }, { id: unknownId }]);
+    expect(await fetching).toEqual([file, null]);
+    expect(await waiting).toEqual([file, null]);
+    // b settled on the message: no Redis call of its after it came.
+    expect(heard).toEqual([{ by: 'b', keys: [file!.id, unknownId], items: [file, null], commandsBefore: b.counted.commands.length }]);
+    expect(b.files.stats()).toMatchObject({ sharedHits: 2, requests: 0 });
+    expect(byIdsRequestSizes(cdf())).toEqual([2]);
   });
 });

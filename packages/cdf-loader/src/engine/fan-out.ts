@@ -135,6 +135,14 @@ export class FanOut<TItem extends object> {
   }
 
   /**
+   * Answers keys waiting on another replica from the answers its message carried (see
+   * `SharedTier.nextStored`), as if they were read now: the same checks as a read's.
+   */
+  answerFromStored(loads: readonly Pending<TItem>[], found: readonly (TItem | null | undefined)[]): void {
+    if (loads.length > 0) this.#answerFound(loads, found, this.#invalidations.start(), undefined);
+  }
+
+  /**
    * The keys of an item read from the shared tier by `key`, or `undefined` when it may not answer
    * it: a value in the tier is untrusted (it must be an item of this resource that holds the key),
    * and a download link the tier kept past its expiry (its TTL is the tier's own) is a miss.

@@ -29,6 +29,7 @@ export class ReplicaClaims<TItem extends object> {
     this.#keys = keys;
     this.#fanOut = fanOut;
     this.#requeue = requeue;
+    shared.listenForStored();
   }
 
   /**
@@ -60,32 +61,39 @@ export class ReplicaClaims<TItem extends object> {
   }
 
   /**
-   * Keys another replica claimed: looked for in the shared tier when it says they were stored, or
-   * else every poll interval (see `SharedTier.nextStored`), until the answer is there. Each look
-   * claims what is neither answered nor claimed any more (the other replica's request failed, or
-   * its claim expired): those go back in the queue at once and are fetched here, as do all of
-   * them when the tier goes down or the wait outlasts a claim.
+   * Keys another replica claimed, until their answers are here: an answer the tier's message
+   * carried settles its key at once; a key the tier says was stored without its answer is read,
+   * and every key is looked for each poll interval (see `SharedTier.nextStored`). Each look claims
+   * what is neither answered nor claimed any more (the other replica's request failed, or its
+   * claim expired): those go back in the queue at once and are fetched here, as do all of them
+   * when the tier goes down or the wait outlasts a claim.
    */
   async #await(loads: readonly Pending<TItem>[]): Promise<void> {
     const deadline = performance.now() + CLAIM_TTL_MS;
     const { awaitingReplicas } = this.#keys;
+    const stillWaiting = (load: Pending<TItem>): boolean => !load.settled && awaitingReplicas.has(load);
     let waiting = loads;
     try {
       for (;;) {
-        await this.#shared.nextStored(waiting.map((load) => load.key), this.#closing.signal);
-        waiting = waiting.filter((load) => !load.settled && awaitingReplicas.has(load));
-        if (waiting.length === 0) return;
-        const ours = await this.#fanOut.answerFromSharedAndClaim(waiting, this.#shared);
-        if (ours === undefined) break;
-        this.#fetchHere(waiting.filter((load, index) => ours[index] === true && !load.settled), false);
-        waiting = waiting.filter((load, index) => ours[index] === false && !load.settled);
+        const heard = await this.#shared.nextStored(waiting.map((load) => load.key), this.#closing.signal);
+        waiting = waiting.filter(stillWaiting);
+        const carried = waiting.filter((load) => heard.get(load.key) !== undefined);
+        this.#fanOut.answerFromStored(carried, carried.map((load) => heard.get(load.key)));
+        // Heard stored without an answer that stands (or a poll): read now, and claimed if it is not there.
+        const toRead = waiting.filter((load) => !load.settled && (heard.size === 0 || heard.has(load.key)));
+        if (toRead.length > 0) {
+          const ours = await this.#fanOut.answerFromSharedAndClaim(toRead, this.#shared);
+          if (ours === undefined) break;
+          this.#fetchHere(toRead.filter((load, index) => ours[index] === true && !load.settled), false);
+        }
+        waiting = waiting.filter(stillWaiting);
         if (waiting.length === 0) return;
         if (performance.now() >= deadline) break;
       }
     } catch {
       return; // closed: `close` settled them
     }
-    this.#fetchHere(waiting, true);
+    this.#fetchHere(waiting.filter(stillWaiting), true);
   }
 
   /** Puts keys that were waiting on another replica back in the queue. */

@@ -78,12 +78,15 @@ export interface SharedCache {
    */
   lookUpAndClaim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]>;
   /**
-   * Hears that answers another replica waited for (keys it found claimed) are stored now, so the
-   * waiter reads them at once. Returns a function that stops listening. Optional: without it, a
-   * waiter looks for the answer every `CLAIM_POLL_MS`; with it, only every `CLAIM_FALLBACK_POLL_MS`
-   * in case a message is lost.
+   * Hears that answers this instance waited for (keys it found claimed by another replica) are
+   * stored now. `items`, when given, holds for each key the answer itself (the item, or `null` for
+   * "not found"; `undefined` where the message does not carry it), so the waiter has it without a
+   * read; a key without one is read at once. Items are untrusted input, checked by the loader as
+   * a read's are. Returns a function that stops listening. Optional: without it, a waiter looks for
+   * the answer every `CLAIM_POLL_MS`; with it, only every `CLAIM_FALLBACK_POLL_MS` in case a message
+   * is lost. The loader subscribes when it is built, before it claims anything.
    */
-  subscribeStored?(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[]) => void): () => void;
+  subscribeStored?(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[], items?: readonly (object | null | undefined)[]) => void): () => void;
 }
 
 /** How a write to the shared tier keeps its entries. */

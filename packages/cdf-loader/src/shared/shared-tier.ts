@@ -19,6 +19,9 @@ export const CLAIM_FALLBACK_POLL_MS = 100;
 /** Most items kept to be written once a tier that was down is back (see `SharedTier.store`). */
 const UNWRITTEN_LIMIT = 10_000;
 
+/** Hears that `key` was stored, with the answer the message carried (`undefined`: none). */
+type StoredWaiter<TItem> = (key: CanonicalKey, item: TItem | null | undefined) => void;
+
 /** Answers fetched while the tier could not take them, and when. */
 interface Unwritten {
   items: readonly SharedCacheItem[];
@@ -42,7 +45,7 @@ export class SharedTier<TItem extends object> {
   /** `close()` was called: answers that cannot be written are no longer kept for later. */
   #closed = false;
   /** Waiters for answers of other replicas, by key (see `nextStored`). */
-  readonly #storedWaiters = new Map<CanonicalKey, Set<() => void>>();
+  readonly #storedWaiters = new Map<CanonicalKey, Set<StoredWaiter<TItem>>>();
   /** Writes started and not yet ended (see `close`). */
   readonly #writes = new Set<Promise<void>>();
   /** Answers not written because the tier was down, oldest first (see `store`). */
@@ -120,30 +123,55 @@ export class SharedTier<TItem extends object> {
   }
 
   /**
-   * Resolves when the tier says one of these keys was answered, or after the poll interval
-   * (`CLAIM_POLL_MS`, or `CLAIM_FALLBACK_POLL_MS` for a tier that says), or rejects when `signal` aborts.
+   * Starts hearing which answers this replica waited for are stored (see `nextStored`), before
+   * it claims anything: a message that came before would be lost, and its waiter would poll.
    */
-  nextStored(keys: readonly CanonicalKey[], signal: AbortSignal): Promise<void> {
-    if (this.#cache.subscribeStored === undefined) return sleep(CLAIM_POLL_MS, signal);
-    this.#unsubscribeStored ??= this.#cache.subscribeStored((scope, stored) => {
-      if (sameScope(scope, this.#scope)) for (const key of stored) for (const wake of this.#storedWaiters.get(key) ?? []) wake();
+  listenForStored(): void {
+    this.#unsubscribeStored ??= this.#cache.subscribeStored?.((scope, keys, items) => {
+      if (!sameScope(scope, this.#scope)) return;
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index]!;
+        for (const hear of this.#storedWaiters.get(key) ?? []) hear(key, items?.[index] as TItem | null | undefined);
+      }
     });
+  }
+
+  /**
+   * Resolves when the tier says some of these keys were answered, with those keys and, for each,
+   * the answer the message carried (`undefined`: none, to be read); or with no key after the poll
+   * interval (`CLAIM_POLL_MS`, or `CLAIM_FALLBACK_POLL_MS` for a tier that says); rejects when
+   * `signal` aborts.
+   */
+  async nextStored(keys: readonly CanonicalKey[], signal: AbortSignal): Promise<Map<CanonicalKey, TItem | null | undefined>> {
+    const heard = new Map<CanonicalKey, TItem | null | undefined>();
+    if (this.#unsubscribeStored === undefined) {
+      await sleep(CLAIM_POLL_MS, signal);
+      return heard;
+    }
     let wake: () => void = () => {};
-    const heard = new Promise<void>((resolve) => (wake = resolve));
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    // One message names many keys: all are heard before the waiter goes on.
+    const hear: StoredWaiter<TItem> = (key, item) => {
+      heard.set(key, item);
+      wake();
+    };
     for (const key of keys) {
       let waiters = this.#storedWaiters.get(key);
       if (waiters === undefined) this.#storedWaiters.set(key, (waiters = new Set()));
-      waiters.add(wake);
+      waiters.add(hear);
     }
     const timer = new AbortController();
-    return Promise.race([heard, sleep(CLAIM_FALLBACK_POLL_MS, AbortSignal.any([signal, timer.signal]))]).finally(() => {
+    try {
+      await Promise.race([woken, sleep(CLAIM_FALLBACK_POLL_MS, AbortSignal.any([signal, timer.signal]))]);
+      return heard;
+    } finally {
       timer.abort();
       for (const key of keys) {
         const waiters = this.#storedWaiters.get(key);
-        waiters?.delete(wake);
+        waiters?.delete(hear);
         if (waiters?.size === 0) this.#storedWaiters.delete(key);
       }
-    });
+    }
   }
 
   /**

@@ -256,6 +256,39 @@ describe('the shared concurrency budget', () => {
     expect(b.stats()).toMatchObject({ requests: 1, sharedHits: 10 });
   });
 
+  test('an interactive request claims its keys while it waits for its slot; a bulk request once it holds one', async () => {
+    cdf().addFault({ request: 1, delayMs: 100 });
+    const memory = createMemorySharedCache();
+    const budget = createMemorySharedConcurrency(1);
+    let firstAnswered = false;
+    const claims: { keys: readonly unknown[]; firstAnswered: boolean }[] = [];
+    // b's tier, telling when b claims: while a's request holds the only slot, or after.
+    const spied = memory.replica();
+    const claim = spied.claim.bind(spied);
+    spied.claim = (scope, keys, ttlMs) => {
+      claims.push({ keys, firstAnswered });
+      return claim(scope, keys, ttlMs);
+    };
+    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory }, sharedConcurrency: budget }));
+    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: spied }, sharedConcurrency: budget }));
+    const [held, interactive, bulk] = cdf().data.files;
+    const first = a.load({ id: held!.id }).then((file) => ((firstAnswered = true), file));
+    await until(() => budget.held === 1, 'a to hold the only slot');
+    const second = b.load({ id: interactive!.id });
+    const third = (async () => {
+      const results = [];
+      for await (const result of b.loadAll([{ id: bulk!.id }])) results.push(result.item);
+      return results;
+    })();
+
+    expect(await Promise.all([first, second, third])).toEqual([held, interactive, [bulk]]);
+    expect(claims).toEqual([
+      { keys: [interactive!.id], firstAnswered: false },
+      { keys: [bulk!.id], firstAnswered: true },
+    ]);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([1, 1, 1]);
+  });
+
   test('a claim nobody answers (the replica died) ends: the waiting replica fetches the keys itself', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {

@@ -23,6 +23,8 @@ export class ReplicaClaims<TItem extends object> {
    * corrupt value) cannot send a key round the wait forever.
    */
   readonly #waitedInVain = new WeakSet<Pending<TItem>>();
+  /** When this replica took the claim on a load's key (`performance.now()`), so `share` does not take it again. */
+  readonly #claimedAt = new WeakMap<Pending<TItem>, number>();
 
   constructor(shared: SharedTier<TItem>, keys: PendingKeys<TItem>, fanOut: FanOut<TItem>, requeue: (pending: Pending<TItem>) => void) {
     this.#shared = shared;
@@ -33,15 +35,34 @@ export class ReplicaClaims<TItem extends object> {
   }
 
   /**
-   * Looks the chunk's keys up once more, then claims the keys left: keys another replica is
-   * fetching leave this chunk and wait for that replica's answer (see `#await`). The chunk must
-   * be closed first: keys arriving during these round trips go to the next chunk, since they
-   * would be sent without being looked up or claimed.
+   * Looks up and claims the keys of an interactive chunk while it waits for its slots, so the
+   * request needs no round trip to Redis once it holds them (see `share`). A bulk chunk claims
+   * only when it holds its slots: its claims would make other replicas' interactive loads wait
+   * for this replica's bulk queue.
    */
-  async share(chunk: Chunk<TItem>): Promise<void> {
-    const loads = unsettledOf(chunk);
+  claimEarly(chunk: Chunk<TItem>): Promise<void> {
+    return this.#lookUpAndClaim(chunk, unsettledOf(chunk));
+  }
+
+  /**
+   * Looks up once more, then claims, the chunk's keys this replica holds no claim on yet (those
+   * that joined the chunk after `claimEarly`, or all of them), if any: keys another replica is
+   * fetching leave this chunk and wait for that replica's answer (see `#await`). A claim taken
+   * early is taken again when half its time to live has gone. The chunk must be closed first: keys
+   * arriving during these round trips go to the next chunk, since they would be sent without being
+   * looked up or claimed.
+   */
+  share(chunk: Chunk<TItem>): Promise<void> {
+    const takenSince = performance.now() - CLAIM_TTL_MS / 2;
+    return this.#lookUpAndClaim(chunk, unsettledOf(chunk).filter((load) => !((this.#claimedAt.get(load) ?? Number.NEGATIVE_INFINITY) > takenSince)));
+  }
+
+  async #lookUpAndClaim(chunk: Chunk<TItem>, loads: Pending<TItem>[]): Promise<void> {
+    if (loads.length === 0) return;
     const owned = await this.#fanOut.answerFromSharedAndClaim(loads, this.#shared, chunk);
     if (owned === undefined) return;
+    const now = performance.now();
+    for (let index = 0; index < loads.length; index++) if (owned[index] === true) this.#claimedAt.set(loads[index]!, now);
     const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled && !this.#waitedInVain.has(load));
     if (elsewhere.length === 0) return;
     for (const load of elsewhere) {

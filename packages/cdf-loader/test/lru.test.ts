@@ -25,10 +25,11 @@ describe('the LRU behind the cache and the pool', () => {
             if (at !== -1) model.splice(at, 1);
             expect(lru.delete(step.key)).toBe(at !== -1);
           } else if (step.op === 'set') {
+            const replaced = at === -1 ? undefined : model[at]![1];
             if (at !== -1) model.splice(at, 1);
             model.push([step.key, step.value]);
             if (model.length > max) model.shift();
-            lru.set(step.key, step.value, Number.POSITIVE_INFINITY);
+            expect(lru.set(step.key, step.value, Number.POSITIVE_INFINITY)).toBe(replaced);
           }
           expect([...lru.values()]).toEqual(model.map(([, value]) => value));
           expect(lru.size).toBe(model.length);

@@ -104,9 +104,13 @@ export class Lru<K, V, M = never> {
     return slot === undefined ? undefined : this.#values[slot];
   }
 
-  /** Stores `value` as the most recently used, for `ttlMs` (`Infinity`: until evicted) from `now`. */
-  set(key: K, value: V, ttlMs: number, now = performance.now()): void {
+  /**
+   * Stores `value` as the most recently used, for `ttlMs` (`Infinity`: until evicted) from `now`.
+   * Returns the value it replaced, stale or not (what `peek` saw), or `undefined`.
+   */
+  set(key: K, value: V, ttlMs: number, now = performance.now()): V | undefined {
     let slot = this.#slots.get(key);
+    let replaced: V | undefined;
     if (slot === undefined) {
       slot = this.#allocate();
       this.#slots.set(key, slot);
@@ -114,11 +118,13 @@ export class Lru<K, V, M = never> {
       this.#append(slot);
     } else {
       this.#touch(slot);
+      replaced = this.#values[slot];
     }
     this.#values[slot] = value;
     if (this.#memos !== undefined) this.#memos[slot] = undefined;
     this.#expiresAt[slot] = now + ttlMs;
     if (this.#slots.size > this.#max) this.#remove(this.#oldest);
+    return replaced;
   }
 
   /** Whether the key was held. */

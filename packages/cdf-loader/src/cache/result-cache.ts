@@ -101,9 +101,10 @@ export class ResultCache<TItem extends object> {
       if (!(ttlMs > 0)) return;
     }
     const lru = (this.#lru ??= this.#create());
-    const replaced = lru.peek(keys[0]!);
+    const replaced = lru.set(keys[0]!, item, ttlMs, now);
+    // The other keys are not set yet: what is dropped here is only what the new version no longer carries.
     if (replaced !== undefined && replaced !== NOT_FOUND && replaced !== item) this.#dropKeys(replaced, keys);
-    for (const key of keys) lru.set(key, item, ttlMs, now);
+    for (let index = 1; index < keys.length; index++) lru.set(keys[index]!, item, ttlMs, now);
   }
 
   setNotFound(key: CanonicalKey, now?: number): void {

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { createFilesLoader, type FileInfo } from '../src/index.js';
+import { createFilesLoader, type FileInfo, NotFoundError } from '../src/index.js';
 import { byIdsRequests, filesWith, optionsFor, until, useFakeClock, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 500 } });
@@ -29,6 +29,41 @@ describe('the shared cache', () => {
     expect(byIdsRequests(cdf())).toHaveLength(1);
     vi.advanceTimersByTime(2);
     expect(await loader.load({ id: 42 })).toBeNull();
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+  });
+
+  test('hits of an entry share one settled promise, until the entry is replaced or expires', async () => {
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { ttlMs: 1000 } }));
+    const file = cdf().data.files[0]!;
+    await loader.load({ id: file.id });
+    const hit = loader.load({ id: file.id });
+    expect(loader.load({ id: file.id })).toBe(hit);
+    expect(await hit).toEqual(file);
+
+    const renamed: FileInfo = { ...file, name: 'renamed.pdf' };
+    loader.prime(renamed);
+    const afterPrime = loader.load({ id: file.id });
+    expect(afterPrime).not.toBe(hit);
+    expect(await afterPrime).toEqual(renamed);
+
+    vi.advanceTimersByTime(1000);
+    const afterExpiry = loader.load({ id: file.id });
+    expect(afterExpiry).not.toBe(afterPrime);
+    expect(await afterExpiry).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(2);
+    expect(loader.stats()).toMatchObject({ loads: 5, cacheHits: 3 });
+  });
+
+  test('a cached "not found" is `null` at every hit, or a new `NotFoundError` each time with `missing: \'error\'`', async () => {
+    const nulls = createFilesLoader(optionsFor(cdf()));
+    expect(await nulls.load({ id: 42 })).toBeNull();
+    expect(await nulls.load({ id: 42 })).toBeNull();
+    const errors = createFilesLoader(optionsFor(cdf(), { missing: 'error' }));
+    await expect(errors.load({ id: 42 })).rejects.toThrow(NotFoundError);
+    const first = errors.load({ id: 42 }).catch((error: unknown) => error);
+    const second = errors.load({ id: 42 }).catch((error: unknown) => error);
+    expect(await first).toBeInstanceOf(NotFoundError);
+    expect(await first).not.toBe(await second);
     expect(byIdsRequests(cdf())).toHaveLength(2);
   });
 

@@ -25,10 +25,11 @@ describe('the LRU behind the cache and the pool', () => {
             if (at !== -1) model.splice(at, 1);
             expect(lru.delete(step.key)).toBe(at !== -1);
           } else if (step.op === 'set') {
+            const replaced = at === -1 ? undefined : model[at]![1];
             if (at !== -1) model.splice(at, 1);
             model.push([step.key, step.value]);
             if (model.length > max) model.shift();
-            lru.set(step.key, step.value, Number.POSITIVE_INFINITY);
+            expect(lru.set(step.key, step.value, Number.POSITIVE_INFINITY)).toBe(replaced);
           }
           expect([...lru.values()]).toEqual(model.map(([, value]) => value));
           expect(lru.size).toBe(model.length);
@@ -36,6 +37,48 @@ describe('the LRU behind the cache and the pool', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('`getMemo` makes its memo once per value, follows `get`, and drops it with the value', () => {
+    let now = 1_000;
+    const realNow = performance.now.bind(performance);
+    performance.now = () => now;
+    try {
+      const lru = new Lru<string, number, { of: number }>(2);
+      const made: number[] = [];
+      const make = (value: number): { of: number } => {
+        made.push(value);
+        return { of: value };
+      };
+      expect(lru.getMemo('a', undefined, make)).toBeUndefined();
+      lru.set('a', 1, 100);
+      const first = lru.getMemo('a', undefined, make);
+      expect(first).toEqual({ of: 1 });
+      expect(lru.getMemo('a', undefined, make)).toBe(first);
+      lru.set('a', 2, 100); // replaced: a memo of the new value
+      expect(lru.getMemo('a', undefined, make)).toEqual({ of: 2 });
+      lru.set('b', 3, 100);
+      expect(lru.getMemo('b', undefined, make)).toEqual({ of: 3 });
+      lru.set('c', 4, 100); // evicts 'a'; its slot goes to 'c' without the old memo
+      expect(lru.getMemo('c', undefined, make)).toEqual({ of: 4 });
+      expect(lru.getMemo('a', undefined, make)).toBeUndefined();
+      lru.delete('b');
+      lru.set('b', 5, 100);
+      expect(lru.getMemo('b', undefined, make)).toEqual({ of: 5 });
+      expect(made).toEqual([1, 2, 3, 4, 5]);
+      // The memo is the most recent use, as `get` is: 'c' stays, 'b' goes.
+      expect(lru.getMemo('c', undefined, make)).toEqual({ of: 4 });
+      lru.set('d', 6, 100);
+      expect(lru.peek('b')).toBeUndefined();
+      now += 100;
+      expect(lru.getMemo('c', undefined, make)).toBeUndefined();
+      lru.clear();
+      lru.set('c', 7, 100);
+      expect(lru.getMemo('c', undefined, make)).toEqual({ of: 7 });
+      expect(made).toEqual([1, 2, 3, 4, 5, 7]);
+    } finally {
+      performance.now = realNow;
+    }
   });
 
   test('an entry past its time to live is gone on `get` and on `purgeStale`, and `peek` sees it until then', () => {

@@ -16,13 +16,19 @@ const INITIAL_CAPACITY = 16;
  * (its status bookkeeping and clock reads), and its storage for `max` entries is allocated up
  * front unless sizes are tracked per entry, which costs more again.
  */
-export class Lru<K, V> {
+export class Lru<K, V, M = never> {
   readonly #max: number;
   /** How long an entry is kept past its expiry, for `getStale` (stale-if-error), in milliseconds. */
   readonly #graceMs: number;
   readonly #slots = new Map<K, number>();
   #keys: (K | undefined)[] = [];
   #values: (V | undefined)[] = [];
+  /**
+   * What `getMemo` made of each slot's value, dropped with the value. Made on the first
+   * `getMemo`, so an LRU that is never asked for one pays nothing; kept as long as `#keys`
+   * (a slot is given its place as it is first used), so the array stays dense.
+   */
+  #memos: (M | undefined)[] | undefined;
   /** `performance.now()` past which a slot is stale; `Infinity` for never. */
   #expiresAt = new Float64Array(0);
   /** Toward the least recently used end. */
@@ -46,15 +52,33 @@ export class Lru<K, V> {
    * it is still within the grace, where only `getStale` sees it).
    */
   get(key: K, at?: number): V | undefined {
+    const slot = this.#freshSlot(key, at);
+    return slot === NONE ? undefined : this.#values[slot];
+  }
+
+  /**
+   * What `make` turns the value into, made on the first call for the value and kept with it
+   * until it is replaced or dropped, so later calls allocate nothing; `undefined` when `get`
+   * would answer `undefined`, whose freshness rules and recency it follows.
+   */
+  getMemo(key: K, at: number | undefined, make: (value: V) => M): M | undefined {
+    const slot = this.#freshSlot(key, at);
+    if (slot === NONE) return undefined;
+    const memos = (this.#memos ??= this.#keys.map(() => undefined));
+    return (memos[slot] ??= make(this.#values[slot]!));
+  }
+
+  /** The slot of a fresh entry, now the most recently used; `NONE` when absent or stale (then dropped past the grace). */
+  #freshSlot(key: K, at: number | undefined): number {
     const slot = this.#slots.get(key);
-    if (slot === undefined) return undefined;
+    if (slot === undefined) return NONE;
     const now = at ?? performance.now();
     if (this.#expiresAt[slot]! <= now) {
       if (this.#expiresAt[slot]! + this.#graceMs <= now) this.#remove(slot);
-      return undefined;
+      return NONE;
     }
     this.#touch(slot);
-    return this.#values[slot];
+    return slot;
   }
 
   /**
@@ -80,9 +104,13 @@ export class Lru<K, V> {
     return slot === undefined ? undefined : this.#values[slot];
   }
 
-  /** Stores `value` as the most recently used, for `ttlMs` (`Infinity`: until evicted) from `now`. */
-  set(key: K, value: V, ttlMs: number, now = performance.now()): void {
+  /**
+   * Stores `value` as the most recently used, for `ttlMs` (`Infinity`: until evicted) from `now`.
+   * Returns the value it replaced, stale or not (what `peek` saw), or `undefined`.
+   */
+  set(key: K, value: V, ttlMs: number, now = performance.now()): V | undefined {
     let slot = this.#slots.get(key);
+    let replaced: V | undefined;
     if (slot === undefined) {
       slot = this.#allocate();
       this.#slots.set(key, slot);
@@ -90,10 +118,13 @@ export class Lru<K, V> {
       this.#append(slot);
     } else {
       this.#touch(slot);
+      replaced = this.#values[slot];
     }
     this.#values[slot] = value;
+    if (this.#memos !== undefined) this.#memos[slot] = undefined;
     this.#expiresAt[slot] = now + ttlMs;
     if (this.#slots.size > this.#max) this.#remove(this.#oldest);
+    return replaced;
   }
 
   /** Whether the key was held. */
@@ -108,6 +139,7 @@ export class Lru<K, V> {
     this.#slots.clear();
     this.#keys = [];
     this.#values = [];
+    this.#memos = undefined;
     this.#free.length = 0;
     this.#used = 0;
     this.#oldest = NONE;
@@ -145,6 +177,7 @@ export class Lru<K, V> {
     this.#unlink(slot);
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
+    if (this.#memos !== undefined) this.#memos[slot] = undefined;
     this.#free.push(slot);
   }
 

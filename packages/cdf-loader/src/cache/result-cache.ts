@@ -6,6 +6,13 @@ export const NOT_FOUND: unique symbol = Symbol('cdf-loader.notFound');
 
 type Entry<TItem> = TItem | typeof NOT_FOUND;
 
+/** An entry as `load()` hands it out: a settled promise of the item; `NOT_FOUND` as it is. */
+type Settled<TItem> = Promise<TItem> | typeof NOT_FOUND;
+
+function settledOf<TItem>(entry: Entry<TItem>): Settled<TItem> {
+  return entry === NOT_FOUND ? NOT_FOUND : Promise.resolve(entry);
+}
+
 /** The cache's settings, checked. */
 export interface ResultCacheSettings {
   max: number;
@@ -38,7 +45,7 @@ export interface CachedItemRules<TItem> {
 export class ResultCache<TItem extends object> {
   readonly #settings: ResultCacheSettings;
   readonly #rules: CachedItemRules<TItem> | undefined;
-  #lru: Lru<CanonicalKey, Entry<TItem>> | undefined;
+  #lru: Lru<CanonicalKey, Entry<TItem>, Settled<TItem>> | undefined;
 
   /** @param rules For items not from a byids endpoint; byids items are keyed by `itemKeys`. */
   constructor(settings: ResultCacheSettings, rules?: CachedItemRules<TItem>) {
@@ -54,6 +61,14 @@ export class ResultCache<TItem extends object> {
   /** The item, `NOT_FOUND`, or `undefined` when nothing fresh is held at `now` (`performance.now()` unless given). */
   get(key: CanonicalKey, now?: number): TItem | typeof NOT_FOUND | undefined {
     return this.#lru?.get(key, now);
+  }
+
+  /**
+   * `get`, with the item as a promise resolved to it: made on the entry's first hit and kept with
+   * it (a promise per entry hit, dropped with the entry), so a later hit allocates nothing.
+   */
+  getSettled(key: CanonicalKey): Settled<TItem> | undefined {
+    return this.#lru?.getMemo(key, undefined, settledOf);
   }
 
   /**
@@ -86,9 +101,10 @@ export class ResultCache<TItem extends object> {
       if (!(ttlMs > 0)) return;
     }
     const lru = (this.#lru ??= this.#create());
-    const replaced = lru.peek(keys[0]!);
+    const replaced = lru.set(keys[0]!, item, ttlMs, now);
+    // The other keys are not set yet: what is dropped here is only what the new version no longer carries.
     if (replaced !== undefined && replaced !== NOT_FOUND && replaced !== item) this.#dropKeys(replaced, keys);
-    for (const key of keys) lru.set(key, item, ttlMs, now);
+    for (let index = 1; index < keys.length; index++) lru.set(keys[index]!, item, ttlMs, now);
   }
 
   setNotFound(key: CanonicalKey, now?: number): void {
@@ -127,10 +143,10 @@ export class ResultCache<TItem extends object> {
     }
   }
 
-  #create(): Lru<CanonicalKey, Entry<TItem>> {
+  #create(): Lru<CanonicalKey, Entry<TItem>, Settled<TItem>> {
     // Items that expire (download links) are never served past their life, so none is kept stale.
     const graceMs = this.#rules?.freshFor === undefined ? Math.max(this.#settings.staleIfErrorMs, this.#settings.staleWhileRevalidateMs) : 0;
-    return new Lru<CanonicalKey, Entry<TItem>>(this.#settings.max, graceMs);
+    return new Lru<CanonicalKey, Entry<TItem>, Settled<TItem>>(this.#settings.max, graceMs);
   }
 
   /** The keys of an item the cache holds: it passed `itemKeys` before it was stored. */

@@ -82,7 +82,14 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
     let answer: TItem | null | Pending<TItem>;
     try {
-      answer = this.#start(identifier, signal, 'interactive');
+      const key = this.#checkedKey(identifier, signal);
+      // A hit hands out the promise its entry keeps: nothing allocated.
+      const hit = this.#parts.cache?.getSettled(key);
+      if (hit !== undefined) {
+        this.#telemetry.cacheHit();
+        return hit === NOT_FOUND ? Promise.resolve(this.#keys.notFound(identifier)) : hit;
+      }
+      answer = this.#startUncached(key, identifier, 'interactive', undefined);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -212,6 +219,17 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** A load's synchronous part: the cached answer (fresh at `now`), else the pending load it joins or starts; throws its rejection. */
   #start(identifier: unknown, signal: AbortSignal | undefined, lane: Lane, now?: number): TItem | null | Pending<TItem> {
+    const key = this.#checkedKey(identifier, signal);
+    const cached = this.#parts.cache?.get(key, now);
+    if (cached !== undefined) {
+      this.#telemetry.cacheHit();
+      return cached === NOT_FOUND ? this.#keys.notFound(identifier) : cached;
+    }
+    return this.#startUncached(key, identifier, lane, now);
+  }
+
+  /** The identifier's key, checked, for a load the loader may still take; throws what the load rejects with. */
+  #checkedKey(identifier: unknown, signal: AbortSignal | undefined): CanonicalKey {
     let key: CanonicalKey;
     try {
       key = this.#keyOf(identifier);
@@ -221,11 +239,11 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     }
     if (this.#closed !== undefined) throw new LoaderClosedError(this.#parts.resource.path);
     if (signal?.aborted) throw signal.reason;
-    const cached = this.#parts.cache?.get(key, now);
-    if (cached !== undefined) {
-      this.#telemetry.cacheHit();
-      return cached === NOT_FOUND ? this.#keys.notFound(identifier) : cached;
-    }
+    return key;
+  }
+
+  /** A load's synchronous part past a cache miss: a stale answer while revalidating, else the pending load it joins or starts. */
+  #startUncached(key: CanonicalKey, identifier: unknown, lane: Lane, now: number | undefined): TItem | null | Pending<TItem> {
     const stale = this.#parts.cache?.getRevalidating(key, now);
     if (stale !== undefined) {
       this.#telemetry.staleWhileRevalidate();

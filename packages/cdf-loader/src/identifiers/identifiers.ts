@@ -171,7 +171,7 @@ interface CarriedIdentifiers {
 
 /** Why an answer item of a byids endpoint answers no key (not an object, no valid id, a bad identifier), or `undefined`. */
 function itemProblem(item: unknown): string | undefined {
-  return objectProblem(item) ?? idProblem((item as { id?: unknown }).id) ?? carriedProblem(item);
+  return objectProblem(item) ?? idProblem((item as { id?: unknown }).id) ?? aliasProblem(item as Record<string, unknown>);
 }
 
 function carriedProblem(item: unknown): string | undefined {
@@ -179,11 +179,12 @@ function carriedProblem(item: unknown): string | undefined {
   if (problem !== undefined) return problem;
   const { id, externalId, instanceId } = item as Record<string, unknown>;
   if (id === undefined && externalId === undefined && instanceId === undefined) return 'an item must carry `id`, `externalId` or `instanceId`';
-  return (
-    (id === undefined ? undefined : idProblem(id)) ??
-    (externalId === undefined ? undefined : externalIdProblem(externalId)) ??
-    (instanceId === undefined ? undefined : instanceIdProblem(instanceId))
-  );
+  return (id === undefined ? undefined : idProblem(id)) ?? aliasProblem(item as Record<string, unknown>);
+}
+
+/** What is wrong with an object item's `externalId` or `instanceId`, when it carries them. */
+function aliasProblem({ externalId, instanceId }: Record<string, unknown>): string | undefined {
+  return (externalId === undefined ? undefined : externalIdProblem(externalId)) ?? (instanceId === undefined ? undefined : instanceIdProblem(instanceId));
 }
 
 function objectProblem(item: unknown): string | undefined {

@@ -7,7 +7,9 @@ import {
   createMemorySharedCache,
   createMemorySharedConcurrency,
   LoaderClosedError,
+  type CanonicalKey,
   type SharedCache,
+  type SharedCacheScope,
   type SharedConcurrency,
   type SharedTierEvent,
 } from '../src/index.js';
@@ -287,6 +289,65 @@ describe('the shared concurrency budget', () => {
       { keys: [bulk!.id], firstAnswered: true },
     ]);
     expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([1, 1, 1]);
+  });
+
+  test('a replica whose callers all gave up gives its claims back: the replica waiting on them fetches now, not when they expire', async () => {
+    cdf().addFault({ request: 1, delayMs: 200 });
+    const memory = createMemorySharedCache();
+    const budget = createMemorySharedConcurrency(1);
+    const aTier = memory.replica();
+    const claim = aTier.claim.bind(aTier);
+    let aClaimed = false;
+    aTier.claim = async (scope, keys, ttlMs) => {
+      const owned = await claim(scope, keys, ttlMs);
+      aClaimed ||= owned.includes(true);
+      return owned;
+    };
+    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared: aTier }, sharedConcurrency: budget }));
+    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory.replica() }, sharedConcurrency: budget }));
+    const [held, file] = cdf().data.files;
+    const holding = b.load({ id: held!.id });
+    await until(() => budget.held === 1, 'b to hold the only slot');
+    const controller = new AbortController();
+    const abandoned = a.load({ id: file!.id }, { signal: controller.signal });
+    await until(() => aClaimed, 'a to claim the file while it waits for the slot');
+    const waitingSince = performance.now();
+    // b finds a's claim and waits on a; then every caller of a's request gives up.
+    const waiting = b.load({ id: file!.id });
+    controller.abort();
+    await expect(abandoned).rejects.toThrow();
+    expect(await holding).toEqual(held);
+    expect(await waiting).toEqual(file);
+    // Well within the claim's 5 s: given back once a's request, empty now, had its slot.
+    expect(performance.now() - waitingSince).toBeLessThan(2_500);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.map((item) => item.id))).toEqual([[held!.id], [file!.id]]);
+    expect(a.stats()).toMatchObject({ requests: 0 });
+  });
+
+  test('an answer a stored message carries does not stand for a key cleared since the wait began: the key is read, and fetched', async () => {
+    const memory = createMemorySharedCache();
+    const scope = { project: cdf().project, resource: 'files', principal: 'default' };
+    const file = cdf().data.files[0]!;
+    const other = memory.replica();
+    await other.claim(scope, [file.id], 60_000);
+    // The in-memory tier with a hand-driven "stored" message, as Redis would send it.
+    let tell: ((scope: SharedCacheScope, keys: readonly CanonicalKey[], items?: readonly (object | null | undefined)[]) => void) | undefined;
+    const tier = Object.assign(memory.replica(), {
+      subscribeStored(listener: NonNullable<typeof tell>) {
+        tell = listener;
+        return () => {};
+      },
+    });
+    const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: tier } }));
+    const waiting = loader.load({ id: file.id });
+    await until(() => process.getActiveResourcesInfo().includes('Timeout'), 'the wait on the claim');
+    loader.clear({ id: file.id });
+    // The other replica's answer, fetched before the clear, arrives after it; its claim is over.
+    await other.release(scope, [file.id]);
+    tell!(scope, [file.id], [{ ...file, name: 'as it was before the clear' }]);
+    expect(await waiting).toEqual(file);
+    expect(byIdsRequests(cdf())).toHaveLength(1);
+    expect(loader.stats()).toMatchObject({ sharedHits: 0 });
   });
 
   test('a claim nobody answers (the replica died) ends: the waiting replica fetches the keys itself', async () => {

@@ -116,25 +116,20 @@ return values
 `);
 
 /**
- * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, how
- * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), the start of the
- * waiters' channels (`<keyPrefix>stored:`), message head, then per item (`itemArguments`) its key
- * count, its keys and its record, then the keys CDF does not have. Ends the claims (see
- * `claimScript`) of every key it answers, and sends each instance that waits on some of them
- * their answers, on its own channel: `<message head><keys as JSON>,"items":[<item JSON or null>,…]}`.
- * The answers travel with the message, so a waiter settles without reading them back.
+ * Lua: `tell(key, item, record)` takes the waiters of a claimed key (see `claimScript`) and notes
+ * that each is to be sent `item` (`null` for "not found", `false` for none: read it), or the item
+ * of `record` (cut out of it only when someone waits);
+ * `send(channels, head)` then publishes one message per waiter on `<channels><owner>`:
+ * `<head><keys as JSON>,"items":[…]}`.
  */
-export const storeScript = new RedisScript(`
-local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
-local keepItem = tonumber(ARGV[5]) > 0
+const tellWaiters = `
 local messages, waiterOrder = {}, {}
-local function answered(key, record)
-  redis.call('DEL', base .. '${CLAIM}' .. key)
+local function tell(key, item, record)
   local waitersKey = base .. '${WAITERS}' .. key
   local waiters = redis.call('SMEMBERS', waitersKey)
   if #waiters == 0 then return end
   redis.call('DEL', waitersKey)
-  local item = record and string.sub(record, string.find(record, '\\n', 1, true) + 1) or 'null'
+  if record then item = string.sub(record, string.find(record, '\\n', 1, true) + 1) end
   for _, waiter in ipairs(waiters) do
     local message = messages[waiter]
     if not message then
@@ -145,6 +140,31 @@ local function answered(key, record)
     message.keys[#message.keys + 1] = key
     message.items[#message.items + 1] = item
   end
+end
+local function send(channels, head)
+  for _, waiter in ipairs(waiterOrder) do
+    local message = messages[waiter]
+    redis.call('PUBLISH', channels .. waiter, head .. cjson.encode(message.keys) .. ',"items":[' .. table.concat(message.items, ',') .. ']}')
+  end
+end
+`;
+
+/**
+ * KEYS: generation. ARGV: base, item TTL ms, not-found TTL ms (0: not stored), item count, how
+ * long the stale copy of an item is kept and of a "not found" (ms; 0: no copy), the start of the
+ * waiters' channels (`<keyPrefix>stored:`), message head, then per item (`itemArguments`) its key
+ * count, its keys and its record, then the keys CDF does not have. Ends the claims (see
+ * `claimScript`) of every key it answers, and sends each instance that waits on some of them
+ * their answers, on its own channel (see `tellWaiters`): the answers travel with the message, so
+ * a waiter settles without reading them back.
+ */
+export const storeScript = new RedisScript(`
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+local keepItem = tonumber(ARGV[5]) > 0
+${tellWaiters}
+local function answered(key, item, record)
+  redis.call('DEL', base .. '${CLAIM}' .. key)
+  tell(key, item, record)
 end
 local i = 9
 for _ = 1, tonumber(ARGV[4]) do
@@ -157,18 +177,33 @@ for _ = 1, tonumber(ARGV[4]) do
     redis.call('SET', base .. ARGV[k], '>' .. first, 'PX', ARGV[2])
     if keepItem then redis.call('SET', base .. '${STALE}' .. ARGV[k], '>${STALE}' .. first, 'PX', ARGV[5]) end
   end
-  for k = i + 1, i + count do answered(ARGV[k], record) end
+  for k = i + 1, i + count do answered(ARGV[k], nil, record) end
   i = i + count + 2
 end
 for k = i, #ARGV do
   if tonumber(ARGV[3]) > 0 then redis.call('SET', base .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[3]) end
   if tonumber(ARGV[3]) > 0 and tonumber(ARGV[6]) > 0 then redis.call('SET', base .. '${STALE}' .. ARGV[k], '${NOT_FOUND}', 'PX', ARGV[6]) end
-  answered(ARGV[k], false)
+  answered(ARGV[k], 'null')
 end
-for _, waiter in ipairs(waiterOrder) do
-  local message = messages[waiter]
-  redis.call('PUBLISH', ARGV[7] .. waiter, ARGV[8] .. cjson.encode(message.keys) .. ',"items":[' .. table.concat(message.items, ',') .. ']}')
+send(ARGV[7], ARGV[8])
+`);
+
+/**
+ * KEYS: generation. ARGV: base, owner, the start of the waiters' channels, message head, then the
+ * keys. Gives back the owner's claims on these keys (its request failed, or nobody wanted it any
+ * more) and tells their waiters, with no answer: they look the keys up, claim them and fetch them.
+ */
+export const releaseScript = new RedisScript(`
+local base = ARGV[1] .. ':' .. (redis.call('GET', KEYS[1]) or '0') .. ':'
+${tellWaiters}
+for i = 5, #ARGV do
+  local claimed = base .. '${CLAIM}' .. ARGV[i]
+  if redis.call('GET', claimed) == ARGV[2] then
+    redis.call('DEL', claimed)
+    tell(ARGV[i], 'false')
+  end
 end
+send(ARGV[3], ARGV[4])
 `);
 
 /**
@@ -176,7 +211,7 @@ end
  * key list names the key and whose item is braced, reached directly or through an alias, or "not
  * found"), else false. It only looks: parsing every record here would cost Redis, which serves
  * every replica, more than the rest of the script (`decodeEntries` parses it in the replica).
- * `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms, returning 1, or returns 0
+ * `claim(key)` takes the key's claim for ARGV[2] for ARGV[3] ms (or, already its own, renews it), returning 1, or returns 0
  * and adds ARGV[2] to the key's waiters (see `storeScript`) when another owner holds it.
  */
 const answerAndClaim = `
@@ -193,7 +228,11 @@ local function answer(key)
 end
 local function claim(key)
   local claimed = base .. '${CLAIM}' .. key
-  if redis.call('SET', claimed, ARGV[2], 'NX', 'PX', ARGV[3]) or redis.call('GET', claimed) == ARGV[2] then return 1 end
+  if redis.call('SET', claimed, ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
+  if redis.call('GET', claimed) == ARGV[2] then
+    redis.call('PEXPIRE', claimed, ARGV[3])
+    return 1
+  end
   local waitersKey = base .. '${WAITERS}' .. key
   redis.call('SADD', waitersKey, ARGV[2])
   redis.call('PEXPIRE', waitersKey, ARGV[3])
@@ -205,7 +244,7 @@ end
  * KEYS: generation. ARGV: base, owner, claim TTL ms, then the keys. A claim is
  * `<base>:<generation>:claim:<key>` holding its owner (a key of an entry starts with a digit, `e`
  * or `n`, never `claim:` or `waiters:`). Returns, per key, 1 when the owner holds its claim now
- * (taken, or already its own), else 0: another replica holds it, or the answer is already stored
+ * (taken, or already its own and renewed), else 0: another replica holds it, or the answer is already stored
  * (written back since the caller looked), and the caller is to read it. A value that is not an
  * entry of ours for that key (see `decodeEntries`) is no answer: the key is claimed, fetched and
  * overwritten.

@@ -10,6 +10,7 @@ import {
   keyPart,
   readAndClaimScript,
   readScript,
+  releaseScript,
   scopeBase,
   STALE,
   storeScript,
@@ -37,6 +38,8 @@ export interface RedisCache extends SharedCache {
   claim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
   /** Always there over Redis: the read and the claims in one script (see `SharedCache.lookUpAndClaim`). */
   lookUpAndClaim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]>;
+  /** Always there over Redis: deletes this instance's claims on the keys and tells their waiters (see `SharedCache.release`). */
+  release(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void>;
   /**
    * Always there over Redis: the copies `setMany` kept for the loader's `cache.staleIfErrorMs`
    * (`ttlMs` + that grace; see `SharedCache.getStale`).
@@ -152,6 +155,12 @@ class RedisSharedCache implements RedisCache {
       const entry = entries[index];
       return typeof value === 'number' ? value === 1 : entry === undefined || entry;
     });
+  }
+
+  async release(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    const base = scopeBase(this.#settings.keyPrefix, scope);
+    await this.#run(releaseScript, base, [base, this.id, this.#storedChannels, storedMessageHead(scope), ...keys.map(keyPart)]);
   }
 
   subscribeStored(listener: StoredListener): () => void {

@@ -1,4 +1,4 @@
-import { createFilesLoader, type FilesLoader } from 'cdf-loader';
+import { createFilesLoader, type FilesLoader, type LoaderOptions } from 'cdf-loader';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type RedisCache, redisCache } from '../src/index.js';
 import { byIdsRequestSizes, countingClient, type CountingClient, loaderOptions, redisTopologiesForTests, uniqueName, until, useMockCdf } from './support.js';
@@ -15,10 +15,10 @@ afterEach(async () => {
 });
 
 for (const { name, connect } of topologies) describe.skipIf(connect === undefined)(`claims over ${name}: one round trip, woken by pub/sub`, () => {
-  async function replica(keyPrefix: string): Promise<{ files: FilesLoader; counted: CountingClient; shared: RedisCache }> {
+  async function replica(keyPrefix: string, extra: Partial<LoaderOptions> = {}): Promise<{ files: FilesLoader; counted: CountingClient; shared: RedisCache }> {
     const counted = countingClient(await connect!());
     const shared = redisCache({ client: counted.client, keyPrefix });
-    const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared } }));
+    const files = createFilesLoader(loaderOptions(cdf(), { cache: { shared }, ...extra }));
     closers.push(() => files.close(), () => shared.close());
     await shared.listening();
     return { files, counted, shared };
@@ -75,5 +75,43 @@ for (const { name, connect } of topologies) describe.skipIf(connect === undefine
     expect(heard).toEqual([{ by: 'b', keys: [file!.id, unknownId], items: [file, null], commandsBefore: b.counted.commands.length }]);
     expect(b.files.stats()).toMatchObject({ sharedHits: 2, requests: 0 });
     expect(byIdsRequestSizes(cdf())).toEqual([2]);
+  });
+
+  test('a replica whose request failed gives its claims back and tells the waiters: they fetch at once', async () => {
+    const keyPrefix = `${uniqueName()}:`;
+    const [a, b] = [await replica(keyPrefix), await replica(keyPrefix)];
+    const file = cdf().data.files[0]!;
+    cdf().addFault({ request: 1, status: 403, delayMs: 250 });
+    const failing = a.files.load({ id: file.id });
+    await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
+    const waiting = b.files.load({ id: file.id });
+    await expect(failing).rejects.toMatchObject({ status: 403 });
+    const failedAt = Date.now();
+    expect(await waiting).toEqual(file);
+    // Told by the message, not the next look (every 100 ms as a fallback), nor the claim's end (5 s).
+    expect(Date.now() - failedAt).toBeLessThan(90);
+    expect(byIdsRequestSizes(cdf())).toEqual([1, 1]);
+    expect(b.files.stats()).toMatchObject({ requests: 1 });
+  });
+
+  test('a load that gave up after it claimed, beside its wait for a slot, does not hold another replica until the claim expires', async () => {
+    const keyPrefix = `${uniqueName()}:`;
+    const a = await replica(keyPrefix, { maxConcurrency: 1, adaptiveConcurrency: false });
+    const b = await replica(keyPrefix);
+    const [busy, wanted] = cdf().data.files;
+    cdf().configure({ latency: { fixedMs: 400 } });
+    const occupying = a.files.load({ id: busy!.id });
+    await until(() => cdf().counters.inFlight === 1, 'a’s first request to reach the fake');
+    const controller = new AbortController();
+    const abandoned = a.files.load({ id: wanted!.id }, { signal: controller.signal });
+    await until(() => a.counted.commands.length >= 3 && a.counted.answered === a.counted.commands.length, 'a’s claim, beside its wait for the slot');
+    controller.abort(new Error('caller gave up'));
+    await expect(abandoned).rejects.toThrow('caller gave up');
+    cdf().configure({ latency: undefined });
+    const startedAt = Date.now();
+    expect(await b.files.load({ id: wanted!.id })).toEqual(wanted);
+    // a gave its claim back as its request, empty now, took the slot (about 400 ms): not after 5 s.
+    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    expect(await occupying).toEqual(busy);
   });
 });

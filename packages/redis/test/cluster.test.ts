@@ -18,7 +18,7 @@ describe.skipIf(cluster === undefined)('a 3-master Redis Cluster', () => {
     const keyPrefix = `${uniqueName()}:`;
     const [a, b] = [redisCache({ client: await connectCluster(cluster!), keyPrefix }), redisCache({ client: await connectCluster(cluster!), keyPrefix })];
     for (const scope of [alice, bob]) {
-      // Entries, pointers and "not found"; stale copies; claims and the marks of keys waited for.
+      // Entries, pointers and "not found"; stale copies; claims and the sets of their waiters.
       await a.setMany(scope, [{ item: file, keys: fileKeys }], [9999], { staleIfErrorMs: 30_000 });
       expect(await a.lookUpAndClaim(scope, [...fileKeys, 9999, 7], 10_000)).toEqual([file, file, file, null, true]);
       expect(await b.lookUpAndClaim(scope, [7], 10_000)).toEqual([false]);
@@ -35,7 +35,7 @@ describe.skipIf(cluster === undefined)('a 3-master Redis Cluster', () => {
       const tag = `{${scope.project}:${scope.resource}:${scope.principal}}`;
       const slot = await masters[0]!.clusterKeySlot(tag);
       const holders = keysByMaster.map((keys) => keys.filter((key) => key.includes(tag)));
-      // Generation, stale copies, claim, waited mark, the entries of generation 0 and of the new one.
+      // Generation, stale copies, claim, waiter set, the entries of generation 0 and of the new one.
       expect(holders.flat().length).toBeGreaterThanOrEqual(10);
       expect(holders.filter((keys) => keys.length > 0)).toHaveLength(1);
       for (const key of holders.flat()) expect(await masters[0]!.clusterKeySlot(key)).toBe(slot);

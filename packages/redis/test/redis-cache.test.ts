@@ -86,11 +86,13 @@ describe.skipIf(redis === undefined)('redisCache', () => {
     expect(await b.getMany(alice, ['edoc-a', 1001])).toEqual([other, renamed]);
   });
 
-  test('a claim is held by one instance (until its TTL, PX in Redis); an answer already stored is not claimed', async () => {
-    const { a, b } = await replicas();
-    expect(await a.claim(alice, [1001, 'edoc-a', 2002], 60_000)).toEqual([true, true, true]);
+  test('a claim is held by one instance (until its TTL, PX in Redis, renewed when it claims again); an answer already stored is not claimed', async () => {
+    const { a, b, keyPrefix, redis: raw } = await replicas();
+    expect(await a.claim(alice, [1001, 'edoc-a', 2002], 1_000)).toEqual([true, true, true]);
     expect(await b.claim(alice, [1001, 2002, 3003], 60_000)).toEqual([false, false, true]);
     expect(await a.claim(alice, [1001], 60_000)).toEqual([true]);
+    const [claimKey] = await raw.keys(`${keyPrefix}*claim:1001`);
+    expect(await raw.pTTL(claimKey!)).toBeGreaterThan(59_000);
     await a.setMany(alice, [{ item: file, keys: fileKeys }], [2002]);
     // Answered now: to be read, not fetched again.
     expect(await b.claim(alice, [1001, 'edoc-a', 2002], 60_000)).toEqual([false, false, false]);

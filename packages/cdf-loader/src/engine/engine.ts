@@ -310,15 +310,18 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
         return claims.share(chunk);
       };
     }
+    let answered = false;
     try {
       if (claims === undefined) await looked;
       const error = await this.#parts.send(request);
-      if (error !== undefined) await this.#fail(chunk, error);
+      answered = error === undefined;
+      if (!answered) await this.#fail(chunk, error);
     } catch (reason) {
       // An abort means every caller gave up, or the loader closed: not a failure of the request.
       if (chunk.abort.signal.aborted) this.#keys.rejectAll(chunk, chunk.abort.signal.reason);
       else await this.#fail(chunk, reason);
     } finally {
+      claims?.endClaims(chunk, answered);
       this.#queue.inFlight.delete(chunk);
       this.#pruneInvalidations();
     }
@@ -350,7 +353,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
 
   /** Drops invalidation stamps that no request in flight is older than. */
   #pruneInvalidations(): void {
-    this.#invalidations.prune(this.#queue.oldestSentAt());
+    this.#invalidations.prune(Math.min(this.#queue.oldestSentAt(), this.#claims?.oldestWait ?? Number.POSITIVE_INFINITY));
   }
 
   /** A plain copy of an identifier just checked, to send: what is sent is what was checked. */

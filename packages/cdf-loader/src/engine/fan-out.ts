@@ -134,12 +134,18 @@ export class FanOut<TItem extends object> {
     return found.map((entry) => entry !== false);
   }
 
+  /** The invalidation stamp of a shared-tier wait starting now (see `answerFromStored`). */
+  stamp(): number {
+    return this.#invalidations.start();
+  }
+
   /**
    * Answers keys waiting on another replica from the answers its message carried (see
-   * `SharedTier.nextStored`), as if they were read now: the same checks as a read's.
+   * `SharedTier.nextStored`), with a read's checks, for the keys not invalidated since `since`
+   * (a stamp taken before the wait): a key invalidated meanwhile is left unanswered, to be read.
    */
-  answerFromStored(loads: readonly Pending<TItem>[], found: readonly (TItem | null | undefined)[]): void {
-    if (loads.length > 0) this.#answerFound(loads, found, this.#invalidations.start(), undefined);
+  answerFromStored(loads: readonly Pending<TItem>[], found: readonly (TItem | null | undefined)[], since: number): void {
+    if (loads.length > 0) this.#answerFound(loads, found, since, undefined);
   }
 
   /**

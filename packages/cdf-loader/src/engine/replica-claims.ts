@@ -1,7 +1,8 @@
 /**
- * The shared-tier step of a request that holds its slots: a last look in the shared tier, then
- * claims on the keys left, and the wait for keys another replica claimed. It owns that wait; it
- * never sends a request, and gives keys back to the queue only through `requeue`.
+ * The shared-tier step of a request: a look in the shared tier and claims on the keys left (an
+ * interactive chunk's while it waits for its slots, the rest once it holds them), the wait for
+ * keys another replica claimed, and giving back claims the request will not answer. It owns that
+ * wait; it never sends a request, and gives keys back to the queue only through `requeue`.
  */
 import { CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
 import { type Chunk, type Pending, unsettledOf } from './chunk.js';
@@ -25,6 +26,10 @@ export class ReplicaClaims<TItem extends object> {
   readonly #waitedInVain = new WeakSet<Pending<TItem>>();
   /** When this replica took the claim on a load's key (`performance.now()`), so `share` does not take it again. */
   readonly #claimedAt = new WeakMap<Pending<TItem>, number>();
+  /** The loads each chunk holds claims on, until its request ends (see `endClaims`). */
+  readonly #claimedIn = new WeakMap<Chunk<TItem>, Pending<TItem>[]>();
+  /** The invalidation stamp each wait on another replica started its latest look at (see `oldestWait`). */
+  readonly #waits = new Set<{ since: number }>();
 
   constructor(shared: SharedTier<TItem>, keys: PendingKeys<TItem>, fanOut: FanOut<TItem>, requeue: (pending: Pending<TItem>) => void) {
     this.#shared = shared;
@@ -48,7 +53,7 @@ export class ReplicaClaims<TItem extends object> {
    * Looks up once more, then claims, the chunk's keys this replica holds no claim on yet (those
    * that joined the chunk after `claimEarly`, or all of them), if any: keys another replica is
    * fetching leave this chunk and wait for that replica's answer (see `#await`). A claim taken
-   * early is taken again when half its time to live has gone. The chunk must be closed first: keys
+   * early is taken again (and so renewed) when half its time to live has gone. The chunk must be closed first: keys
    * arriving during these round trips go to the next chunk, since they would be sent without being
    * looked up or claimed.
    */
@@ -62,7 +67,13 @@ export class ReplicaClaims<TItem extends object> {
     const owned = await this.#fanOut.answerFromSharedAndClaim(loads, this.#shared, chunk);
     if (owned === undefined) return;
     const now = performance.now();
-    for (let index = 0; index < loads.length; index++) if (owned[index] === true) this.#claimedAt.set(loads[index]!, now);
+    let claimed = this.#claimedIn.get(chunk);
+    if (claimed === undefined) this.#claimedIn.set(chunk, (claimed = []));
+    for (let index = 0; index < loads.length; index++) {
+      if (owned[index] !== true) continue;
+      this.#claimedAt.set(loads[index]!, now);
+      claimed.push(loads[index]!);
+    }
     const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled && !this.#waitedInVain.has(load));
     if (elsewhere.length === 0) return;
     for (const load of elsewhere) {
@@ -70,6 +81,29 @@ export class ReplicaClaims<TItem extends object> {
       this.#keys.awaitingReplicas.add(load);
     }
     void this.#await(elsewhere);
+  }
+
+  /**
+   * The chunk's request ended: the claims it took on keys its answer did not store (the request
+   * failed or was abandoned, or the key left the chunk before it was sent) are given back, so
+   * replicas waiting on them fetch them now rather than when the claims expire.
+   */
+  endClaims(chunk: Chunk<TItem>, answered: boolean): void {
+    const claimed = this.#claimedIn.get(chunk);
+    if (claimed === undefined) return;
+    this.#claimedIn.delete(chunk);
+    const unanswered = claimed.filter((load) => !answered || chunk.loads.get(load.key) !== load);
+    this.#shared.release(unanswered.map((load) => load.key));
+  }
+
+  /**
+   * The earliest invalidation stamp a wait on another replica may still answer under
+   * (`Infinity` for none): invalidations since then must be kept (see `Invalidations.prune`).
+   */
+  get oldestWait(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const { since } of this.#waits) oldest = Math.min(oldest, since);
+    return oldest;
   }
 
   /** Settles every key still waiting on another replica with `error`, and ends the waits. */
@@ -94,12 +128,16 @@ export class ReplicaClaims<TItem extends object> {
     const { awaitingReplicas } = this.#keys;
     const stillWaiting = (load: Pending<TItem>): boolean => !load.settled && awaitingReplicas.has(load);
     let waiting = loads;
+    const wait = { since: 0 };
+    this.#waits.add(wait);
     try {
       for (;;) {
+        // An answer the message carries was fetched before it came: it stands for a key not invalidated since the wait began.
+        wait.since = this.#fanOut.stamp();
         const heard = await this.#shared.nextStored(waiting.map((load) => load.key), this.#closing.signal);
         waiting = waiting.filter(stillWaiting);
         const carried = waiting.filter((load) => heard.get(load.key) !== undefined);
-        this.#fanOut.answerFromStored(carried, carried.map((load) => heard.get(load.key)));
+        this.#fanOut.answerFromStored(carried, carried.map((load) => heard.get(load.key)), wait.since);
         // Heard stored without an answer that stands (or a poll): read now, and claimed if it is not there.
         const toRead = waiting.filter((load) => !load.settled && (heard.size === 0 || heard.has(load.key)));
         if (toRead.length > 0) {
@@ -113,6 +151,8 @@ export class ReplicaClaims<TItem extends object> {
       }
     } catch {
       return; // closed: `close` settled them
+    } finally {
+      this.#waits.delete(wait);
     }
     this.#fetchHere(waiting.filter(stillWaiting), true);
   }

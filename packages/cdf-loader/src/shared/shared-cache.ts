@@ -72,6 +72,13 @@ export interface SharedCache {
    */
   claim?(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<boolean[]>;
   /**
+   * Gives back this instance's claims on keys it will not answer after all (its request failed,
+   * or every caller gave up), and tells the instances waiting on them (`subscribeStored`, with no
+   * answer), which then look the keys up, claim and fetch them. Optional: without it, they wait
+   * until the claims expire.
+   */
+  release?(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void>;
+  /**
    * `getMany` and `claim` in one round trip: for each key, the item or `null` when its answer is
    * stored, else `true` when this instance holds its claim now, `false` when another replica does.
    * Optional: without it the loader calls `getMany`, then `claim`.
@@ -191,6 +198,15 @@ export class MemorySharedCache implements SharedCache {
         return true;
       }),
     );
+  }
+
+  release(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {
+    const { claims } = this.#store;
+    for (const key of keys) {
+      const stored = storeKey(scope, key);
+      if (claims.get(stored)?.owner === this.id) claims.delete(stored);
+    }
+    return Promise.resolve();
   }
 
   delete(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void> {

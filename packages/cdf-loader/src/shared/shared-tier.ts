@@ -103,6 +103,12 @@ export class SharedTier<TItem extends object> {
     }
   }
 
+  /** Gives back claims on keys this replica will not answer (see `SharedCache.release`); a write nobody waits for. */
+  release(keys: readonly CanonicalKey[]): void {
+    const release = this.#cache.release?.bind(this.#cache);
+    if (release !== undefined && keys.length > 0) this.#call(() => release(this.#scope, keys));
+  }
+
   /**
    * `lookUp`, then `claim` on the keys it did not find, in one round trip where the tier can: for
    * each key, the item or `null` when the tier has its answer, else whether it is ours to fetch.

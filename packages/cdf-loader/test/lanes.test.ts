@@ -137,6 +137,78 @@ describe('lanes', () => {
     expect(sharedConcurrency.held).toBe(0);
   });
 
+  test('while interactive requests come, bulk rests between its requests as long as the last one held its slot, then takes it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const limit = createConcurrencyLimit({ maxConcurrency: 2 });
+      const interactive = deferred();
+      const firstBulk = deferred();
+      const ran: string[] = [];
+      const run = (name: string, gate: Promise<void>, lane: 'interactive' | 'background'): Promise<void> =>
+        limit.run(
+          async () => {
+            ran.push(name);
+            await gate;
+          },
+          () => lane,
+        );
+      const interactiveRun = run('interactive', interactive.promise, 'interactive');
+      const firstBulkRun = run('first bulk', firstBulk.promise, 'background');
+      await until(() => ran.length === 2, 'the interactive and the first bulk task to hold both slots');
+      vi.advanceTimersByTime(30);
+      firstBulk.resolve();
+      await firstBulkRun;
+
+      // The first bulk task held its slot 30 ms, and the interactive one got its slot 30 ms ago.
+      const secondBulkRun = run('second bulk', Promise.resolve(), 'background');
+      await until(() => vi.getTimerCount() === 1, 'the second bulk task to wait out the rest');
+      vi.advanceTimersByTime(29);
+      await nextMacrotask();
+      expect(ran).toEqual(['first bulk', 'interactive']);
+      expect(limit.waiting).toBe(1);
+      vi.advanceTimersByTime(1);
+      await secondBulkRun;
+      expect(ran).toEqual(['first bulk', 'interactive', 'second bulk']);
+      expect(vi.getTimerCount()).toBe(0);
+      interactive.resolve();
+      await interactiveRun;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('once interactive requests stop, bulk no longer rests: a bulk request that held its slot long goes as soon as the quiet time ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const limit = createConcurrencyLimit({ maxConcurrency: 2 });
+      const firstBulk = deferred();
+      const ran: string[] = [];
+      const run = (name: string, gate: Promise<void>, lane: 'interactive' | 'background'): Promise<void> =>
+        limit.run(
+          async () => {
+            ran.push(name);
+            await gate;
+          },
+          () => lane,
+        );
+      await run('interactive', Promise.resolve(), 'interactive');
+      const firstBulkRun = run('first bulk', firstBulk.promise, 'background');
+      await until(() => ran.length === 2, 'the first bulk task to hold a slot');
+      vi.advanceTimersByTime(60);
+      firstBulk.resolve();
+      await firstBulkRun;
+
+      // A rest of 60 ms would end 120 ms after the interactive request; the quiet time ends at 100 ms.
+      const secondBulkRun = run('second bulk', Promise.resolve(), 'background');
+      await until(() => vi.getTimerCount() === 1, 'the second bulk task to wait');
+      vi.advanceTimersByTime(40);
+      await secondBulkRun;
+      expect(ran).toEqual(['interactive', 'first bulk', 'second bulk']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('a request that gives up while bulk waits out the quiet time after interactive traffic leaves the queue, and no timer is left behind', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
@@ -174,6 +246,39 @@ describe('lanes', () => {
       firstBulk.resolve();
       await firstBulkRun;
       expect(ran).toEqual(['first bulk', 'interactive']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('while interactive loads come, loadAll reads ahead for the one slot bulk keeps (2 × maxBatchSize waiting for CDF), and for every slot once they stop', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const loader = createFilesLoader(optionsFor(cdf(), { maxConcurrency: 4, maxBatchSize: 10 }));
+      // An interactive request takes a slot now; the clock stands still until the test moves it.
+      await loader.load({ id: 90_000 });
+      const ids = unknownIds(400);
+      let pulled = 0;
+      async function* source(): AsyncGenerator<Identifier> {
+        for (const id of ids) {
+          pulled++;
+          yield id;
+        }
+      }
+      const mostAhead = { interactive: 0, quiet: 0 };
+      let yielded = 0;
+      for await (const result of loader.loadAll(source())) {
+        expect(result).toEqual({ identifier: ids[yielded], item: null });
+        yielded++;
+        const phase = yielded <= 200 ? 'interactive' : 'quiet';
+        mostAhead[phase] = Math.max(mostAhead[phase], pulled - yielded);
+        // No interactive request for the quiet time: bulk may take every slot again.
+        if (yielded === 200) vi.advanceTimersByTime(100);
+      }
+
+      expect(yielded).toBe(400);
+      expect(mostAhead).toEqual({ interactive: 2 * 10, quiet: 2 * 4 * 10 });
+      expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([1, ...Array<number>(40).fill(10)]);
     } finally {
       vi.useRealTimers();
     }

@@ -29,6 +29,13 @@ export interface BulkBounds {
   lane: Lane;
   /** Most keys of background loads waiting for CDF before reading pauses. */
   keys: number;
+  /**
+   * The same while the loader's interactive loads are being sent: bulk then keeps to one slot
+   * (see `LaneQueue`), and keys read for the others would wait, each holding its identifier, its
+   * pending load and its place in the maps, long enough for V8 to move them to the old
+   * generation, whose collections pause the interactive answers.
+   */
+  keysBesideInteractive: number;
   /** Most identifiers read and not yet yielded before reading pauses. */
   lines: number;
 }
@@ -45,7 +52,8 @@ const STALL_MS = 10;
  * and hands each full group to the loader, while the consumer takes answers in input order from
  * the oldest group. In the background lane the loader holds a request that is not full until
  * this run lets it go, so bulk requests go out full: reading pauses once `bounds.keys` keys wait
- * for CDF (cache hits and keys already asked for cost nothing) and resumes as they settle, and
+ * for CDF (`bounds.keysBesideInteractive` while interactive loads come; cache hits and keys
+ * already asked for cost nothing) and resumes as they settle, and
  * the held requests go when the source ends, stalls, or `bounds.lines` identifiers are read and
  * not yet yielded (the bound that keeps memory flat whatever the input holds).
  */
@@ -238,7 +246,9 @@ export class BulkRun<TIdentifier, TValue> {
 
   /** Room to read one more: the open group's identifiers count as new keys, since the loader has not seen them yet. */
   #hasRoom(): boolean {
-    return this.#ahead < this.#bounds.lines && this.#keysAhead + (this.#open?.identifiers.length ?? 0) < this.#bounds.keys;
+    if (this.#ahead >= this.#bounds.lines) return false;
+    const keys = this.#keysAhead + (this.#open?.identifiers.length ?? 0);
+    return keys < this.#bounds.keysBesideInteractive || (keys < this.#bounds.keys && !this.#loader.interactiveRecently());
   }
 
   /**

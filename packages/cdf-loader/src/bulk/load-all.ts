@@ -1,7 +1,7 @@
 import { checkCount, checkKnownKeys, checkObject, checkOneOf } from '../options/check.js';
 import { describeValue } from '../options/describe-value.js';
 import type { Lane, LoadOptions } from '../options/options.js';
-import { BulkRun } from './bulk-run.js';
+import { type BulkBounds, BulkRun } from './bulk-run.js';
 import { LoadAllResults } from './results.js';
 
 /** Anything `for await` can read: an array, a generator, an async generator, a Node stream. */
@@ -25,7 +25,9 @@ export interface LoadAllOptions extends LoadOptions {
    * byids requests to keep busy. `loadAll` reads ahead until `2 × concurrency × maxBatchSize`
    * identifiers wait for CDF (queued or in flight; cache hits and keys already asked for cost
    * nothing): enough for `concurrency` full requests in flight and as many full ones waiting for
-   * a slot, so a slot that frees up is taken at once.
+   * a slot, so a slot that frees up is taken at once. In the background lane, while the loader's
+   * interactive loads are being sent, bulk keeps to one slot, and reads ahead for that one only
+   * (`2 × maxBatchSize`).
    * @default the loader's `maxConcurrency` (the maximum of its `limiter`)
    */
   concurrency?: number;
@@ -84,8 +86,11 @@ export function loadAll<TIdentifier, TValue>(
   const lane = checkOneOf('lane', options.lane === undefined ? 'background' : options.lane, LANES);
   const keys = CHUNKS_PER_SLOT * concurrency * loader.maxBatchSize;
   // Interactive loads are not counted as bulk keys: there the bound is on identifiers read.
-  const bounds = lane === 'background' ? { keys, lines: LINES_PER_KEY * keys } : { keys: Number.POSITIVE_INFINITY, lines: keys };
-  return new LoadAllResults(new BulkRun(loader, identifiers, { lane, ...bounds }, signal));
+  const bounds: BulkBounds =
+    lane === 'background'
+      ? { lane, keys, keysBesideInteractive: Math.min(keys, CHUNKS_PER_SLOT * loader.maxBatchSize), lines: LINES_PER_KEY * keys }
+      : { lane, keys: Number.POSITIVE_INFINITY, keysBesideInteractive: Number.POSITIVE_INFINITY, lines: keys };
+  return new LoadAllResults(new BulkRun(loader, identifiers, bounds, signal));
 }
 
 function isIterable(value: unknown): value is AnyIterable<unknown> {

@@ -62,9 +62,10 @@ export class LoadAllResults<TValue, TIdentifier> implements AsyncGenerator<LoadA
 
   /**
    * After each request's worth of results, a turn of the event loop lets other work in; while
-   * interactive loads come, a pause as long as that request's worth took, so bulk takes at most
-   * half the loop (reading ahead waits on it, and so do its requests and their parsing). Then
-   * the next result, once it is known.
+   * interactive loads come, a pause as long as that request's worth took, so the consumer's own
+   * work takes at most half the loop (bulk's requests are paced by the lane queue: the read-ahead
+   * keeps the next one full and waiting whatever the consumer does). Then the next result, once
+   * it is known.
    */
   async #slowNext(): Promise<Step<TValue, TIdentifier>> {
     const bulk = this.#bulk;

@@ -209,7 +209,7 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
           continue;
         }
         many.remaining++;
-        many.waitingFor?.push({ pending: answer, index });
+        many.waitingFor?.push(answer, index);
         answer.listen(many, index);
       }
       if (signal !== undefined && many.remaining > 1) this.signals.add(signal, many);

@@ -124,7 +124,11 @@ export class ManyLoad<TItem, TChunk> implements Listener<TItem>, AbortListener {
   /** Keys still waiting, plus one while `loadMany` is still filling `results`. */
   remaining = 1;
   done = false;
-  waitingFor: { pending: PendingLoad<TItem, TChunk>; index: number }[] | undefined;
+  /**
+   * With a signal, the keys it waits for and their places, flat (`[pending, index, …]`): no object
+   * per key, which a `loadAll` group of a thousand keys would hold for as long as they wait.
+   */
+  waitingFor: (PendingLoad<TItem, TChunk> | number)[] | undefined;
 
   constructor(
     length: number,
@@ -145,10 +149,12 @@ export class ManyLoad<TItem, TChunk> implements Listener<TItem>, AbortListener {
   aborted(reason: unknown): void {
     if (this.done) return;
     const error = toError(reason);
-    for (const { pending, index } of this.waitingFor!) {
+    const waitingFor = this.waitingFor!;
+    for (let at = 0; at < waitingFor.length; at += 2) {
+      const index = waitingFor[at + 1] as number;
       if (this.results[index] !== undefined) continue;
       this.results[index] = error;
-      this.engine.abandon(pending);
+      this.engine.abandon(waitingFor[at] as PendingLoad<TItem, TChunk>);
     }
     this.finish();
   }

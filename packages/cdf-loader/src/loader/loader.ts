@@ -57,8 +57,9 @@ export class ByIdsLoader<TItem extends object, TIdentifier, TNotFound extends nu
    * identifier in input order as soon as it and those before it are known: `{ identifier, item }`
    * (`item` is `null` when CDF has none) or `{ identifier, error }`. The input is read lazily:
    * at most `2 × concurrency × maxBatchSize` identifiers still waiting for CDF (cache hits and
-   * keys already in flight cost nothing) and 4 times as many read and not yet yielded, so memory
-   * stays flat however long it is, while `concurrency` full requests stay in flight. Its
+   * keys already in flight cost nothing; `2 × maxBatchSize` while interactive loads come and bulk
+   * keeps to one slot) and 8 times as many read and not yet yielded, so memory stays flat
+   * however long it is, while `concurrency` full requests stay in flight. Its
    * requests go in the background lane (interactive loads of the loader take a free slot first;
    * bulk always keeps one), unless `lane: 'interactive'`. An invalid
    * identifier, a not-found one with `missing: 'error'` and a failed request are results, not the

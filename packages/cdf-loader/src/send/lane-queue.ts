@@ -2,10 +2,11 @@
  * The slots of a concurrency limit and who gets the next free one: interactive requests first,
  * background (bulk) requests after them, but bulk is never starved: while no background request
  * holds a slot, the next free one goes to a waiting background request. While interactive
- * requests come (one got a slot in the last `INTERACTIVE_QUIET_MS`), bulk keeps to that one slot:
- * a bulk answer is a thousand items to parse and hand out, and more of them at once would hold
- * the event loop the interactive answers need. It owns the count of slots held and the waiters;
- * it knows nothing of HTTP, 429s or what a task does.
+ * requests come (one got a slot in the last `INTERACTIVE_QUIET_MS`), bulk keeps to that one slot,
+ * and rests between its requests as long as the last one held it: a bulk answer is a thousand
+ * items to parse and hand out (and for CDF, to serialize), and back to back they would hold the
+ * CPU the interactive answers need. It owns the count of slots held and the waiters; it knows
+ * nothing of HTTP, 429s or what a task does.
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { Lane } from '../engine/outgoing-request.js';
@@ -31,6 +32,8 @@ interface Waiter {
 
 interface HeldSlot extends LaneSlot {
   readonly yieldController: AbortController;
+  /** When it was granted (`performance.now()`). */
+  readonly heldAt: number;
 }
 
 const resolved = Promise.resolve();
@@ -46,8 +49,12 @@ export class LaneQueue {
   #background = 0;
   /** When an interactive request last got a slot (`performance.now()`). */
   #lastInteractive = Number.NEGATIVE_INFINITY;
-  /** Wakes background waiters held back by interactive traffic once it has been quiet. */
+  /** While interactive requests come, when bulk may take its slot again (`performance.now()`). */
+  #backgroundRestsUntil = Number.NEGATIVE_INFINITY;
+  /** Wakes background waiters held back by interactive traffic once it has been quiet, or bulk's rest ended. */
   #quietTimer: NodeJS.Timeout | undefined;
+  /** When `#quietTimer` fires (`performance.now()`). */
+  #quietTimerAt = Number.POSITIVE_INFINITY;
 
   constructor(concurrency: number) {
     this.#concurrency = concurrency;
@@ -110,19 +117,38 @@ export class LaneQueue {
   #stopQuietTimer(): void {
     clearTimeout(this.#quietTimer);
     this.#quietTimer = undefined;
+    this.#quietTimerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Starts waiters again at `at` (`performance.now()`), or sooner when a timer already fires sooner. */
+  #wakeAt(at: number): void {
+    if (this.#quietTimer !== undefined && this.#quietTimerAt <= at) return;
+    this.#stopQuietTimer();
+    this.#quietTimerAt = at;
+    this.#quietTimer = setTimeout(() => {
+      this.#quietTimer = undefined;
+      this.#quietTimerAt = Number.POSITIVE_INFINITY;
+      this.#startWaiters();
+    }, at - performance.now());
+    this.#quietTimer.unref();
   }
 
   #hold(lane: Lane): HeldSlot {
-    const slot: HeldSlot = { lane, yieldController: new AbortController(), yieldable: false, get yieldSignal() { return this.yieldController.signal; } };
+    const heldAt = performance.now();
+    const slot: HeldSlot = { lane, heldAt, yieldController: new AbortController(), yieldable: false, get yieldSignal() { return this.yieldController.signal; } };
     this.#held.add(slot);
     if (lane === 'background') this.#background++;
-    else this.#lastInteractive = performance.now();
+    else this.#lastInteractive = heldAt;
     return slot;
   }
 
   #release(slot: HeldSlot): void {
     if (!this.#held.delete(slot)) return;
-    if (slot.lane === 'background') this.#background--;
+    if (slot.lane === 'background') {
+      this.#background--;
+      const now = performance.now();
+      this.#backgroundRestsUntil = now + (now - slot.heldAt);
+    }
     this.#startWaiters();
   }
 
@@ -140,23 +166,20 @@ export class LaneQueue {
   }
 
   /**
-   * Which waiter gets the free slot: bulk's one slot first, then interactive ones in order, then
-   * the oldest; -1 when only bulk waits and it already holds its one slot while interactive
-   * requests come.
+   * Which waiter gets the free slot: bulk's one slot first (once its rest is over), then
+   * interactive ones in order, then the oldest; -1 when only bulk waits and, while interactive
+   * requests come, it already holds its one slot or rests.
    */
   #next(): number {
     const { background: firstBackground, interactive: firstInteractive } = firstInEachLane(this.#waiting);
-    if (firstBackground >= 0 && this.#background === 0) return firstBackground;
-    if (firstInteractive >= 0) return firstInteractive;
+    const now = performance.now();
     const quietAt = this.#lastInteractive + INTERACTIVE_QUIET_MS;
-    if (performance.now() >= quietAt) return 0;
-    if (this.#quietTimer === undefined) {
-      this.#quietTimer = setTimeout(() => {
-        this.#quietTimer = undefined;
-        this.#startWaiters();
-      }, quietAt - performance.now());
-      this.#quietTimer.unref();
-    }
+    // Bulk's one slot waits out its rest only while interactive requests come.
+    const bulkSlotAt = this.#background === 0 ? Math.min(quietAt, this.#backgroundRestsUntil) : quietAt;
+    if (firstBackground >= 0 && this.#background === 0 && now >= bulkSlotAt) return firstBackground;
+    if (firstInteractive >= 0) return firstInteractive;
+    if (now >= quietAt) return 0;
+    this.#wakeAt(bulkSlotAt);
     return -1;
   }
 

@@ -258,70 +258,21 @@ describe('the shared concurrency budget', () => {
     expect(b.stats()).toMatchObject({ requests: 1, sharedHits: 10 });
   });
 
-  test('an interactive request claims its keys while it waits for its slot; a bulk request once it holds one', async () => {
-    cdf().addFault({ request: 1, delayMs: 100 });
-    const memory = createMemorySharedCache();
-    const budget = createMemorySharedConcurrency(1);
-    let firstAnswered = false;
-    const claims: { keys: readonly unknown[]; firstAnswered: boolean }[] = [];
-    // b's tier, telling when b claims: while a's request holds the only slot, or after.
-    const spied = memory.replica();
-    const claim = spied.claim.bind(spied);
-    spied.claim = (scope, keys, ttlMs) => {
-      claims.push({ keys, firstAnswered });
-      return claim(scope, keys, ttlMs);
-    };
-    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory }, sharedConcurrency: budget }));
-    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: spied }, sharedConcurrency: budget }));
-    const [held, interactive, bulk] = cdf().data.files;
-    const first = a.load({ id: held!.id }).then((file) => ((firstAnswered = true), file));
-    await until(() => budget.held === 1, 'a to hold the only slot');
-    const second = b.load({ id: interactive!.id });
-    const third = (async () => {
-      const results = [];
-      for await (const result of b.loadAll([{ id: bulk!.id }])) results.push(result.item);
-      return results;
-    })();
-
-    expect(await Promise.all([first, second, third])).toEqual([held, interactive, [bulk]]);
-    expect(claims).toEqual([
-      { keys: [interactive!.id], firstAnswered: false },
-      { keys: [bulk!.id], firstAnswered: true },
-    ]);
-    expect(byIdsRequests(cdf()).map((entry) => entry.items.length)).toEqual([1, 1, 1]);
-  });
-
-  test('a replica whose callers all gave up gives its claims back: the replica waiting on them fetches now, not when they expire', async () => {
-    cdf().addFault({ request: 1, delayMs: 200 });
-    const memory = createMemorySharedCache();
-    const budget = createMemorySharedConcurrency(1);
-    const aTier = memory.replica();
-    const claim = aTier.claim.bind(aTier);
-    let aClaimed = false;
-    aTier.claim = async (scope, keys, ttlMs) => {
-      const owned = await claim(scope, keys, ttlMs);
-      aClaimed ||= owned.includes(true);
-      return owned;
-    };
-    const a = createFilesLoader(optionsFor(cdf(), { cache: { shared: aTier }, sharedConcurrency: budget }));
-    const b = createFilesLoader(optionsFor(cdf(), { cache: { shared: memory.replica() }, sharedConcurrency: budget }));
-    const [held, file] = cdf().data.files;
-    const holding = b.load({ id: held!.id });
-    await until(() => budget.held === 1, 'b to hold the only slot');
-    const controller = new AbortController();
-    const abandoned = a.load({ id: file!.id }, { signal: controller.signal });
-    await until(() => aClaimed, 'a to claim the file while it waits for the slot');
+  test('a replica whose request failed gives its claims back: the replica waiting on them fetches now, not when they expire', async () => {
+    cdf().addFault({ request: 1, status: 403, delayMs: 100 });
+    const { a, b } = twoReplicas();
+    const file = cdf().data.files[0]!;
+    const failing = a.load({ id: file.id });
+    await until(() => cdf().counters.inFlight === 1, 'a’s request to reach the fake');
     const waitingSince = performance.now();
-    // b finds a's claim and waits on a; then every caller of a's request gives up.
-    const waiting = b.load({ id: file!.id });
-    controller.abort();
-    await expect(abandoned).rejects.toThrow();
-    expect(await holding).toEqual(held);
+    // b finds a's claim and waits on a (looking every 10 ms: the in-memory tier sends no message).
+    const waiting = b.load({ id: file.id });
+    await expect(failing).rejects.toMatchObject({ status: 403 });
     expect(await waiting).toEqual(file);
-    // Well within the claim's 5 s: given back once a's request, empty now, had its slot.
+    // Well within the claim's 5 s.
     expect(performance.now() - waitingSince).toBeLessThan(2_500);
-    expect(byIdsRequests(cdf()).map((entry) => entry.items.map((item) => item.id))).toEqual([[held!.id], [file!.id]]);
-    expect(a.stats()).toMatchObject({ requests: 0 });
+    expect(byIdsRequests(cdf()).map((entry) => entry.items.map((item) => item.id))).toEqual([[file.id], [file.id]]);
+    expect(b.stats()).toMatchObject({ requests: 1 });
   });
 
   test('an answer a stored message carries does not stand for a key cleared since the wait began: the key is read, and fetched', async () => {

@@ -298,10 +298,9 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     }
     const { shared } = this.#parts;
     const claims = this.#claims;
-    // The first look (and an interactive chunk's claims) runs beside the wait for slots, not before it.
-    let looked: Promise<void> | undefined;
-    if (claims !== undefined && chunk.lane === 'interactive') looked = claims.claimEarly(chunk);
-    else if (shared !== undefined) looked = this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
+    // The first look runs beside the wait for slots, not before it. Claims wait for the slots: taken
+    // during that wait, they held other replicas behind this one's queue (B6, 8 replicas: slower).
+    const looked = shared === undefined ? undefined : this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
     if (claims !== undefined) {
       request.shareWithReplicas = async () => {
         await looked;

@@ -35,10 +35,10 @@ export interface OutgoingRequest {
    */
   withdraw(duplicated: readonly unknown[], error: Error): boolean;
   /**
-   * Once the first attempt holds its slots, what the replicas know: a look in the shared cache
-   * tier and claims on the keys this replica has not claimed yet (all of a bulk request's; an
-   * interactive one's claimed as it waited for its slots), so keys another replica is fetching
-   * now are waited for rather than fetched twice.
+   * Once the first attempt holds its slots, what the replicas know: a last look in the shared
+   * cache tier (another replica may have fetched these keys while this request waited for the
+   * budget), then claims on the keys left, so keys another replica is fetching now are waited
+   * for rather than fetched twice.
    */
   shareWithReplicas?(): Promise<void>;
 }

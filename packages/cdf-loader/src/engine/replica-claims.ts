@@ -1,8 +1,8 @@
 /**
- * The shared-tier step of a request: a look in the shared tier and claims on the keys left (an
- * interactive chunk's while it waits for its slots, the rest once it holds them), the wait for
- * keys another replica claimed, and giving back claims the request will not answer. It owns that
- * wait; it never sends a request, and gives keys back to the queue only through `requeue`.
+ * The shared-tier step of a request that holds its slots: a last look in the shared tier, then
+ * claims on the keys left, the wait for keys another replica claimed, and giving back claims the
+ * request will not answer. It owns that wait; it never sends a request, and gives keys back to
+ * the queue only through `requeue`.
  */
 import { CLAIM_TTL_MS, type SharedTier } from '../shared/shared-tier.js';
 import { type Chunk, type Pending, unsettledOf } from './chunk.js';
@@ -24,8 +24,6 @@ export class ReplicaClaims<TItem extends object> {
    * corrupt value) cannot send a key round the wait forever.
    */
   readonly #waitedInVain = new WeakSet<Pending<TItem>>();
-  /** When this replica took the claim on a load's key (`performance.now()`), so `share` does not take it again. */
-  readonly #claimedAt = new WeakMap<Pending<TItem>, number>();
   /** The loads each chunk holds claims on, until its request ends (see `endClaims`). */
   readonly #claimedIn = new WeakMap<Chunk<TItem>, Pending<TItem>[]>();
   /** The invalidation stamp each wait on another replica started its latest look at (see `oldestWait`). */
@@ -40,40 +38,16 @@ export class ReplicaClaims<TItem extends object> {
   }
 
   /**
-   * Looks up and claims the keys of an interactive chunk while it waits for its slots, so the
-   * request needs no round trip to Redis once it holds them (see `share`). A bulk chunk claims
-   * only when it holds its slots: its claims would make other replicas' interactive loads wait
-   * for this replica's bulk queue.
+   * Looks the chunk's keys up once more, then claims the keys left: keys another replica is
+   * fetching leave this chunk and wait for that replica's answer (see `#await`). The chunk must
+   * be closed first: keys arriving during these round trips go to the next chunk, since they
+   * would be sent without being looked up or claimed.
    */
-  claimEarly(chunk: Chunk<TItem>): Promise<void> {
-    return this.#lookUpAndClaim(chunk, unsettledOf(chunk));
-  }
-
-  /**
-   * Looks up once more, then claims, the chunk's keys this replica holds no claim on yet (those
-   * that joined the chunk after `claimEarly`, or all of them), if any: keys another replica is
-   * fetching leave this chunk and wait for that replica's answer (see `#await`). A claim taken
-   * early is taken again (and so renewed) when half its time to live has gone. The chunk must be closed first: keys
-   * arriving during these round trips go to the next chunk, since they would be sent without being
-   * looked up or claimed.
-   */
-  share(chunk: Chunk<TItem>): Promise<void> {
-    const takenSince = performance.now() - CLAIM_TTL_MS / 2;
-    return this.#lookUpAndClaim(chunk, unsettledOf(chunk).filter((load) => !((this.#claimedAt.get(load) ?? Number.NEGATIVE_INFINITY) > takenSince)));
-  }
-
-  async #lookUpAndClaim(chunk: Chunk<TItem>, loads: Pending<TItem>[]): Promise<void> {
-    if (loads.length === 0) return;
+  async share(chunk: Chunk<TItem>): Promise<void> {
+    const loads = unsettledOf(chunk);
     const owned = await this.#fanOut.answerFromSharedAndClaim(loads, this.#shared, chunk);
     if (owned === undefined) return;
-    const now = performance.now();
-    let claimed = this.#claimedIn.get(chunk);
-    if (claimed === undefined) this.#claimedIn.set(chunk, (claimed = []));
-    for (let index = 0; index < loads.length; index++) {
-      if (owned[index] !== true) continue;
-      this.#claimedAt.set(loads[index]!, now);
-      claimed.push(loads[index]!);
-    }
+    this.#claimedIn.set(chunk, loads.filter((_, index) => owned[index] === true));
     const elsewhere = loads.filter((load, index) => owned[index] === false && !load.settled && !this.#waitedInVain.has(load));
     if (elsewhere.length === 0) return;
     for (const load of elsewhere) {
@@ -84,16 +58,14 @@ export class ReplicaClaims<TItem extends object> {
   }
 
   /**
-   * The chunk's request ended: the claims it took on keys its answer did not store (the request
-   * failed or was abandoned, or the key left the chunk before it was sent) are given back, so
-   * replicas waiting on them fetch them now rather than when the claims expire.
+   * The chunk's request ended. If it failed or was abandoned, the claims it took are given back,
+   * so replicas waiting on them fetch the keys now rather than when the claims expire; an answer
+   * ended them as it was stored.
    */
   endClaims(chunk: Chunk<TItem>, answered: boolean): void {
     const claimed = this.#claimedIn.get(chunk);
-    if (claimed === undefined) return;
     this.#claimedIn.delete(chunk);
-    const unanswered = claimed.filter((load) => !answered || chunk.loads.get(load.key) !== load);
-    this.#shared.release(unanswered.map((load) => load.key));
+    if (claimed !== undefined && !answered) this.#shared.release(claimed.map((load) => load.key));
   }
 
   /**

@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
 import { createFilesLoader, type Identifier, InvalidIdentifierError, LoaderClosedError, NotFoundError } from '../src/index.js';
 import { byIdsRequests, expectWellFormedRequests, optionsFor, until, useMockCdf } from './support.js';
 
@@ -151,6 +152,25 @@ describe('loadAll', () => {
     expect(cdf().counters.clientAborts).toBe(2);
     expect(received).toHaveLength(40);
     expect(timers()).toBeLessThanOrEqual(timersBefore);
+  });
+
+  test('hands the loader its input in groups of a request each, not one per result, while reading waits at the bound on keys', async () => {
+    cdf().configure({ latency: { fixedMs: 20 } });
+    // New keys throughout, so reading keeps meeting the bound on keys (2 × 1 × 50 = 100) as answers are yielded.
+    const ids = Array.from({ length: 2_000 }, (_, index) => unknownId(index));
+    const loader = createFilesLoader(optionsFor(cdf(), { maxBatchSize: 50, maxConcurrency: 1 }));
+    const groups = vi.spyOn(Engine.prototype, 'loadMany');
+
+    const results = await collect(loader.loadAll(ids));
+
+    cdf().configure({ latency: undefined });
+    const handed = groups.mock.calls.map(([group]) => group);
+    groups.mockRestore();
+    expect(results.map((result) => result.item)).toEqual(ids.map(() => null));
+    // 40 requests' worth (measured: 40). A group goes short only when the consumer waits for an
+    // answer; before, each result yielded at the bound made a group of its own (measured: 1,902).
+    expect(handed.length).toBeLessThanOrEqual(80);
+    expect(handed.flat()).toEqual(ids);
   });
 
   test('a consumer that breaks out aborts what is outstanding and closes the input', async () => {

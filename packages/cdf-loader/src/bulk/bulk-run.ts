@@ -85,6 +85,8 @@ export class BulkRun<TIdentifier, TValue> {
   /** Reads of the source answered, to tell a stall from a slow stream of reads. */
   #reads = 0;
   #stallTimer: NodeJS.Timeout | undefined;
+  /** The consumer awaits an answer not yet known: what is read goes to the loader at once. */
+  #consumerWaiting = false;
   /** New keys the groups not yet yielded queued in the background lane. */
   #keysAhead = 0;
   readonly #onAbort = (): void => {
@@ -137,7 +139,18 @@ export class BulkRun<TIdentifier, TValue> {
         await endOfTick();
         group.flush?.();
       }
-      await group.settled;
+      if (this.#open !== undefined) {
+        // What was read meanwhile may be what the held requests lack to go: it goes to the loader
+        // now, as does all that is read while the consumer waits (see `#paused`).
+        this.#consumerWaiting = true;
+        this.#open.flush!();
+        this.#read();
+      }
+      try {
+        await group.settled;
+      } finally {
+        this.#consumerWaiting = false;
+      }
       // A load the caller's signal aborted is not an answer: the loop above throws the reason.
     }
   }
@@ -253,10 +266,12 @@ export class BulkRun<TIdentifier, TValue> {
 
   /**
    * Reading stopped. Past the bound on identifiers read, the held requests go as they are (what
-   * was read may all be waiting on them). Past the bound on keys, the open group goes to the
-   * loader, and reading resumes as answers are yielded. That cannot wait on a held request: it
-   * holds fewer than `maxBatchSize` keys, all read after those of full requests in flight, and
-   * the bound is at least twice that, so the oldest group's answers come from requests sent.
+   * was read may all be waiting on them). Past the bound on keys, reading resumes as answers are
+   * yielded, and the open group goes to the loader once full, or once the consumer waits. That
+   * cannot wait on a held request: it and the open group each hold fewer than `maxBatchSize`
+   * keys, all read after those of full requests in flight, and the bound is at least twice that,
+   * so the oldest group's answers come from requests sent; and once the consumer waits, all that
+   * is read goes to the loader at once.
    */
   #paused(): void {
     if (this.#exhausted || this.#stopped) return;
@@ -265,7 +280,12 @@ export class BulkRun<TIdentifier, TValue> {
       return;
     }
     const open = this.#open;
-    if (open === undefined) return;
+    // Not while the consumer is busy: at the bound on keys every result yielded frees room for
+    // one more read, and a group for each cost its promise, `loadMany` and results (B8: a third
+    // of a million groups over a million lines, living long enough to be promoted and collected
+    // by full GCs). The open group goes once full (see `#add`), when the consumer waits for an
+    // answer (it may be what a held request lacks), or when the consumer reaches it.
+    if (open === undefined || !this.#consumerWaiting) return;
     open.flush!();
     // The open group's identifiers held room that its cache hits and repeats do not take.
     if (this.#hasRoom()) queueMicrotask(() => this.#read());

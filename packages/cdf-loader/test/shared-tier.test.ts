@@ -271,7 +271,7 @@ describe('the shared concurrency budget', () => {
     expect(await waiting).toEqual(file);
     // Well within the claim's 5 s.
     expect(performance.now() - waitingSince).toBeLessThan(2_500);
-    expect(byIdsRequests(cdf()).map((entry) => entry.items.map((item) => item.id))).toEqual([[file.id], [file.id]]);
+    expect(byIdsRequests(cdf()).map((entry) => entry.items)).toEqual([[{ id: file.id }], [{ id: file.id }]]);
     expect(b.stats()).toMatchObject({ requests: 1 });
   });
 

@@ -40,6 +40,8 @@ export interface RedisCache extends SharedCache {
   lookUpAndClaim(scope: SharedCacheScope, keys: readonly CanonicalKey[], ttlMs: number): Promise<(object | null | boolean)[]>;
   /** Always there over Redis: deletes this instance's claims on the keys and tells their waiters (see `SharedCache.release`). */
   release(scope: SharedCacheScope, keys: readonly CanonicalKey[]): Promise<void>;
+  /** Always there over Redis: the answers this instance waits for, on its own channel (see `SharedCache.subscribeStored`). */
+  subscribeStored(listener: (scope: SharedCacheScope, keys: readonly CanonicalKey[], items?: readonly (object | null | undefined)[]) => void): () => void;
   /**
    * Always there over Redis: the copies `setMany` kept for the loader's `cache.staleIfErrorMs`
    * (`ttlMs` + that grace; see `SharedCache.getStale`).

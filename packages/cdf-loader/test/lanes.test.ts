@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { createFilesLoader, createMemorySharedConcurrency, createConcurrencyLimit, type FilesLoader, type Identifier, type LoaderOptions } from '../src/index.js';
+import { type ConcurrencyLimit, createFilesLoader, createMemorySharedConcurrency, createConcurrencyLimit, type FilesLoader, type Identifier, type LoaderOptions } from '../src/index.js';
 import { byIdsRequests, deferred, nextMacrotask, optionsFor, until, useMockCdf } from './support.js';
 
 const cdf = useMockCdf({ counts: { files: 100 } });
@@ -144,14 +144,7 @@ describe('lanes', () => {
       const interactive = deferred();
       const firstBulk = deferred();
       const ran: string[] = [];
-      const run = (name: string, gate: Promise<void>, lane: 'interactive' | 'background'): Promise<void> =>
-        limit.run(
-          async () => {
-            ran.push(name);
-            await gate;
-          },
-          () => lane,
-        );
+      const run = gatedTasks(limit, ran);
       const interactiveRun = run('interactive', interactive.promise, 'interactive');
       const firstBulkRun = run('first bulk', firstBulk.promise, 'background');
       await until(() => ran.length === 2, 'the interactive and the first bulk task to hold both slots');
@@ -183,14 +176,7 @@ describe('lanes', () => {
       const limit = createConcurrencyLimit({ maxConcurrency: 2 });
       const firstBulk = deferred();
       const ran: string[] = [];
-      const run = (name: string, gate: Promise<void>, lane: 'interactive' | 'background'): Promise<void> =>
-        limit.run(
-          async () => {
-            ran.push(name);
-            await gate;
-          },
-          () => lane,
-        );
+      const run = gatedTasks(limit, ran);
       await run('interactive', Promise.resolve(), 'interactive');
       const firstBulkRun = run('first bulk', firstBulk.promise, 'background');
       await until(() => ran.length === 2, 'the first bulk task to hold a slot');
@@ -290,3 +276,15 @@ describe('lanes', () => {
     expect(() => loader.loadAll([], { lane: null as never })).toThrow(TypeError);
   });
 });
+
+/** Runs a task named `name` in `lane` under `limit`: it notes its name in `ran` as it starts, and ends when `gate` resolves. */
+function gatedTasks(limit: ConcurrencyLimit, ran: string[]) {
+  return (name: string, gate: Promise<void>, lane: 'interactive' | 'background'): Promise<void> =>
+    limit.run(
+      async () => {
+        ran.push(name);
+        await gate;
+      },
+      () => lane,
+    );
+}

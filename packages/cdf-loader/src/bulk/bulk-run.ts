@@ -4,41 +4,11 @@
  * request, and knows the loader only as a `BulkLoader`.
  */
 import { LoaderClosedError } from '../errors/loader-closed-error.js';
-import type { Lane, LoadOptions } from '../options/options.js';
+import type { LoadOptions } from '../options/options.js';
+import type { BulkBounds } from './bulk-bounds.js';
+import { type Group, newGroup } from './group.js';
 import type { AnyIterable, BulkLoader, LoadAllResult } from './load-all.js';
 import { Queue } from './queue.js';
-
-/**
- * Identifiers read together, handed to the loader in one `loadMany` (one listener and one
- * promise for all of them, rather than one each).
- */
-interface Group<TIdentifier, TValue> {
-  readonly identifiers: TIdentifier[];
-  /** Resolves when every identifier of the group has its answer in `results`. */
-  readonly settled: Promise<void>;
-  /** Hands the group to the loader (once); it takes no more identifiers after. */
-  flush: (() => void) | undefined;
-  /** Each identifier's value or error, in place, once `settled` resolved. */
-  results: (TValue | Error)[] | undefined;
-  /** Keys it queued in the background lane and not yet paid back by yielding: what it counts against the read-ahead. */
-  newKeys: number;
-}
-
-/** How far a run reads ahead, and in which lane its loads go. */
-export interface BulkBounds {
-  lane: Lane;
-  /** Most keys of background loads waiting for CDF before reading pauses. */
-  keys: number;
-  /**
-   * The same while the loader's interactive loads are being sent: bulk then keeps to one slot
-   * (see `LaneQueue`), and keys read for the others would wait, each holding its identifier, its
-   * pending load and its place in the maps, long enough for V8 to move them to the old
-   * generation, whose collections pause the interactive answers.
-   */
-  keysBesideInteractive: number;
-  /** Most identifiers read and not yet yielded before reading pauses. */
-  lines: number;
-}
 
 /**
  * A pending read of the source that has not answered for this long, with no bulk request left
@@ -326,22 +296,15 @@ export class BulkRun<TIdentifier, TValue> {
   }
 
   #openGroup(): Group<TIdentifier, TValue> {
-    let flush!: () => void;
-    const settled = new Promise<void>((resolve) => {
-      flush = () => {
-        group.flush = undefined;
-        if (this.#open === group) this.#open = undefined;
-        const before = this.#loader.waiting();
-        void this.#loader.loadMany(group.identifiers, this.#loadOptions, this.#bounds.lane).then((results) => {
-          group.results = results;
-          resolve();
-        });
-        // `loadMany` queues its keys at the call: what it added is what this group costs.
-        group.newKeys = Math.max(0, this.#loader.waiting() - before);
-        this.#keysAhead += group.newKeys;
-      };
+    const group = newGroup<TIdentifier, TValue>((flushed) => {
+      if (this.#open === flushed) this.#open = undefined;
+      const before = this.#loader.waiting();
+      const answered = this.#loader.loadMany(flushed.identifiers, this.#loadOptions, this.#bounds.lane);
+      // `loadMany` queues its keys at the call: what it added is what this group costs.
+      flushed.newKeys = Math.max(0, this.#loader.waiting() - before);
+      this.#keysAhead += flushed.newKeys;
+      return answered;
     });
-    const group: Group<TIdentifier, TValue> = { identifiers: [], settled, flush, results: undefined, newKeys: 0 };
     this.#open = group;
     this.#groups.push(group);
     return group;

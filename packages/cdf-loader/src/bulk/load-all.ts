@@ -1,7 +1,8 @@
 import { checkCount, checkKnownKeys, checkObject, checkOneOf } from '../options/check.js';
 import { describeValue } from '../options/describe-value.js';
 import type { Lane, LoadOptions } from '../options/options.js';
-import { type BulkBounds, BulkRun } from './bulk-run.js';
+import { bulkBounds } from './bulk-bounds.js';
+import { BulkRun } from './bulk-run.js';
 import { LoadAllResults } from './results.js';
 
 /** Anything `for await` can read: an array, a generator, an async generator, a Node stream. */
@@ -56,15 +57,6 @@ export interface BulkLoader<TIdentifier, TValue> {
   readonly maxConcurrency: number;
 }
 
-/** Requests' worth of identifiers waiting for CDF per request kept busy: one in flight, one waiting. */
-const CHUNKS_PER_SLOT = 2;
-/**
- * Identifiers read and not yet yielded, per identifier waiting for CDF: room for hits and repeats.
- * Reaching it sends the held requests as they are, so it must rarely bind: at 4, a shuffled input
- * whose tail is mostly repeats of keys already asked for (each key 1–4 times) met it again and
- * again and sent up to 4 partial requests (bulk-requests.test, 1 run in 6 failed).
- */
-const LINES_PER_KEY = 8;
 const LANES: readonly Lane[] = ['background', 'interactive'];
 
 /**
@@ -84,13 +76,7 @@ export function loadAll<TIdentifier, TValue>(
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`\`signal\` must be an AbortSignal, got ${describeValue(signal)}.`);
   const concurrency = checkCount('concurrency', options.concurrency ?? loader.maxConcurrency, 1);
   const lane = checkOneOf('lane', options.lane === undefined ? 'background' : options.lane, LANES);
-  const keys = CHUNKS_PER_SLOT * concurrency * loader.maxBatchSize;
-  // Interactive loads are not counted as bulk keys: there the bound is on identifiers read.
-  const bounds: BulkBounds =
-    lane === 'background'
-      ? { lane, keys, keysBesideInteractive: Math.min(keys, CHUNKS_PER_SLOT * loader.maxBatchSize), lines: LINES_PER_KEY * keys }
-      : { lane, keys: Number.POSITIVE_INFINITY, keysBesideInteractive: Number.POSITIVE_INFINITY, lines: keys };
-  return new LoadAllResults(new BulkRun(loader, identifiers, bounds, signal));
+  return new LoadAllResults(new BulkRun(loader, identifiers, bulkBounds(lane, concurrency, loader.maxBatchSize), signal));
 }
 
 function isIterable(value: unknown): value is AnyIterable<unknown> {

@@ -1,12 +1,11 @@
 /**
  * The engine behind every loader: the queue of keys, cut into chunks and dispatched to `send`
  * once a burst of loads is over, and the public operations on it (load, prime, clear, close,
- * abandon). It owns the open chunks and the dispatch; answers go out through `FanOut`, keys
- * settle in `PendingKeys`, invalidations go through `Invalidator`, the shared-tier step is
- * `ReplicaClaims`. It knows nothing of HTTP: it is handed a `SendRequest`.
+ * abandon). It owns the open chunks and the dispatch; a chunk's request is `ChunkTrip`, answers
+ * go out through `FanOut`, keys settle in `PendingKeys`, invalidations go through `Invalidator`,
+ * the shared-tier step is `ReplicaClaims`. It knows nothing of HTTP: it is handed a `SendRequest`.
  */
 import { NOT_FOUND, type ResultCache } from '../cache/result-cache.js';
-import { CdfApiError } from '../errors/cdf-api-error.js';
 import { LoaderClosedError } from '../errors/loader-closed-error.js';
 import { type CanonicalKey, copyIdentifier, type Identifier, identifierKey, itemKeys } from '../identifiers/identifiers.js';
 import type { MissingPolicy } from '../options/options.js';
@@ -16,17 +15,17 @@ import type { Resource } from '../resources/resources.js';
 import type { SharedTier } from '../shared/shared-tier.js';
 import type { LoaderStats, Telemetry } from '../telemetry/telemetry.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { type Chunk, hasUnsettled, type Pending, unsettledOf } from './chunk.js';
+import { type Chunk, type Pending } from './chunk.js';
+import { ChunkTrip } from './chunk-trip.js';
 import { FanOut } from './fan-out.js';
 import { Invalidations } from './invalidations.js';
 import { Invalidator } from './invalidator.js';
-import type { Lane, OutgoingRequest, SendRequest } from './outgoing-request.js';
+import type { Lane, SendRequest } from './outgoing-request.js';
 import { ManyLoad, PendingLoad, SingleLoad, toError, type WaiterHost } from './pending-load.js';
 import { PendingKeys } from './pending-keys.js';
 import { ReplicaClaims } from './replica-claims.js';
 import { SignalWatch } from './signal-watch.js';
 import { StaleIfError } from './stale-if-error.js';
-import { withdrawDuplicated } from './duplicated.js';
 
 /** What an engine is built from; options arrive checked. */
 export interface EngineParts<TItem extends object> {
@@ -53,9 +52,8 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   readonly #fanOut: FanOut<TItem>;
   /** The shared-tier step, when there is a shared tier. */
   readonly #claims: ReplicaClaims<TItem> | undefined;
-  /** Answers keys of a request that met an outage from stale entries, with `cache.staleIfErrorMs`. */
-  readonly #stale: StaleIfError<TItem> | undefined;
   readonly #queue: ChunkQueue<TItem>;
+  readonly #trip: ChunkTrip<TItem>;
   readonly #invalidations = new Invalidations();
   readonly #invalidator: Invalidator<TItem>;
   /** How a resource other than byids differs (see `Endpoint`); `undefined` for byids. */
@@ -68,15 +66,29 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
     this.#endpoint = parts.resource.endpoint;
     this.#keys = new PendingKeys(parts.resource, parts.missing);
     this.#invalidator = new Invalidator(this.#invalidations, this.#keys, parts.cache, parts.shared);
-    this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#send(chunk));
+    this.#queue = new ChunkQueue(parts.maxBatchSize, parts.batchWindowMs, parts.telemetry, (chunk) => this.#trip.run(chunk));
     this.#fanOut = new FanOut(this.#keys, this.#invalidations, parts.cache, parts.shared, parts.telemetry, this.#endpoint);
-    if (parts.cache?.keepsStale === true) this.#stale = new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry, this.#fanOut);
     if (parts.shared !== undefined) {
       // Expiring items (download links) are not claimed: a claim takes an entry the tier still
       // holds for an answer, and an expired link would then be waited for instead of fetched.
       if (this.#endpoint?.freshFor === undefined) this.#claims = new ReplicaClaims(parts.shared, this.#keys, this.#fanOut, (pending) => this.#requeue(pending));
       parts.shared.onInvalidate((keys) => this.#invalidator.fromReplica(keys));
     }
+    this.#trip = new ChunkTrip({
+      send: parts.send,
+      queue: this.#queue,
+      keys: this.#keys,
+      fanOut: this.#fanOut,
+      invalidations: this.#invalidations,
+      cache: parts.cache,
+      shared: parts.shared,
+      claims: this.#claims,
+      // Answers keys of a request that met an outage from stale entries, with `cache.staleIfErrorMs`.
+      stale: parts.cache?.keepsStale === true ? new StaleIfError(parts.cache, parts.shared, this.#keys, parts.telemetry, this.#fanOut) : undefined,
+      telemetry: parts.telemetry,
+      keyOf: (identifier) => this.#keyOf(identifier),
+      unknownIdsFail: this.#endpoint?.unknownIdsFail === true,
+    });
   }
 
   load(identifier: unknown, signal?: AbortSignal): Promise<TItem | null> {
@@ -281,78 +293,6 @@ export class Engine<TItem extends object> implements WaiterHost<TItem, Chunk<TIt
   /** A key back from waiting on another replica: into the open chunk, as a new key would go. */
   #requeue(pending: Pending<TItem>): void {
     pending.chunk = this.#queue.add(pending.chunk.lane, pending.key, pending);
-  }
-
-  /** Looks the chunk up in the shared tier, then hands what is left to the sender. */
-  async #send(chunk: Chunk<TItem>): Promise<void> {
-    const request: OutgoingRequest = {
-      signal: chunk.abort.signal,
-      lane: () => chunk.lane,
-      identifiers: () => this.#identifiersToSend(chunk),
-      wanted: () => hasUnsettled(chunk),
-      answer: (items, sentAt) => this.#fanOut.answerChunk(chunk, items, sentAt),
-      withdraw: (duplicated, error) => withdrawDuplicated(chunk, duplicated, (identifier) => this.#keyOf(identifier), error),
-    };
-    if (this.#endpoint?.unknownIdsFail === true) {
-      request.notFound = (missing) => this.#fanOut.answerMissing(chunk, missing, (identifier) => this.#keyOf(identifier));
-    }
-    const { shared } = this.#parts;
-    const claims = this.#claims;
-    // The first look runs beside the wait for slots, not before it. Claims wait for the slots: taken
-    // during that wait, they held other replicas behind this one's queue (B6, 8 replicas: slower).
-    const looked = shared === undefined ? undefined : this.#fanOut.answerFromShared(unsettledOf(chunk), shared, chunk);
-    if (claims !== undefined) {
-      request.shareWithReplicas = async () => {
-        await looked;
-        // It holds its slots now: see `ReplicaClaims.share`.
-        this.#queue.close(chunk);
-        return claims.share(chunk);
-      };
-    }
-    let answered = false;
-    try {
-      if (claims === undefined) await looked;
-      const error = await this.#parts.send(request);
-      answered = error === undefined;
-      if (!answered) await this.#fail(chunk, error);
-    } catch (reason) {
-      // An abort means every caller gave up, or the loader closed: not a failure of the request.
-      if (chunk.abort.signal.aborted) this.#keys.rejectAll(chunk, chunk.abort.signal.reason);
-      else await this.#fail(chunk, reason);
-    } finally {
-      claims?.endClaims(chunk, answered);
-      this.#queue.inFlight.delete(chunk);
-      this.#pruneInvalidations();
-    }
-  }
-
-  /** Called by the sender as each attempt starts, in its slot: what to ask CDF for now. */
-  #identifiersToSend(chunk: Chunk<TItem>): Identifier[] {
-    this.#queue.close(chunk);
-    chunk.sentAt = this.#invalidations.start();
-    // A retry leaves out keys another request answered meanwhile.
-    const identifiers: Identifier[] = [];
-    const withdrawn = chunk.withdrawn?.keys;
-    for (const load of chunk.loads.values()) if (!load.settled && withdrawn?.has(load.key) !== true) identifiers.push(load.identifier);
-    return identifiers;
-  }
-
-  /**
-   * The request failed for good: its keys reject, but for those stale-if-error answers. A 401 or
-   * 403 drops what the cache kept of its keys: a principal CDF refuses is served nothing stale.
-   */
-  async #fail(chunk: Chunk<TItem>, error: unknown): Promise<void> {
-    if (error instanceof CdfApiError && (error.status === 401 || error.status === 403)) {
-      for (const key of chunk.loads.keys()) this.#parts.cache?.delete(key);
-    }
-    this.#telemetry.requestFailed();
-    await this.#stale?.serve(unsettledOf(chunk), error);
-    this.#keys.rejectAll(chunk, error);
-  }
-
-  /** Drops invalidation stamps that no request in flight is older than. */
-  #pruneInvalidations(): void {
-    this.#invalidations.prune(Math.min(this.#queue.oldestSentAt(), this.#claims?.oldestWait ?? Number.POSITIVE_INFINITY));
   }
 
   /** A plain copy of an identifier just checked, to send: what is sent is what was checked. */

@@ -35,6 +35,18 @@ function twoReplicasWithBudget(limit: number) {
   return { a, b, budget };
 }
 
+/** A tier that is the in-memory one (no claims) but for its writes, which `setMany` makes. */
+function withWrites(memory: SharedCache, setMany: SharedCache['setMany']): SharedCache {
+  return {
+    id: memory.id,
+    getMany: (scope, keys) => memory.getMany(scope, keys),
+    setMany,
+    delete: (scope, keys) => memory.delete(scope, keys),
+    clear: (scope) => memory.clear(scope),
+    subscribe: (listener) => memory.subscribe(listener),
+  };
+}
+
 /** Collects `cdf-loader:sharedTier` events while `run` runs. */
 async function sharedTierEvents(run: () => Promise<void>): Promise<SharedTierEvent[]> {
   const events: SharedTierEvent[] = [];
@@ -96,17 +108,11 @@ describe('the shared cache tier', () => {
   test('`close()` resolves after the shared-tier writes already started, so the client can be closed next', async () => {
     const memory = createMemorySharedCache();
     let finishWrite: (() => void) | undefined;
-    const slow: SharedCache = {
-      id: memory.id,
-      getMany: (scope, keys) => memory.getMany(scope, keys),
-      setMany: (scope, items, notFound) =>
-        new Promise<void>((resolve) => {
-          finishWrite = () => void memory.setMany(scope, items, notFound).then(resolve);
-        }),
-      delete: (scope, keys) => memory.delete(scope, keys),
-      clear: (scope) => memory.clear(scope),
-      subscribe: (listener) => memory.subscribe(listener),
-    };
+    const slow = withWrites(memory, (scope, items, notFound) =>
+      new Promise<void>((resolve) => {
+        finishWrite = () => void memory.setMany(scope, items, notFound).then(resolve);
+      }),
+    );
     const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: slow } }));
     const file = cdf().data.files[0]!;
     expect(await loader.load({ id: file.id })).toEqual(file);
@@ -125,17 +131,10 @@ describe('the shared cache tier', () => {
       const memory = createMemorySharedCache();
       let failWrite: (() => void) | undefined;
       let writes = 0;
-      const failing: SharedCache = {
-        id: memory.id,
-        getMany: (scope, keys) => memory.getMany(scope, keys),
-        setMany: () => {
-          writes++;
-          return new Promise<void>((_, reject) => (failWrite = () => reject(new Error('Redis went away'))));
-        },
-        delete: (scope, keys) => memory.delete(scope, keys),
-        clear: (scope) => memory.clear(scope),
-        subscribe: (listener) => memory.subscribe(listener),
-      };
+      const failing = withWrites(memory, () => {
+        writes++;
+        return new Promise<void>((_, reject) => (failWrite = () => reject(new Error('Redis went away'))));
+      });
       const loader = createFilesLoader(optionsFor(cdf(), { cache: { shared: failing } }));
       const file = cdf().data.files[0]!;
       expect(await loader.load({ id: file.id })).toEqual(file);
